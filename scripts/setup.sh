@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Idempotent setup for a fresh Debian 12 machine that has only the .NET SDK.
+# Installs the Debian packages and .NET tools Smitin needs, then restores and builds the solution.
+# Set SMITIN_SKIP_APT=1 to skip the Debian part (e.g. on a machine you do not administer).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  fluidsynth timgm6mb-soundfont          # synthetic probe songs (MIDI -> WAV per stem)
+  sox                                    # audio inspection in scripts
+  jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel  # headless notebook runs
+  chromium fonts-dejavu-core             # offline screenshot checks of exported notebooks
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${SMITIN_SKIP_APT:-0}" != "1" ] && [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# .NET Interactive (Jupyter kernel) as a global tool, pinned to the version the extension is built against.
+export PATH="$PATH:$HOME/.dotnet/tools"
+if ! dotnet tool list -g 2>/dev/null | grep -qi "microsoft.dotnet-interactive *1.0.712001"; then
+  dotnet tool update -g Microsoft.dotnet-interactive --version 1.0.712001 >/dev/null
+fi
+if command -v jupyter >/dev/null 2>&1 && ! jupyter kernelspec list 2>/dev/null | grep -q ".net-csharp"; then
+  dotnet interactive jupyter install >/dev/null
+fi
+
+dotnet build Smitin.sln -c Release -nologo -v q -clp:ErrorsOnly
