@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Smitin.Cli;
+
+/// <summary>The list of sub-commands. One line per command file.</summary>
+static class Commands
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return InfoCommand.Create();
+    }
+}
