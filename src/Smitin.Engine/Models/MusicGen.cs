@@ -93,10 +93,27 @@ public sealed partial class MusicGen : IDisposable
     partial void LoadText(Checkpoint ckpt);
     partial void LoadCodec(Checkpoint ckpt);
     partial void LoadDecoder(Checkpoint ckpt);
-    partial void MoveParts(Device device);
-    partial void DisposeParts();
+    // One move/dispose hook per part, so each part's partial file implements its own (a partial method without
+    // an access modifier can have only one implementation).
+    partial void MoveText(Device device);
+    partial void MoveCodec(Device device);
+    partial void MoveDecoder(Device device);
+    partial void DisposeText();
+    partial void DisposeCodec();
+    partial void DisposeDecoder();
 
-    void MoveTo(Device device) { if (device.type != DeviceType.CPU) MoveParts(device); }
+    void MoveTo(Device device)
+    {
+        if (device.type == DeviceType.CPU) return;
+        MoveText(device);
+        MoveCodec(device);
+        MoveDecoder(device);
+    }
 
-    public void Dispose() => DisposeParts();
+    public void Dispose()
+    {
+        DisposeDecoder();
+        DisposeCodec();
+        DisposeText();
+    }
 }
