@@ -95,8 +95,19 @@ public sealed partial class MusicGen : IDisposable
     partial void LoadDecoder(Checkpoint ckpt);
     partial void MoveParts(Device device);
     partial void DisposeParts();
+    partial void MoveCodec(Device device);
+    partial void DisposeCodec();
 
-    void MoveTo(Device device) { if (device.type != DeviceType.CPU) MoveParts(device); }
+    void MoveTo(Device device)
+    {
+        if (device.type == DeviceType.CPU) return;
+        MoveParts(device);
+        MoveCodec(device);
+    }
 
-    public void Dispose() => DisposeParts();
+    public void Dispose()
+    {
+        DisposeParts();
+        DisposeCodec();
+    }
 }

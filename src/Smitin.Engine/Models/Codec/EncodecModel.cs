@@ -58,7 +58,9 @@ public sealed class EncodecModel : nn.Module
         try
         {
             WeightLoader.Load(model, ckpt, prefix);
-            foreach (var key in ckpt.Keys.Where(k => k.StartsWith(prefix + "quantizer.", StringComparison.Ordinal)).ToList())
+            string[] trainingBuffers = [".codebook.embed_avg", ".codebook.cluster_size", ".codebook.inited"];
+            foreach (var key in ckpt.Keys.Where(k => k.StartsWith(prefix + "quantizer.", StringComparison.Ordinal)
+                                                      && trainingBuffers.Any(b => k.EndsWith(b, StringComparison.Ordinal))).ToList())
                 ckpt.MarkUsed(key);
         }
         catch
