@@ -14,7 +14,8 @@ static class DecodeCommand
         var input = new Argument<string>("codes") { Description = "codes.json: {\"shape\":[B,K,T],\"codes\":[[[...]]]}, K = the model's codebooks (interleaved for stereo)" };
         var output = new Option<string>("--out") { Description = "Output WAV at the model rate; with batch B > 1, one file per item: NAME-0.wav, NAME-1.wav, ...", Required = true };
         var pcm16 = new Option<bool>("--pcm16") { Description = "Write 16-bit PCM (clipped to [-1, 1]) instead of 32-bit float" };
-        var cmd = new Command("decode", "Decode EnCodec codes (codes.json) into a WAV file.") { model, input, output, pcm16 };
+        var device = new Option<string>("--device") { Description = "cpu (default), cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var cmd = new Command("decode", "Decode EnCodec codes (codes.json) into a WAV file.") { model, input, output, pcm16, device };
         cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
         {
             string dir = parse.GetValue(model)!, codesPath = parse.GetValue(input)!, wav = parse.GetValue(output)!;
@@ -22,7 +23,7 @@ static class DecodeCommand
             using var codes = CodesJson.Read(codesPath, config.Decoder.NumCodebooks, config.AudioEncoder.CodebookSize);   // before the model
             ct.ThrowIfCancellationRequested();
 
-            using var musicgen = MusicGen.Load(dir);
+            using var musicgen = MusicGen.Load(dir, new MusicGenLoadOptions { Device = parse.GetValue(device)! });
             using var scope = torch.NewDisposeScope();
             var audio = musicgen.DecodeCodes(codes).cpu();                                        // (B, C, T)
             long batch = audio.shape[0];

@@ -13,7 +13,8 @@ static class EncodeCommand
         var model = new Option<string>("--model") { Description = "MusicGen model folder (Hugging Face layout: config.json, model.safetensors)", Required = true };
         var input = new Argument<string>("input") { Description = "WAV file (PCM or float); converted to the model's channel count and resampled to its rate" };
         var codesOut = new Option<string>("--codes-out") { Description = "Output codes.json: {\"shape\":[B,K,T],\"codes\":[[[...]]]}", Required = true };
-        var cmd = new Command("encode", "Encode a WAV file into the EnCodec codes MusicGen uses (codes.json).") { model, input, codesOut };
+        var device = new Option<string>("--device") { Description = "cpu (default), cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var cmd = new Command("encode", "Encode a WAV file into the EnCodec codes MusicGen uses (codes.json).") { model, input, codesOut, device };
         cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
         {
             string dir = parse.GetValue(model)!, wav = parse.GetValue(input)!, output = parse.GetValue(codesOut)!;
@@ -22,7 +23,7 @@ static class EncodeCommand
             var audio = CliWav.Read(wav, rate, channels, out string description);   // before the model: bad input fails fast
             ct.ThrowIfCancellationRequested();
 
-            using var musicgen = MusicGen.Load(dir);
+            using var musicgen = MusicGen.Load(dir, new MusicGenLoadOptions { Device = parse.GetValue(device)! });
             using var scope = torch.NewDisposeScope();
             var x = torch.stack(audio.Select(ch => torch.tensor(ch)).ToArray()).unsqueeze(0);   // (1, C, T)
             var codes = musicgen.EncodeAudio(x);                                                  // (1, K, F)
