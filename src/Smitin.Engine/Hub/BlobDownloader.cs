@@ -109,7 +109,8 @@ internal sealed class BlobDownloader(HubClient client, int maxRetries)
     async Task ReceiveAsync(HttpResponseMessage response, string file, FileMetadata meta, string incomplete, long offset, ContentHash hash,
         Action<DownloadProgress> report, CancellationToken ct)
     {
-        await using var output = new FileStream(incomplete, offset == 0 ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.None);
+        // Unbuffered: every received chunk reaches the file at once, so an interruption keeps all of it.
+        await using var output = new FileStream(incomplete, offset == 0 ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.None, bufferSize: 0);
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(ct);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         long done = offset, reported = offset;

@@ -63,6 +63,13 @@ sealed class FakeHubServer : IAsyncDisposable
     string? _cutFile;
     int _cutAfterBytes;
 
+    /// <summary>The next transfer of <paramref name="file"/> sends <paramref name="bytes"/> body bytes, then holds the connection open silently until the server is disposed.</summary>
+    public Task PauseTransfer(string file, int bytes) { _pauseFile = file; _pauseAfterBytes = bytes; return _paused.Task; }
+    string? _pauseFile;
+    int _pauseAfterBytes;
+    readonly TaskCompletionSource _paused = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>This file's content is served with one byte flipped (the announced hash stays the true one).</summary>
     public string? CorruptFile { get; set; }
 
@@ -206,8 +213,20 @@ sealed class FakeHubServer : IAsyncDisposable
         int send = reply.Body.Length;
         bool cut = method == "GET" && file == _cutFile && Interlocked.Decrement(ref _cutsLeft) >= 0;
         if (cut) send = Math.Min(send, _cutAfterBytes);
+        bool pause;
+        lock (_release)
+        {
+            pause = method == "GET" && file == _pauseFile; // one-shot
+            if (pause) _pauseFile = null;
+        }
+        if (pause) send = Math.Min(send, _pauseAfterBytes);
         await WriteAsync(stream, reply, headOnly: method == "HEAD", bodyBytes: send);
         if (cut) client.Client.Shutdown(SocketShutdown.Both); // the connection dies mid-body
+        if (pause)
+        {
+            _paused.TrySetResult();
+            await _release.Task; // the connection stays open, no more bytes come
+        }
     }
 
     FakeRepo? Authorize(string id, Dictionary<string, string> headers, out Reply? denied)
@@ -261,6 +280,7 @@ sealed class FakeHubServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _release.TrySetResult();
         _stop.Cancel();
         _listener.Stop();
         try { await _acceptLoop; } catch (Exception) { }

@@ -71,3 +71,4 @@ sealed class ProgressLog : IProgress<DownloadProgress>
     public void Report(DownloadProgress value) { lock (_items) _items.Add(value); }
     public IReadOnlyList<DownloadProgress> Items { get { lock (_items) return _items.ToArray(); } }
 }
+
