@@ -70,6 +70,9 @@ sealed class FakeHubServer : IAsyncDisposable
     readonly TaskCompletionSource _paused = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>The next CDN transfer of this file is refused with 403, as a CDN refuses an expired signed link.</summary>
+    public string? RefuseCdnOnce { get; set; }
+
     /// <summary>This file's content is served with one byte flipped (the announced hash stays the true one).</summary>
     public string? CorruptFile { get; set; }
 
@@ -189,6 +192,12 @@ sealed class FakeHubServer : IAsyncDisposable
             string file = Uri.UnescapeDataString(seg[2]);
             var data = _repos.Values.SelectMany(r => r.Files).FirstOrDefault(f => Sha256(f.Value) == seg[1]).Value;
             if (data is null) { await WriteAsync(stream, Error(404, "", "no such object")); return; }
+            if (method == "GET" && file == RefuseCdnOnce)
+            {
+                RefuseCdnOnce = null;
+                await WriteAsync(stream, Error(403, "", "Request has expired"));
+                return;
+            }
             if (file == CorruptFile) { data = (byte[])data.Clone(); data[data.Length / 2] ^= 0x01; }
             await ServeContentAsync(stream, client, method, file, data, headers);
             return;

@@ -143,6 +143,24 @@ public class ModelLocatorDownloadTests
     }
 
     [Fact]
+    public async Task ExpiredCdnLink_IsANetworkError_AndARetryAsksTheHubForAFreshLink()
+    {
+        await using var hub = new FakeHubServer { CdnHost = "localhost", RefuseCdnOnce = "model.safetensors" };
+        var repo = FixtureRepo();
+        hub.Add(repo);
+        using var cache = new TempDir();
+
+        var e = await Assert.ThrowsAsync<HubException>(() => ModelLocator.Resolve(Id, options: Options(cache.Path, hub)));
+        Assert.Equal(HubErrorKind.Network, e.Kind); // not "gated": the hub itself never refused
+        Assert.Contains("refused the download link for model.safetensors (HTTP 403)", e.Message);
+
+        hub.RefuseCdnOnce = "model.safetensors";
+        string dir = await ModelLocator.Resolve(Id, options: Options(cache.Path, hub, maxRetries: 1));
+        Assert.Equal(repo.Files["model.safetensors"], File.ReadAllBytes(Path.Combine(dir, "model.safetensors")));
+        Assert.Equal(3, hub.Requests.Count(r => r.Method == "HEAD" && r.Path.EndsWith("/model.safetensors"))); // one per run + one fresh link
+    }
+
+    [Fact]
     public async Task ServerIgnoringRange_RestartsFromZero_AndStillVerifies()
     {
         await using var hub = new FakeHubServer { IgnoreRange = true };
