@@ -9,5 +9,7 @@ static class Commands
     {
         yield return InfoCommand.Create();
         yield return DownloadCommand.Create();
+        yield return EncodeCommand.Create();
+        yield return DecodeCommand.Create();
     }
 }
