@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using Smitin.Engine.Tests.Hub;
+using Smitin.Tests.Hub;
+using Smitin.Tests.Support;
 
-namespace Smitin.Engine.Tests.Cli;
+namespace Smitin.Tests.Cli;
 
 /// <summary><c>smitin download</c> end to end: a child process pointed at the fake hub through HF_* variables (set on the child only).</summary>
 public class DownloadCommandTests

@@ -1,6 +1,7 @@
 using Smitin.Hub;
+using Smitin.Tests.Support;
 
-namespace Smitin.Engine.Tests.Hub;
+namespace Smitin.Tests.Hub;
 
 /// <summary>Environment variables are read as Python's huggingface_hub reads them (through a fake environment; the process env is never touched).</summary>
 public class HubOptionsTests

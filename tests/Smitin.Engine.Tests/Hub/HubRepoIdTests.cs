@@ -1,7 +1,7 @@
 using System.Text;
 using Smitin.Hub;
 
-namespace Smitin.Engine.Tests.Hub;
+namespace Smitin.Tests.Hub;
 
 public class HubRepoIdTests
 {

@@ -1,8 +1,9 @@
 using System.Text;
 using Smitin.Hub;
-using static Smitin.Engine.Tests.Hub.HubTestKit;
+using static Smitin.Tests.Hub.HubTestKit;
+using Smitin.Tests.Support;
 
-namespace Smitin.Engine.Tests.Hub;
+namespace Smitin.Tests.Hub;
 
 /// <summary>Downloads from a local fake hub: layout, resume, verification, selection of files.</summary>
 public class ModelLocatorDownloadTests
