@@ -8,5 +8,6 @@ static class Commands
     public static IEnumerable<Command> All()
     {
         yield return InfoCommand.Create();
+        yield return DatasetCommand.Create();
     }
 }
