@@ -1,0 +1,127 @@
+using Smitin.IO;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Smitin.Models;
+
+/// <summary>Options for <see cref="MusicGen.Load"/>.</summary>
+public sealed record MusicGenLoadOptions
+{
+    /// <summary><c>cpu</c> (default) or <c>cuda</c> / <c>cuda:N</c>; needs a CUDA libtorch package (see README).</summary>
+    public string Device { get; init; } = "cpu";
+    /// <summary>Receives the load log (hyper-parameters, timings). Defaults to stderr.</summary>
+    public Action<string>? Log { get; init; }
+}
+
+/// <summary>
+/// A MusicGen checkpoint in the Hugging Face layout (<c>MusicgenForConditionalGeneration</c>): T5 text encoder +
+/// <c>enc_to_dec_proj</c>, EnCodec, and the decoder LM. Any HF-layout folder is a model; every size is read from
+/// its <c>config.json</c>. The parts are loaded in partial files (MusicGen.Text.cs, MusicGen.Codec.cs,
+/// MusicGen.Decoder.cs); this file opens the checkpoint, logs the hyper-parameters and refuses tensors that no
+/// part consumed.
+/// </summary>
+public sealed partial class MusicGen : IDisposable
+{
+    /// <summary>Checkpoint keys present in real checkpoints that inference never uses (EMA training buffers).</summary>
+    static readonly string[] UnusedSuffixes = [".embed_avg", ".cluster_size", ".inited"];
+
+    /// <summary>
+    /// TEMPORARY test hook, internal only: checkpoint key prefixes of parts whose loaders have not landed yet
+    /// (e.g. <c>"audio_encoder."</c>), so tests of the landed parts can load the full fixture. Remove together with
+    /// its single use in the tests once MusicGen.Codec.cs and MusicGen.Decoder.cs exist.
+    /// </summary>
+    internal static string[] PendingPartPrefixesForTests = [];
+
+    public string Folder { get; }
+    public MusicGenConfig Config { get; }
+    public Device Device { get; }
+    /// <summary>Short identity of the weights (hash of config.json and the safetensors headers), for caches and probe sets.</summary>
+    public string Identity { get; private set; } = "";
+
+    MusicGen(string folder, MusicGenConfig config, Device device)
+    {
+        Folder = folder; Config = config; Device = device;
+    }
+
+    public static MusicGen Load(string folder, MusicGenLoadOptions? options = null)
+    {
+        options ??= new MusicGenLoadOptions();
+        var log = options.Log ?? (s => Console.Error.WriteLine(s));
+        Native.TorchRuntime.Ensure();
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        folder = Path.GetFullPath(folder);
+        var config = MusicGenConfig.Load(folder);
+        var device = ParseDevice(options.Device);
+        log($"musicgen: loading {folder} on {device}");
+        foreach (var line in config.Describe()) log("  " + line);
+
+        var model = new MusicGen(folder, config, device);
+        try
+        {
+            using var ckpt = Checkpoint.Open(folder);
+            model.Identity = ModelIdentity.Compute(folder, ckpt);
+            using (torch.no_grad())
+            {
+                model.LoadText(ckpt);
+                model.LoadCodec(ckpt);
+                model.LoadDecoder(ckpt);
+            }
+            foreach (var k in ckpt.Keys.Where(k => UnusedSuffixes.Any(s => k.EndsWith(s, StringComparison.Ordinal)))) ckpt.MarkUsed(k);
+            foreach (var k in ckpt.Keys.Where(k => PendingPartPrefixesForTests.Any(p => k.StartsWith(p, StringComparison.Ordinal)))) ckpt.MarkUsed(k);
+            var unexpected = ckpt.UnusedKeys.OrderBy(k => k, StringComparer.Ordinal).ToList();
+            if (unexpected.Count > 0)
+                throw new SmitinException($"{folder}: unknown tensor '{unexpected[0]}' in checkpoint" +
+                    (unexpected.Count > 1 ? $" (and {unexpected.Count - 1} more: {string.Join(", ", unexpected.Skip(1).Take(5))}{(unexpected.Count > 6 ? ", ..." : "")})" : ""));
+            model.MoveTo(device);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        log($"musicgen: loaded in {sw.Elapsed.TotalSeconds:F1} s (identity {model.Identity})");
+        return model;
+    }
+
+    static Device ParseDevice(string text)
+    {
+        try
+        {
+            var d = torch.device(text);
+            if (d.type == DeviceType.CUDA && !torch.cuda.is_available())
+                throw new SmitinException($"device '{text}' requested but CUDA is not available: this build uses the CPU libtorch (see README, 'GPU')");
+            return d;
+        }
+        catch (Exception e) when (e is not SmitinException)
+        {
+            throw new SmitinException($"unknown device '{text}' (expected cpu, cuda or cuda:N)", e);
+        }
+    }
+
+    partial void LoadText(Checkpoint ckpt);
+    partial void LoadCodec(Checkpoint ckpt);
+    partial void LoadDecoder(Checkpoint ckpt);
+    // One move/dispose hook per part, so each part's partial file implements its own (a partial method without
+    // an access modifier can have only one implementation).
+    partial void MoveText(Device device);
+    partial void MoveCodec(Device device);
+    partial void MoveDecoder(Device device);
+    partial void DisposeText();
+    partial void DisposeCodec();
+    partial void DisposeDecoder();
+
+    void MoveTo(Device device)
+    {
+        if (device.type == DeviceType.CPU) return;
+        MoveText(device);
+        MoveCodec(device);
+        MoveDecoder(device);
+    }
+
+    public void Dispose()
+    {
+        DisposeDecoder();
+        DisposeCodec();
+        DisposeText();
+    }
+}
