@@ -10,6 +10,11 @@ public readonly record struct NoteEvent(int Channel, int Pitch, int Velocity, lo
 public sealed record PartPlan(string Stem, int Program, string InstrumentName, string Style, IReadOnlyList<NoteEvent> Notes);
 
 /// <summary>A composed song: everything needed to write its MIDI and describe it.</summary>
+/// <param name="Seed">The song's own seed (derived from the collection seed and <paramref name="Index"/>).</param>
+/// <param name="Key">Tonic pitch class, 0 = C.</param>
+/// <param name="Progression">The verse's four chords (the chorus may use another progression).</param>
+/// <param name="Bars">Bars of 4/4 written; the audio is trimmed to the requested length.</param>
+/// <param name="Density">Arrangement density in [0.3, 1]: busier patterns and fewer rests when higher.</param>
 public sealed record SongPlan(
     int Index, int Seed, int Tempo, int Key, bool Minor, IReadOnlyList<Chord> Progression,
     int Bars, double Density, IReadOnlyList<PartPlan> Parts, string Description)
