@@ -50,12 +50,16 @@ public sealed partial class MusicGen : IDisposable
         Native.TorchRuntime.Ensure();
         var sw = System.Diagnostics.Stopwatch.StartNew();
         folder = Path.GetFullPath(folder);
+        if (!Directory.Exists(folder)) throw new SmitinException($"model folder not found: {folder}");
         var config = MusicGenConfig.Load(folder);
         var device = ParseDevice(options.Device);
         log($"musicgen: loading {folder} on {device}");
         foreach (var line in config.Describe()) log("  " + line);
 
         var model = new MusicGen(folder, config, device);
+        // The weights must outlive any dispose scope the caller has open: the parts are built inside a scope of our
+        // own, and what is still alive once loading succeeded (their parameters and buffers) is detached from it.
+        var weightsScope = torch.NewDisposeScope();
         try
         {
             using var ckpt = Checkpoint.Open(folder);
@@ -73,11 +77,16 @@ public sealed partial class MusicGen : IDisposable
                 throw new SmitinException($"{folder}: unknown tensor '{unexpected[0]}' in checkpoint" +
                     (unexpected.Count > 1 ? $" (and {unexpected.Count - 1} more: {string.Join(", ", unexpected.Skip(1).Take(5))}{(unexpected.Count > 6 ? ", ..." : "")})" : ""));
             model.MoveTo(device);
+            weightsScope.Detach(weightsScope.DisposablesView.ToList());
         }
         catch
         {
             model.Dispose();
             throw;
+        }
+        finally
+        {
+            weightsScope.Dispose(); // on failure this also frees whatever a part had built
         }
         log($"musicgen: loaded in {sw.Elapsed.TotalSeconds:F1} s (identity {model.Identity})");
         return model;
