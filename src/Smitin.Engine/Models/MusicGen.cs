@@ -25,13 +25,6 @@ public sealed partial class MusicGen : IDisposable
     /// <summary>Checkpoint keys present in real checkpoints that inference never uses (EMA training buffers).</summary>
     static readonly string[] UnusedSuffixes = [".embed_avg", ".cluster_size", ".inited"];
 
-    /// <summary>
-    /// TEMPORARY test hook, internal only: checkpoint key prefixes of parts whose loaders have not landed yet
-    /// (e.g. <c>"audio_encoder."</c>), so tests of the landed parts can load the full fixture. Remove together with
-    /// its single use in the tests once MusicGen.Codec.cs and MusicGen.Decoder.cs exist.
-    /// </summary>
-    internal static string[] PendingPartPrefixesForTests = [];
-
     public string Folder { get; }
     public MusicGenConfig Config { get; }
     public Device Device { get; }
@@ -71,7 +64,6 @@ public sealed partial class MusicGen : IDisposable
                 model.LoadDecoder(ckpt);
             }
             foreach (var k in ckpt.Keys.Where(k => UnusedSuffixes.Any(s => k.EndsWith(s, StringComparison.Ordinal)))) ckpt.MarkUsed(k);
-            foreach (var k in ckpt.Keys.Where(k => PendingPartPrefixesForTests.Any(p => k.StartsWith(p, StringComparison.Ordinal)))) ckpt.MarkUsed(k);
             var unexpected = ckpt.UnusedKeys.OrderBy(k => k, StringComparer.Ordinal).ToList();
             if (unexpected.Count > 0)
                 throw new SmitinException($"{folder}: unknown tensor '{unexpected[0]}' in checkpoint" +

@@ -81,11 +81,26 @@ public class MusicGenLoadTests : IDisposable
     }
 
     [Fact]
-    public void MissingSpieceModel()
+    public void MissingSpieceModelFailsAtTheFirstTextUse()
     {
+        // Audio-only use (encode/decode) needs no tokenizer, so the model loads; prompts then name the missing file.
         string dir = CopyFixture();
         File.Delete(Path.Combine(dir, "spiece.model"));
-        Assert.Contains("spiece.model not found", LoadFails(dir).Message);
+        using var model = TinyModel.Load(dir);
+        var e = Assert.Throws<SmitinException>(() => model.EncodeText(["drums"]));
+        Assert.Contains("spiece.model not found", e.Message);
+        Assert.Contains(dir, e.Message);
+    }
+
+    [Fact]
+    public void TokenizerLargerThanTheTextVocabularyIsRefused()
+    {
+        string dir = CopyFixture();
+        EditConfig(dir, c => c["text_encoder"]!["vocab_size"] = 100);
+        EditWeights(dir, t => { var w = t["text_encoder.shared.weight"]; t["text_encoder.shared.weight"] = w[..100].clone(); w.Dispose(); });
+        var e = LoadFails(dir);
+        Assert.Contains("tokenizer has 160 ids", e.Message);
+        Assert.Contains("text_encoder.vocab_size is 100", e.Message);
     }
 
     [Theory]
