@@ -1,16 +1,17 @@
+// Smitin benchmarks: `dotnet run -c Release --project bench/Smitin.Bench -- <name>`.
+// Each benchmark lives in its own file and is listed here; figures are printed as ratios measured in one run.
 using Smitin.Bench;
 
-// Console benchmarks: `dotnet run -c Release --project bench/Smitin.Bench -- <name> [args]`.
-// One class per benchmark with a static Run(string[] args); add a line to the table below.
-var benchmarks = new Dictionary<string, (string Help, Func<string[], int> Run)>
+var benches = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
-    ["probes"] = ("probe training (1536 heads x 1000 examples x 64 dims) and activation capture throughput", ProbesBench.Run),
+    ["native"] = NativeBench.Run,
+    ["codec"] = CodecBench.Run,
+    ["probes"] = ProbesBench.Run,
 };
 
-if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var bench))
+if (args.Length == 0 || !benches.TryGetValue(args[0], out var run))
 {
-    Console.Error.WriteLine("usage: Smitin.Bench <benchmark> [args]");
-    foreach (var (name, b) in benchmarks) Console.Error.WriteLine($"  {name,-10} {b.Help}");
+    Console.Error.WriteLine($"usage: Smitin.Bench <{string.Join("|", benches.Keys)}> [options]");
     return args.Length == 0 ? 0 : 2;
 }
-return bench.Run(args[1..]);
+return run(args[1..]);
