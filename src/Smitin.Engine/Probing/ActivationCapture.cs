@@ -72,10 +72,11 @@ public sealed class ActivationCapture
 
     /// <summary>
     /// Captures every segment (in order) with its label. Segments are processed in batches as they are enumerated, so a
-    /// lazy dataset is never held in memory at once. <paramref name="expectedCount"/> (optional) only feeds progress.
+    /// lazy dataset is never held in memory at once. <paramref name="expectedCount"/> (optional) only feeds progress,
+    /// reported under the name <paramref name="stage"/>.
     /// </summary>
     public ActivationSet Capture(IEnumerable<Segment> segments, IProgress<ProbeProgress>? progress = null,
-        CancellationToken cancellationToken = default, int expectedCount = 0)
+        CancellationToken cancellationToken = default, int expectedCount = 0, string stage = "capture")
     {
         Native.TorchRuntime.Ensure();
         int rowLen = Layers * Heads * HeadDim;
@@ -90,7 +91,7 @@ public sealed class ActivationCapture
             labels.AddRange(batch.Select(s => s.HasTrait));
             done += batch.Count;
             batch.Clear();
-            progress?.Report(new ProbeProgress("capture", done, Math.Max(done, expectedCount)));
+            progress?.Report(new ProbeProgress(stage, done, Math.Max(done, expectedCount)));
         }
 
         foreach (var segment in segments)

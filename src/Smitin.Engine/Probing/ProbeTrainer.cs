@@ -37,8 +37,8 @@ public static class ProbeTrainer
     {
         options ??= new ProbeTrainerOptions();
         var capture = new ActivationCapture(model, options.Capture);
-        var zTrain = capture.Capture(train, progress, cancellationToken);
-        var zVal = capture.Capture(validation, progress, cancellationToken);
+        var zTrain = capture.Capture(train, progress, cancellationToken, stage: "capture train");
+        var zVal = capture.Capture(validation, progress, cancellationToken, stage: "capture validation");
         return Train(trait, ProbeModelIdentity.Of(model), zTrain, zVal, provenance, options, progress, cancellationToken);
     }
 
