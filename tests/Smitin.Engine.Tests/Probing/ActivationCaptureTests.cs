@@ -106,6 +106,18 @@ public sealed class ActivationCaptureTests(FixtureModel fixture) : IClassFixture
         Assert.Contains("expected (B, 4, frames)", e.Message);
     }
 
+    [Fact]
+    public void CaptureAndFittingStopWhenCancelled()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var segments = Enumerable.Range(0, 3).Select(i => new Segment(AudioClip.Silence(1, 16000, 32000), i == 0, $"t{i}", 0, "silence"));
+        Assert.ThrowsAny<OperationCanceledException>(() => new ActivationCapture(Model, CaptureOptions.Uncached).Capture(segments, cancellationToken: cts.Token));
+        var set = ProbeSetTests.Planted(40, 2);
+        Assert.ThrowsAny<OperationCanceledException>(() => ProbeFitter.Fit(set, set, cancellationToken: cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => ProbeFitter.Fit(set, set, new ProbeTrainingOptions { Solver = ProbeSolver.Newton }, cancellationToken: cts.Token));
+    }
+
     /// <summary>IProgress that reports synchronously (Progress&lt;T&gt; posts to the thread pool).</summary>
     sealed class SyncProgress(Action<ProbeProgress> report) : IProgress<ProbeProgress>
     {
