@@ -79,7 +79,7 @@ public class ProbeHeatmapTests : IDisposable
 
     /// <summary>Headless Chromium (a project dependency, scripts/setup.sh) renders the saved page offline.</summary>
     [Fact]
-    public void ChromiumRendersTheHeatmapOffline()
+    public async Task ChromiumRendersTheHeatmapOffline()
     {
         string html = Path.Combine(_dir, "heat.html");
         ProbeHeatmap.Save(Sample("drums"), html);
@@ -90,8 +90,9 @@ public class ProbeHeatmapTests : IDisposable
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         _ = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(60_000), "chromium did not finish within 60 s");
-        string dom = stdout.Result;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await p.WaitForExitAsync(timeout.Token);
+        string dom = await stdout;
         Assert.Contains("main-svg", dom);       // plotly drew its SVG
         Assert.Contains("heatmaplayer", dom);   // with the heatmap layer
         Assert.Contains("monitor heads", dom);  // and the legend entry of the markers
