@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.Loader;
 using System.Text;
 
 namespace Smitin.Viz;
@@ -6,7 +7,8 @@ namespace Smitin.Viz;
 /// <summary>
 /// Self-contained HTML for <see cref="PlotlyFigure"/>s: plotly.js 2.28.0 is inlined (no CDN, works offline).
 /// The script is the copy Plotly.NET 6.0.0 embeds as the resource <c>Plotly.NET.plotly-2.28.0.min.js</c>; it is read
-/// with <see cref="Assembly.GetManifestResourceStream(string)"/> only — no Plotly.NET/F# code is ever executed.
+/// with <see cref="Assembly.GetManifestResourceStream(string)"/> from <c>plotlyjs/Plotly.NET.dll</c> loaded into an
+/// isolated, collectible context — no Plotly.NET/F# code is ever executed.
 /// <see cref="Page"/> gives a whole document, <see cref="Fragment"/> a <c>div</c> + <c>script</c> for hosts such as
 /// notebooks, which include <see cref="LibraryScript"/> once and then any number of fragments, in either order.
 /// </summary>
@@ -71,25 +73,33 @@ public static class PlotlyHtml
 
     static string LoadPlotlyJs()
     {
-        Assembly asm;
+        // The dll sits in plotlyjs/ next to Smitin.Engine.dll (copied there by the build, never an assembly reference).
+        var candidates = new[] { Path.GetDirectoryName(typeof(PlotlyHtml).Assembly.Location), AppContext.BaseDirectory }
+            .Where(d => !string.IsNullOrEmpty(d)).Select(d => Path.Combine(d!, "plotlyjs", ResourceAssembly + ".dll")).Distinct().ToArray();
+        string path = candidates.FirstOrDefault(File.Exists)
+            ?? throw new SmitinException($"plotly.js {PlotlyJsVersion} is read from {ResourceAssembly}.dll (NuGet Plotly.NET 6.0.0), which was not found at {string.Join(" or ", candidates)}; it is deployed with Smitin.Engine");
+
+        // A collectible context keeps it apart from any Plotly.NET/FSharp.Core the host has loaded; only metadata and
+        // the resource are read, no code of the assembly runs.
+        var context = new AssemblyLoadContext("smitin-plotly-js", isCollectible: true);
         try
         {
-            // Resolved through the app's dependency list; loading runs no code of the assembly.
-            asm = Assembly.Load(new AssemblyName(ResourceAssembly));
+            var asm = context.LoadFromAssemblyPath(path);
+            using var stream = asm.GetManifestResourceStream(ResourceName)
+                ?? throw new SmitinException($"{path}: resource '{ResourceName}' not found (expected Plotly.NET 6.0.0, which embeds plotly.js {PlotlyJsVersion})");
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            string js = reader.ReadToEnd();
+            if (!js.Contains("plotly.js v" + PlotlyJsVersion, StringComparison.Ordinal))
+                throw new SmitinException($"{path}: resource '{ResourceName}' is not plotly.js {PlotlyJsVersion}");
+            return js;
         }
-        catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
+        catch (BadImageFormatException e)
         {
-            string beside = Path.Combine(Path.GetDirectoryName(typeof(PlotlyHtml).Assembly.Location) ?? AppContext.BaseDirectory, ResourceAssembly + ".dll");
-            if (!File.Exists(beside))
-                throw new SmitinException($"plotly.js is read from {ResourceAssembly}.dll (NuGet Plotly.NET 6.0.0), which was not found ({e.Message}); it must be deployed next to Smitin.Engine.dll");
-            asm = Assembly.LoadFrom(beside);
+            throw new SmitinException($"{path}: not a readable .NET assembly ({e.Message})", e);
         }
-        using var stream = asm.GetManifestResourceStream(ResourceName)
-            ?? throw new SmitinException($"{asm.Location}: resource '{ResourceName}' not found (expected Plotly.NET 6.0.0, which embeds plotly.js {PlotlyJsVersion})");
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        string js = reader.ReadToEnd();
-        if (!js.Contains("plotly.js v" + PlotlyJsVersion, StringComparison.Ordinal))
-            throw new SmitinException($"{asm.Location}: resource '{ResourceName}' is not plotly.js {PlotlyJsVersion}");
-        return js;
+        finally
+        {
+            context.Unload();
+        }
     }
 }
