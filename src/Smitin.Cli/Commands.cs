@@ -8,7 +8,10 @@ static class Commands
     public static IEnumerable<Command> All()
     {
         yield return InfoCommand.Create();
+        yield return DownloadCommand.Create();
         yield return EncodeCommand.Create();
         yield return DecodeCommand.Create();
+        yield return DatasetCommand.Create();
+        yield return ProbeCommand.Create();
     }
 }

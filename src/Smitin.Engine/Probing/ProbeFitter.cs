@@ -72,9 +72,13 @@ public static class ProbeFitter
             var xs = new float[count * n * d];
             for (int k = 0; k < count; k++)
                 train.CopyHead((start + k) / train.Heads, (start + k) % train.Heads, xs.AsSpan(k * n * d, n * d));
-            using var x = torch.tensor(xs, new long[] { count, n, d });                      // (P, N, D)
-            using var y = torch.tensor(yRow, new long[] { 1, n }).expand(count, n);          // (P, N)
-            var r = NewtonLogisticRegression.Fit(x, y, options.C, options.MaxIterations);
+            NewtonLogisticRegression.Result r;
+            using (var scope = torch.NewDisposeScope())
+            {
+                var x = torch.tensor(xs, new long[] { count, n, d });                        // (P, N, D)
+                var y = torch.tensor(yRow, new long[] { 1, n }).expand(count, n);            // (P, N)
+                r = NewtonLogisticRegression.Fit(x, y, options.C, options.MaxIterations);
+            }
             for (int k = 0; k < count; k++)
             {
                 var wi = new float[d];

@@ -73,6 +73,8 @@ public sealed class ProbeSet
             all.Layers != model.Layers || all.Heads != model.Heads || all.HeadDim != model.HeadDim)
             throw new SmitinException($"probe set: fits ({fits.Layers}, {fits.Heads}, {fits.HeadDim}) and activations ({all.Layers}, {all.Heads}, {all.HeadDim}) must match the model's {model.Layers} layers x {model.Heads} heads x {model.HeadDim}");
 
+        if (fits.ValidationAccuracy.Any(a => !float.IsFinite(a)))
+            throw new SmitinException($"probe set '{trait}': validation accuracy is undefined (no validation segments?); probes need a held-out split");
         var (mp, mn) = ProbeStatistics.ClassMeans(all);
         float[] raw = options.Direction == ProbeDirection.MassMean ? mp.Select((v, j) => v - mn[j]).ToArray() : fits.Weights;
         var theta = ProbeStatistics.UnitDirections(raw, model.HeadDim);
@@ -124,6 +126,9 @@ public sealed class ProbeSet
         set.EnsureModel(model, path);
         return set;
     }
+
+    /// <summary>Loads a probe set and refuses it unless it was trained for <paramref name="model"/>.</summary>
+    public static ProbeSet Load(string path, Models.MusicGen model) => Load(path, ProbeModelIdentity.Of(model));
 
     HeadRef Ref(int i) => new(i / Heads, i % Heads, Accuracy[i]);
 
