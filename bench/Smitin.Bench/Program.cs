@@ -7,6 +7,7 @@ var benches = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal
     ["native"] = NativeBench.Run,
     ["codec"] = CodecBench.Run,
     ["probes"] = ProbesBench.Run,
+    ["steering"] = SteeringBench.Run,
 };
 
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var run))
