@@ -73,6 +73,8 @@ public sealed partial class MusicGen : IDisposable
                 throw new SmitinException($"{folder}: unknown tensor '{unexpected[0]}' in checkpoint" +
                     (unexpected.Count > 1 ? $" (and {unexpected.Count - 1} more: {string.Join(", ", unexpected.Skip(1).Take(5))}{(unexpected.Count > 6 ? ", ..." : "")})" : ""));
             model.MoveTo(device);
+            // weights outlive any dispose scope the caller loads in (see ModuleWeights)
+            foreach (var part in new torch.nn.Module[] { model.Text, model.Codec, model.Decoder }) ModuleWeights.DetachFromDisposeScopes(part);
         }
         catch
         {

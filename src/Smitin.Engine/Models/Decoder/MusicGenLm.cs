@@ -30,6 +30,7 @@ public sealed class MusicGenLm : nn.Module
             .Select(_ => new DecoderLinear(config.HiddenSize, config.VocabSize)).ToArray());
         RegisterComponents();
         foreach (var p in parameters()) p.requires_grad = false;
+        ModuleWeights.DetachFromDisposeScopes(this); // a decoder built inside a dispose scope keeps its weights
         eval();
     }
 
