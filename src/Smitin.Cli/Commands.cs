@@ -8,8 +8,11 @@ static class Commands
     public static IEnumerable<Command> All()
     {
         yield return InfoCommand.Create();
+        yield return DownloadCommand.Create();
         yield return EncodeCommand.Create();
         yield return DecodeCommand.Create();
         yield return GenerateCommand.Create();
+        yield return DatasetCommand.Create();
+        yield return ProbeCommand.Create();
     }
 }
