@@ -19,7 +19,7 @@ static class GenerateCommand
     public static Command Create()
     {
         var defaults = new GenerationOptions();
-        var model = new Option<string>("--model") { Description = "MusicGen model folder (Hugging Face layout: config.json, model.safetensors, spiece.model)", Required = true };
+        var model = new Option<string>("--model") { Description = CliModel.Description, Required = true };
         var text = new Option<string[]>("--text") { Description = "Text prompt; repeat for a batch (one output per prompt)", Required = true };
         var audioPrompt = new Option<string?>("--audio-prompt") { Description = "WAV to continue (converted to the model's channels and rate); its audio is re-decoded at the start of every output" };
         var duration = new Option<double?>("--duration") { Description = $"Total length in seconds, the audio prompt included (default {GenerationOptions.DefaultDurationSeconds} s)" };
@@ -42,7 +42,7 @@ static class GenerateCommand
         foreach (var option in steer.All) cmd.Options.Add(option);
         cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
         {
-            string dir = parse.GetValue(model)!, wav = parse.GetValue(output)!;
+            string dir = CliModel.Resolve(parse.GetValue(model)!, ct), wav = parse.GetValue(output)!;
             string[] texts = parse.GetValue(text)!;
             var options = new GenerationOptions
             {
