@@ -1,0 +1,23 @@
+using Microsoft.DotNet.Interactive.Formatting;
+using Smitin.Models;
+
+namespace Smitin.Interactive.Formatting;
+
+/// <summary>
+/// Registers the HTML formatters for engine types. The formatter registry is process-wide (and emptied by
+/// <c>Formatter.ResetToDefault()</c>), so <see cref="SmitinExtension.Load"/> registers on every call instead of
+/// guarding with a static flag; registering twice is harmless (the newest registration wins).
+/// </summary>
+internal static class SmitinFormatters
+{
+    internal static void Register()
+    {
+        Register<MusicGen>(ModelHtml.Render);
+    }
+
+    static void Register<T>(Func<T, string> html)
+    {
+        Formatter.Register<T>((value, writer) => writer.Write(html(value)), HtmlFormatter.MimeType);
+        Formatter.SetPreferredMimeTypesFor(typeof(T), HtmlFormatter.MimeType, PlainTextFormatter.MimeType);
+    }
+}
