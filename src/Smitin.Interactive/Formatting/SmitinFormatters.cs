@@ -1,4 +1,5 @@
 using Microsoft.DotNet.Interactive.Formatting;
+using Smitin.Audio;
 using Smitin.Models;
 
 namespace Smitin.Interactive.Formatting;
@@ -13,6 +14,7 @@ internal static class SmitinFormatters
     internal static void Register()
     {
         Register<MusicGen>(ModelHtml.Render);
+        Register<AudioClip>(AudioClipHtml.Render);
     }
 
     static void Register<T>(Func<T, string> html)

@@ -19,8 +19,8 @@ public sealed class DatasetMagic : SmitinMagicCommand
     {
         Parameters =
         {
-            new KernelDirectiveParameter("--trait", "Trait to probe, e.g. drums, bass, piano (for stems: the stem that is removed in the negatives).")
-                { AllowImplicitName = true, Required = true },
+            new KernelDirectiveParameter("--trait", "(required) Trait to probe, e.g. drums, bass, piano (for stems: the stem that is removed in the negatives).")
+                { AllowImplicitName = true },
             new KernelDirectiveParameter("--synthetic", "Render synthetic songs (MIDI + fluidsynth) with and without the trait.") { Flag = true },
             new KernelDirectiveParameter("--stems", "Folder with one sub-folder per song holding stem WAVs (positive = mixture, negative = mixture without the trait stem)."),
             new KernelDirectiveParameter("--positive", "Folder of WAV files that have the trait."),

@@ -14,8 +14,8 @@ public sealed class LoadMagic : SmitinMagicCommand
     {
         Parameters =
         {
-            new KernelDirectiveParameter("--model", "Model folder in the Hugging Face layout (config.json + model.safetensors) or a hub id such as facebook/musicgen-small.")
-                { AllowImplicitName = true, Required = true },
+            new KernelDirectiveParameter("--model", "(required) Model folder in the Hugging Face layout (config.json + model.safetensors) or a hub id such as facebook/musicgen-small.")
+                { AllowImplicitName = true },
             new KernelDirectiveParameter("--device", "Torch device: cpu (default), cuda or cuda:N (needs a CUDA libtorch package)."),
             new KernelDirectiveParameter("--var", "C# variable to bind the loaded model to (default: model)."),
             SmitinMagics.HelpParameter(),

@@ -5,7 +5,11 @@ using Microsoft.DotNet.Interactive.Formatting;
 
 namespace Smitin.Interactive.Magics;
 
-/// <summary>Help text generated from the declared directives (so it can never disagree with what is parsed).</summary>
+/// <summary>
+/// Help text generated from the declared directives (so it can never disagree with what is parsed). No parameter is
+/// declared <c>Required</c>: .NET Interactive would reject <c>--help</c> alone; handlers check instead and the
+/// description says "(required)".
+/// </summary>
 internal sealed record MagicHelp(string Text)
 {
     internal static MagicHelp ForMagic(KernelActionDirective magic)
@@ -36,7 +40,7 @@ internal sealed record MagicHelp(string Text)
         var rows = sub.Parameters.Select(p => (Left: p.Flag ? p.Name : $"{p.Name} <{Hint(p)}>", p)).ToList();
         int width = rows.Max(r => r.Left.Length) + 2;
         foreach (var (left, p) in rows)
-            sb.AppendLine($"  {left.PadRight(width)}{(p.Required ? "(required) " : "")}{p.Description}");
+            sb.AppendLine($"  {left.PadRight(width)}{p.Description}");
         return new MagicHelp(sb.ToString());
     }
 
