@@ -25,6 +25,13 @@ public sealed partial class MusicGen : IDisposable
     /// <summary>Checkpoint keys present in real checkpoints that inference never uses (EMA training buffers).</summary>
     static readonly string[] UnusedSuffixes = [".embed_avg", ".cluster_size", ".inited"];
 
+    /// <summary>
+    /// TEMPORARY test hook, internal only: checkpoint key prefixes of parts whose loaders have not landed yet
+    /// (e.g. <c>"audio_encoder."</c>), so tests of the landed parts can load the full fixture. Remove together with
+    /// its single use in the tests once MusicGen.Codec.cs and MusicGen.Decoder.cs exist.
+    /// </summary>
+    internal static string[] PendingPartPrefixesForTests = [];
+
     public string Folder { get; }
     public MusicGenConfig Config { get; }
     public Device Device { get; }
@@ -60,6 +67,7 @@ public sealed partial class MusicGen : IDisposable
                 model.LoadDecoder(ckpt);
             }
             foreach (var k in ckpt.Keys.Where(k => UnusedSuffixes.Any(s => k.EndsWith(s, StringComparison.Ordinal)))) ckpt.MarkUsed(k);
+            foreach (var k in ckpt.Keys.Where(k => PendingPartPrefixesForTests.Any(p => k.StartsWith(p, StringComparison.Ordinal)))) ckpt.MarkUsed(k);
             var unexpected = ckpt.UnusedKeys.OrderBy(k => k, StringComparer.Ordinal).ToList();
             if (unexpected.Count > 0)
                 throw new SmitinException($"{folder}: unknown tensor '{unexpected[0]}' in checkpoint" +
@@ -93,10 +101,27 @@ public sealed partial class MusicGen : IDisposable
     partial void LoadText(Checkpoint ckpt);
     partial void LoadCodec(Checkpoint ckpt);
     partial void LoadDecoder(Checkpoint ckpt);
-    partial void MoveParts(Device device);
-    partial void DisposeParts();
+    // One move/dispose hook per part, so each part's partial file implements its own (a partial method without
+    // an access modifier can have only one implementation).
+    partial void MoveText(Device device);
+    partial void MoveCodec(Device device);
+    partial void MoveDecoder(Device device);
+    partial void DisposeText();
+    partial void DisposeCodec();
+    partial void DisposeDecoder();
 
-    void MoveTo(Device device) { if (device.type != DeviceType.CPU) MoveParts(device); }
+    void MoveTo(Device device)
+    {
+        if (device.type == DeviceType.CPU) return;
+        MoveText(device);
+        MoveCodec(device);
+        MoveDecoder(device);
+    }
 
-    public void Dispose() => DisposeParts();
+    public void Dispose()
+    {
+        DisposeDecoder();
+        DisposeCodec();
+        DisposeText();
+    }
 }

@@ -1,0 +1,72 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Smitin.Models.Text;
+
+/// <summary>
+/// T5's feed-forward sub-layer (<c>layer.1</c>): h + DenseReluDense(layer_norm(h)). DenseReluDense is
+/// wo(act(wi(x))) (t5 / t5-base, used by MusicGen), or wo(act(wi_0(x)) * wi_1(x)) for gated variants (flan-t5,
+/// <c>feed_forward_proj = "gated-gelu"</c>). No biases.
+/// </summary>
+public sealed class T5LayerFF : nn.Module<Tensor, Tensor>
+{
+    readonly T5DenseActDense DenseReluDense;
+    readonly T5LayerNorm layer_norm;
+
+    public T5LayerFF(T5Config config) : base(nameof(T5LayerFF))
+    {
+        DenseReluDense = new T5DenseActDense(config);
+        layer_norm = new T5LayerNorm(config.DModel, config.LayerNormEpsilon);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor hidden) // (B, S, D)
+    {
+        using var scope = torch.NewDisposeScope();
+        var normed = layer_norm.call(hidden);
+        return (hidden + DenseReluDense.call(normed)).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>wi → activation → wo (or the gated form); field names match the checkpoint keys.</summary>
+public sealed class T5DenseActDense : nn.Module<Tensor, Tensor>
+{
+    readonly Linear? wi, wi_0, wi_1;
+    readonly Linear wo;
+    readonly Func<Tensor, Tensor> _act;
+
+    public T5DenseActDense(T5Config config) : base(nameof(T5DenseActDense))
+    {
+        if (config.IsGatedAct)
+        {
+            wi_0 = nn.Linear(config.DModel, config.DFf, hasBias: false);
+            wi_1 = nn.Linear(config.DModel, config.DFf, hasBias: false);
+        }
+        else
+        {
+            wi = nn.Linear(config.DModel, config.DFf, hasBias: false);
+        }
+        wo = nn.Linear(config.DFf, config.DModel, hasBias: false);
+        _act = Activation(config.DenseActFn);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) // (B, S, D) -> (B, S, D)
+    {
+        using var scope = torch.NewDisposeScope();
+        var h = wi is not null ? _act(wi.call(x)) : _act(wi_0!.call(x)) * wi_1!.call(x); // (B, S, d_ff)
+        return wo.call(h).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The reference's ACT2FN entries that T5 configurations use.</summary>
+    internal static Func<Tensor, Tensor> Activation(string name) => name switch
+    {
+        "relu" => x => nn.functional.relu(x),
+        "gelu" => x => nn.functional.gelu(x),
+        // tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+        "gelu_new" or "gelu_pytorch_tanh" or "gelu_fast" => x => 0.5 * x * (1.0 + torch.tanh(Math.Sqrt(2.0 / Math.PI) * (x + 0.044715 * x.pow(3)))),
+        "silu" or "swish" => x => nn.functional.silu(x),
+        _ => throw new SmitinException($"config.json: text_encoder.dense_act_fn '{name}' is not supported (expected relu, gelu, gelu_new, gelu_pytorch_tanh or silu)"),
+    };
+}

@@ -1,0 +1,31 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Smitin.Models.Text;
+
+/// <summary>
+/// T5's RMSNorm: y = weight * x / sqrt(mean(x^2) + eps). No mean subtraction and no bias; the variance is
+/// computed in float32 whatever the activation dtype, as the reference does.
+/// </summary>
+public sealed class T5LayerNorm : nn.Module<Tensor, Tensor>
+{
+    readonly Parameter weight; // (D)
+    readonly double _eps;
+
+    public T5LayerNorm(int dim, double eps) : base(nameof(T5LayerNorm))
+    {
+        weight = nn.Parameter(torch.ones(dim));
+        _eps = eps;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        var variance = x.to_type(ScalarType.Float32).pow(2).mean([-1L], keepdim: true); // (..., 1)
+        var normed = x * torch.rsqrt(variance + _eps);
+        if (weight.dtype is ScalarType.Float16 or ScalarType.BFloat16) normed = normed.to_type(weight.dtype);
+        return (weight * normed).MoveToOuterDisposeScope();
+    }
+}
