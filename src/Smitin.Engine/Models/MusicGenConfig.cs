@@ -31,8 +31,10 @@ public sealed record EncodecConfig(
     /// <summary>Samples per frame (product of the upsampling ratios).</summary>
     public int HopLength => UpsamplingRatios.Aggregate(1, (a, b) => a * b);
     public double FrameRate => Math.Ceiling((double)SamplingRate / HopLength);
-    /// <summary>Quantizer layers built: <c>int(1000 * max(bw) // (frame_rate * 10))</c> (reference).</summary>
-    public int NumQuantizers => (int)Math.Floor(1000 * TargetBandwidths.Max() / (FrameRate * 10));
+    /// <summary>Quantizer layers built: <c>int(1000 * target_bandwidths[-1] // (frame_rate * 10))</c> (reference).</summary>
+    public int NumQuantizers => TargetBandwidths.Length == 0 ? 0 : (int)Math.Floor(1000 * TargetBandwidths[^1] / (FrameRate * 10));
+    /// <summary>Share of a causal ConvTranspose's fixed padding trimmed on the right (<c>trim_right_ratio</c>, default 1.0).</summary>
+    public double TrimRightRatio { get; init; } = 1.0;
 
     internal static EncodecConfig Read(ConfigReader c) => new(
         c.Int("sampling_rate"), c.Int("audio_channels", 1), c.Int("num_filters"), c.Int("hidden_size"),
@@ -41,7 +43,10 @@ public sealed record EncodecConfig(
         c.Int("kernel_size", 7), c.Int("last_kernel_size", 7), c.Int("residual_kernel_size", 3),
         c.Int("dilation_growth_rate", 2), c.Int("compress", 2), c.Bool("use_causal_conv", true),
         c.String("pad_mode", "reflect"), c.String("norm_type", "weight_norm"), c.Bool("normalize", false),
-        c.Bool("use_conv_shortcut", true), c.Has("chunk_length_s") ? c.Double("chunk_length_s") : null);
+        c.Bool("use_conv_shortcut", true), c.Has("chunk_length_s") ? c.Double("chunk_length_s") : null)
+    {
+        TrimRightRatio = c.Double("trim_right_ratio", 1.0),
+    };
 }
 
 /// <summary>MusicGen decoder hyper-parameters (<c>config.json</c> → <c>decoder</c>).</summary>

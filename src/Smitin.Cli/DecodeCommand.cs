@@ -1,0 +1,41 @@
+using System.CommandLine;
+using Smitin.IO;
+using Smitin.Models;
+using TorchSharp;
+
+namespace Smitin.Cli;
+
+/// <summary><c>smitin decode --model DIR codes.json --out out.wav [--pcm16]</c>: EnCodec codes → audio.</summary>
+static class DecodeCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "MusicGen model folder (Hugging Face layout: config.json, model.safetensors)", Required = true };
+        var input = new Argument<string>("codes") { Description = "codes.json: {\"shape\":[B,K,T],\"codes\":[[[...]]]}, K = the model's codebooks (interleaved for stereo)" };
+        var output = new Option<string>("--out") { Description = "Output WAV at the model rate; with batch B > 1, one file per item: NAME-0.wav, NAME-1.wav, ...", Required = true };
+        var pcm16 = new Option<bool>("--pcm16") { Description = "Write 16-bit PCM (clipped to [-1, 1]) instead of 32-bit float" };
+        var cmd = new Command("decode", "Decode EnCodec codes (codes.json) into a WAV file.") { model, input, output, pcm16 };
+        cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
+        {
+            string dir = parse.GetValue(model)!, codesPath = parse.GetValue(input)!, wav = parse.GetValue(output)!;
+            var config = MusicGenConfig.Load(dir);
+            using var codes = CodesJson.Read(codesPath, config.Decoder.NumCodebooks, config.AudioEncoder.CodebookSize);   // before the model
+            ct.ThrowIfCancellationRequested();
+
+            using var musicgen = MusicGen.Load(dir);
+            using var scope = torch.NewDisposeScope();
+            var audio = musicgen.DecodeCodes(codes).cpu();                                        // (B, C, T)
+            long batch = audio.shape[0];
+            for (long b = 0; b < batch; b++)
+            {
+                string path = batch == 1 ? wav : Path.ChangeExtension(wav, null) + $"-{b}" + Path.GetExtension(wav);
+                var item = audio[b];                                                               // (C, T)
+                var channels = Enumerable.Range(0, (int)item.shape[0]).Select(c => item[c].data<float>().ToArray()).ToArray();
+                CliWav.Write(path, channels, musicgen.SampleRate, parse.GetValue(pcm16));
+                Console.Error.WriteLine($"smitin: decoded {codesPath} -> {path}: {channels.Length} ch, {channels[0].Length} samples at {musicgen.SampleRate} Hz ({(parse.GetValue(pcm16) ? "PCM16" : "float32")})");
+            }
+            return Task.FromResult(0);
+        }));
+        return cmd;
+    }
+}

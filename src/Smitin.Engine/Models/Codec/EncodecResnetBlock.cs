@@ -1,0 +1,37 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Smitin.Models.Codec;
+
+/// <summary>
+/// SEANet residual block (HF <c>EncodecResnetBlock</c>): <c>block</c> = [ELU, conv(dim → dim/compress,
+/// k = residual_kernel_size, dilation d), ELU, conv(dim/compress → dim, k = 1)], added to the shortcut:
+/// identity, or a k = 1 conv (<c>shortcut.conv.*</c>) when <c>use_conv_shortcut</c>.
+/// </summary>
+public sealed class EncodecResnetBlock : nn.Module<Tensor, Tensor>
+{
+    readonly ModuleList<nn.Module<Tensor, Tensor>> block;
+    readonly nn.Module<Tensor, Tensor> shortcut;
+
+    /// <param name="dilation">dilation of the first conv (dilation_growth_rate^j); the second conv has dilation 1</param>
+    public EncodecResnetBlock(EncodecConfig config, long dim, long dilation) : base(nameof(EncodecResnetBlock))
+    {
+        long hidden = dim / config.Compress;
+        block = nn.ModuleList<nn.Module<Tensor, Tensor>>(
+            nn.ELU(),
+            new EncodecConv1d(config, dim, hidden, config.ResidualKernelSize, dilation: dilation),
+            nn.ELU(),
+            new EncodecConv1d(config, hidden, dim, 1));
+        shortcut = config.UseConvShortcut ? new EncodecConv1d(config, dim, dim, 1) : nn.Identity();
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) // (B, dim, T) -> (B, dim, T)
+    {
+        using var scope = torch.NewDisposeScope();
+        var h = x;
+        foreach (var layer in block) h = layer.call(h);
+        return (shortcut.call(x) + h).MoveToOuterDisposeScope();
+    }
+}
