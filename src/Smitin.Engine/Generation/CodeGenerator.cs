@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using Smitin.Models.Decoder;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Smitin.Generation;
+
+/// <summary>
+/// The generation loop over a <see cref="MusicGenLm"/>, driven by tensors (text memory, audio-prompt codes), as the
+/// reference's <c>MusicgenForConditionalGeneration.generate</c>:
+/// 1. ids = start token + prompt codes, delayed (<see cref="DelayPattern.Build"/>); max length = ids + steps;
+/// 2. with guidance the batch is 2B rows: conditional rows, then unconditional rows whose memory is all zeros and
+///    whose mask is all zeros (the same decoder ids);
+/// 3. step 0 feeds the delayed prefix, later steps the last column, with a key/value cache; the last-position
+///    logits give scores = uncond + g (cond - uncond); a token is sampled per (row, codebook), then the pattern's
+///    forced tokens are re-imposed before it is fed back;
+/// 4. the codes are the delayed sequence without its pad tokens (prompt frames included).
+/// Every step runs in its own dispose scope; nothing but the result survives.
+/// </summary>
+public sealed class CodeGenerator
+{
+    readonly MusicGenLm _lm;
+    readonly int _startToken, _padToken;
+    readonly double _frameRate;
+
+    /// <param name="lm">the decoder</param>
+    /// <param name="startTokenId">decoder start token (also the pad of the delay pattern), = vocab size in MusicGen</param>
+    /// <param name="frameRate">codec frames per second (for durations)</param>
+    public CodeGenerator(MusicGenLm lm, int startTokenId, double frameRate)
+    {
+        _lm = lm; _startToken = startTokenId; _padToken = lm.Config.PadTokenId; _frameRate = frameRate;
+    }
+
+    public int CodebooksPerChannel => DelayPattern.CodebooksPerChannel(_lm.Config.NumCodebooks, _lm.Config.AudioChannels);
+
+    /// <param name="memory">(B, S, D) projected text states (masked), or null for unconditional generation (then no
+    /// cross-attention, and guidance changes nothing: it is skipped)</param>
+    /// <param name="memoryMask">(B, S) 1 = token, 0 = padding</param>
+    /// <param name="promptCodes">(B, K, P) audio-prompt codes to continue, or null</param>
+    /// <param name="options">sampling, guidance, length, seed</param>
+    /// <param name="batchSize">B when neither memory nor prompt gives it</param>
+    public GenerationResult Generate(Tensor? memory, Tensor? memoryMask, Tensor? promptCodes, GenerationOptions options,
+        IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, int batchSize = 1,
+        IReadOnlyList<string>? texts = null)
+    {
+        options.Validate();
+        var config = _lm.Config;
+        int b = (int)(memory?.shape[0] ?? promptCodes?.shape[0] ?? batchSize);
+        int k = config.NumCodebooks, v = config.VocabSize;
+        if (promptCodes is not null && (promptCodes.dim() != 3 || promptCodes.shape[0] != b || promptCodes.shape[1] != k))
+            throw new SmitinException($"audio prompt codes: got shape [{string.Join(", ", promptCodes.shape)}], expected ({b}, {k}, frames)");
+        if (memoryMask is not null && memory is null) throw new SmitinException("a text mask was given without text states");
+        int promptFrames = (int)(promptCodes?.shape[2] ?? 0);
+        int steps = options.ResolveSteps(promptFrames, CodebooksPerChannel, _frameRate);
+        long seed = options.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
+        var used = options with { Seed = seed, MaxNewTokens = steps };
+        bool guided = options.Guided && memory is not null;
+        int rows = guided ? 2 * b : b;
+
+        using var outer = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var device = _lm.Device;
+
+        // 1. undelayed ids (start token + prompt) → delayed prefix and pattern
+        var ids = promptCodes is null
+            ? torch.full(b, k, 1, (long)_startToken, ScalarType.Int64, device)
+            : DelayPattern.WithStartToken(promptCodes.to(device), _startToken);        // (B, K, S)
+        int maxLength = (int)ids.shape[2] + steps;
+        var (prefix, pattern) = DelayPattern.Build(ids, _startToken, maxLength, config.AudioChannels);
+        int prefixLength = (int)prefix.shape[2];
+        if (prefixLength + steps > maxLength)
+            throw new SmitinException($"internal: prefix {prefixLength} + {steps} steps exceeds max length {maxLength}");
+        var sequence = torch.full(b, k, maxLength, (long)_padToken, ScalarType.Int64, device);  // (B, K, L) delayed, as fed
+        sequence.narrow(2, 0, prefixLength).copy_(prefix);
+
+        // 2. classifier-free guidance batch: conditional rows, then all-zero memory with an all-zero mask
+        Tensor? mem = memory?.to(ScalarType.Float32, device);
+        Tensor? mask = memory is null ? null : (memoryMask ?? torch.ones(memory.shape[0], memory.shape[1])).to(ScalarType.Int64, device);
+        if (guided)
+        {
+            mem = torch.cat([mem!, torch.zeros_like(mem!)], 0);                         // (2B, S, D)
+            mask = torch.cat([mask!, torch.zeros_like(mask!)], 0);                      // (2B, S)
+        }
+
+        using var generator = options.IsGreedy ? null : new Generator((ulong)seed, device);
+        using var cache = _lm.CreateCache(maxLength);
+        var scores = options.RecordScores ? new List<Tensor>(steps) : null;
+        var inputs = options.RecordTrace ? new List<Tensor>(steps) : null;
+        var logitsTrace = options.RecordTrace ? new List<Tensor>(steps) : null;
+        var clock = Stopwatch.StartNew();
+
+        // 3. decode
+        for (int step = 0; step < steps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = torch.NewDisposeScope();
+            int position = prefixLength + step;                                           // column predicted now
+            var input = step == 0 ? prefix : sequence.narrow(2, position - 1, 1);         // (B, K, T)
+            if (guided) input = torch.cat([input, input], 0);                             // (rows, K, T)
+            var context = new GenerationContext(step, steps, prefixLength, b, guided);
+            var logits = _lm.Forward(input, step == 0 ? mem : null, step == 0 ? mask : null, cache,
+                lastPositionOnly: true, generation: context).squeeze(2);                  // (rows, K, V)
+            var processed = guided
+                ? logits.narrow(0, b, b) + (logits.narrow(0, 0, b) - logits.narrow(0, b, b)) * options.GuidanceScale
+                : logits;                                                                 // (B, K, V)
+            var next = Sampler.Next(processed.reshape(b * k, v), options, generator).view(b, k); // (B, K)
+            var forced = pattern.select(2, position);                                     // (B, K)
+            sequence.select(2, position).copy_(torch.where(forced.eq(-1), next, forced));
+
+            scores?.Add(processed.cpu().MoveToOuterDisposeScope());
+            inputs?.Add(input.select(2, input.shape[2] - 1).cpu().MoveToOuterDisposeScope());
+            logitsTrace?.Add(logits.cpu().MoveToOuterDisposeScope());
+            progress?.Report(new GenerationProgress(step + 1, steps, clock.Elapsed));
+        }
+
+        // 4. codes: the delayed sequence without its pad tokens
+        var codes = DelayPattern.Revert(sequence, _padToken);
+        return new GenerationResult
+        {
+            Codes = codes.cpu().DetachFromDisposeScope(),
+            Delayed = sequence.cpu().DetachFromDisposeScope(),
+            Pattern = pattern.cpu().DetachFromDisposeScope(),
+            Seed = seed,
+            Options = used,
+            Texts = texts ?? [],
+            PromptFrames = promptFrames,
+            StepScores = scores is null ? null : torch.stack(scores).DetachFromDisposeScope(),
+            Trace = inputs is null ? null : new GenerationTrace(torch.stack(inputs).DetachFromDisposeScope(), torch.stack(logitsTrace!).DetachFromDisposeScope()),
+        };
+    }
+}

@@ -1,0 +1,34 @@
+namespace Smitin.Generation;
+
+/// <summary>
+/// Where a generation is, handed to head hooks through <see cref="Models.Decoder.HookContext.Generation"/> so an
+/// intervention can act on some steps and some rows only.
+/// </summary>
+/// <param name="Step">decoder step, 0 .. TotalSteps-1; step s predicts the token at delayed position PrefixLength + s</param>
+/// <param name="TotalSteps">steps in this generation</param>
+/// <param name="PrefixLength">delayed columns fed at step 0 (start token + prompt frames)</param>
+/// <param name="BatchSize">B, the number of prompts</param>
+/// <param name="Guided">classifier-free guidance is on: the batch has 2B rows, conditional rows [0, B) then unconditional rows [B, 2B)</param>
+public sealed record GenerationContext(int Step, int TotalSteps, int PrefixLength, int BatchSize, bool Guided)
+{
+    /// <summary>Step 0 runs the whole prefix (start token and prompt frames) through the decoder at once.</summary>
+    public bool IsPrefill => Step == 0;
+
+    /// <summary>Rows in the decoder batch: 2B with guidance, B without.</summary>
+    public int Rows => Guided ? 2 * BatchSize : BatchSize;
+
+    /// <summary>Decoder rows of the conditional pass ([0, B) in both layouts).</summary>
+    public Range ConditionalRows => 0..BatchSize;
+
+    /// <summary>Decoder rows of the unconditional pass ([B, 2B) with guidance, empty without).</summary>
+    public Range UnconditionalRows => Guided ? BatchSize..(2 * BatchSize) : BatchSize..BatchSize;
+
+    /// <summary>Absolute position of the last query in this step's forward (the one whose logits are sampled).</summary>
+    public int LastPosition => PrefixLength - 1 + Step;
+}
+
+/// <summary>Progress of a generation, reported after every decoder step.</summary>
+public sealed record GenerationProgress(int Step, int TotalSteps, TimeSpan Elapsed)
+{
+    public double Fraction => TotalSteps == 0 ? 1 : (double)Step / TotalSteps;
+}

@@ -1,0 +1,44 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Smitin.Generation;
+
+/// <summary>
+/// Picks the next token per row from processed scores, as audiocraft's <c>_sample_next_token</c>: greedy = argmax;
+/// otherwise softmax(scores / temperature), then nucleus sampling when top-p &gt; 0, else top-k when k &gt; 0, else
+/// the full distribution, drawn with a seeded generator.
+/// </summary>
+public static class Sampler
+{
+    /// <param name="scores">(N, V) scores after guidance</param>
+    /// <returns>(N) int64 token ids</returns>
+    public static Tensor Next(Tensor scores, GenerationOptions options, Generator? generator)
+    {
+        using var scope = torch.NewDisposeScope();
+        if (options.IsGreedy) return scores.argmax(-1).MoveToOuterDisposeScope();
+        var probs = (scores / options.Temperature).softmax(-1);                       // (N, V)
+        Tensor next;
+        if (options.TopP > 0) next = TopP(probs, options.TopP, generator);
+        else if (options.TopK > 0 && options.TopK < probs.shape[1]) next = TopK(probs, options.TopK, generator);
+        else next = torch.multinomial(probs, 1, false, generator).squeeze(-1);
+        return next.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Samples among the k most likely tokens (renormalised).</summary>
+    static Tensor TopK(Tensor probs, int k, Generator? generator)
+    {
+        var (values, indices) = probs.topk(k, -1);                                   // (N, k)
+        var pick = torch.multinomial(values / values.sum(-1, keepdim: true), 1, false, generator); // (N, 1)
+        return indices.gather(-1, pick).squeeze(-1);
+    }
+
+    /// <summary>Samples from the smallest set of most likely tokens whose mass reaches p (the first token always stays).</summary>
+    static Tensor TopP(Tensor probs, double p, Generator? generator)
+    {
+        var (sorted, indices) = probs.sort(-1, descending: true);                    // (N, V)
+        var before = sorted.cumsum(-1) - sorted;                                      // mass of the better tokens
+        var kept = sorted.masked_fill(before > p, 0);
+        var pick = torch.multinomial(kept / kept.sum(-1, keepdim: true), 1, false, generator); // (N, 1)
+        return indices.gather(-1, pick).squeeze(-1);
+    }
+}

@@ -1,0 +1,55 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Smitin.Models.Decoder;
+
+/// <summary>
+/// One pre-LayerNorm decoder layer: causal self-attention, cross-attention over the text memory, FFN
+/// (fc1 → activation → fc2, no biases), each added to the residual stream. LayerNorm eps 1e-5 with bias.
+/// </summary>
+public sealed class MusicGenDecoderLayer : nn.Module
+{
+    public readonly MusicGenAttention self_attn, encoder_attn;
+    public readonly LayerNorm self_attn_layer_norm, encoder_attn_layer_norm, final_layer_norm;
+    public readonly Linear fc1, fc2;
+
+    readonly Func<Tensor, Tensor> _activation;
+
+    public MusicGenDecoderLayer(string name, DecoderConfig config) : base(name)
+    {
+        int d = config.HiddenSize;
+        self_attn = new MusicGenAttention("self_attn", d, config.NumAttentionHeads);
+        self_attn_layer_norm = nn.LayerNorm(d, eps: 1e-5);
+        encoder_attn = new MusicGenAttention("encoder_attn", d, config.NumAttentionHeads);
+        encoder_attn_layer_norm = nn.LayerNorm(d, eps: 1e-5);
+        fc1 = nn.Linear(d, config.FfnDim, hasBias: false);
+        fc2 = nn.Linear(config.FfnDim, d, hasBias: false);
+        final_layer_norm = nn.LayerNorm(d, eps: 1e-5);
+        _activation = Activation(config.ActivationFunction);
+        RegisterComponents();
+    }
+
+    /// <param name="x">(B, T, D)</param>
+    /// <param name="memory">text memory (B, S, D), or null to reuse the cached cross keys/values or to skip cross-attention</param>
+    /// <param name="memoryMask">additive mask (B, 1, 1, S)</param>
+    internal Tensor Forward(Tensor x, Tensor? memory, Tensor? memoryMask, SelfAttentionCache? selfCache, CrossAttentionCache? crossCache)
+    {
+        var h = x + self_attn.SelfAttention(self_attn_layer_norm.call(x), selfCache);
+        if (memory is not null || crossCache is { IsSet: true })
+            h = h + encoder_attn.CrossAttention(encoder_attn_layer_norm.call(h), memory, memoryMask, crossCache);
+        // No memory at all: the reference skips cross-attention, which equals attending to an all-zero memory
+        // (values are 0 without biases, so the output and its projection are exactly 0).
+        return h + fc2.call(_activation(fc1.call(final_layer_norm.call(h))));
+    }
+
+    /// <summary>Hugging Face ACT2FN names a MusicGen config can carry.</summary>
+    internal static Func<Tensor, Tensor> Activation(string name) => name switch
+    {
+        "gelu" => x => nn.functional.gelu(x),
+        "gelu_new" or "gelu_pytorch_tanh" or "gelu_fast" => x => nn.functional.gelu(x, GELU.Approximate.tanh, false),
+        "relu" => x => nn.functional.relu(x),
+        "silu" or "swish" => x => nn.functional.silu(x),
+        _ => throw new SmitinException($"config.json: decoder.activation_function '{name}' is not supported (expected gelu, gelu_new, gelu_pytorch_tanh, relu or silu)"),
+    };
+}

@@ -1,0 +1,158 @@
+using Smitin.Generation;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Smitin.Models.Decoder;
+
+/// <summary>
+/// The MusicGen language model over EnCodec codebooks (reference <c>MusicgenForCausalLM</c>, checkpoint keys
+/// <c>decoder.*</c>): the decoder stack plus one LM head per codebook (vocab logits; the start token can never be
+/// produced). Inference only: parameters never require gradients.
+///
+/// Ids are (B, K, T) here (the reference flattens them to (B*K, T), batch-major). Every self-attention layer has a
+/// hook point at the input of <c>out_proj</c> (see <see cref="AddHeadHook(HeadHook)"/>).
+/// </summary>
+public sealed class MusicGenLm : nn.Module
+{
+    public readonly MusicGenDecoderModel model;
+    public readonly ModuleList<Linear> lm_heads;
+
+    HookContext? _context;
+
+    public MusicGenLm(DecoderConfig config) : base("decoder")
+    {
+        Config = config;
+        if (config.AudioChannels == 2 && config.NumCodebooks % 2 != 0)
+            throw new SmitinException($"config.json: decoder.num_codebooks {config.NumCodebooks} must be even for audio_channels 2 (left/right interleaved)");
+        model = new MusicGenDecoderModel(config);
+        lm_heads = new ModuleList<Linear>(Enumerable.Range(0, config.NumCodebooks)
+            .Select(_ => nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false)).ToArray());
+        RegisterComponents();
+        foreach (var p in parameters()) p.requires_grad = false;
+        eval();
+    }
+
+    /// <summary>
+    /// Builds the decoder of <paramref name="config"/> and loads its weights (keys <c>decoder.*</c>) from a checkpoint;
+    /// errors name the tensor. <see cref="MusicGen.Load"/> does this for whole models; this entry serves tools
+    /// that need only the LM.
+    /// </summary>
+    public static MusicGenLm Load(IO.Checkpoint checkpoint, DecoderConfig config)
+    {
+        var lm = new MusicGenLm(config);
+        try { IO.WeightLoader.Load(lm, checkpoint, "decoder."); }
+        catch { lm.Dispose(); throw; }
+        return lm;
+    }
+
+    public DecoderConfig Config { get; }
+    public MusicGenDecoder Stack => model.decoder;
+    public IList<MusicGenDecoderLayer> Layers => model.decoder.layers;
+    public Device Device => lm_heads[0].weight!.device;
+
+    /// <summary>The context of the forward pass under way (for hooks), or null between passes.</summary>
+    public HookContext? CurrentContext => _context;
+
+    /// <summary>A key/value cache for incremental decoding; <paramref name="capacity"/> = expected total length (it grows if exceeded).</summary>
+    public DecoderCache CreateCache(int capacity) => new(Config.NumHiddenLayers, capacity);
+
+    /// <summary>
+    /// Runs the decoder.
+    /// </summary>
+    /// <param name="codes">(B, K, T) token ids in [0, vocab]; vocab is the start/pad token</param>
+    /// <param name="memory">(B, S, D) projected text states (already multiplied by their mask), or null: with a cache that
+    /// holds a memory it is reused; without one cross-attention is skipped (identical to an all-zero memory)</param>
+    /// <param name="memoryMask">(B, S), 1 = attend, 0 = masked; null attends to every memory position</param>
+    /// <param name="cache">incremental decoding state; positions continue from <see cref="DecoderCache.Length"/></param>
+    /// <param name="lastPositionOnly">compute logits for the last position only</param>
+    /// <param name="hiddenStates">receives the reference's hidden_states (L + 1 tensors of (B, T, D))</param>
+    /// <param name="generation">generation step info handed to hooks</param>
+    /// <returns>logits (B, K, T, V) (T = 1 with <paramref name="lastPositionOnly"/>)</returns>
+    public Tensor Forward(Tensor codes, Tensor? memory = null, Tensor? memoryMask = null, DecoderCache? cache = null,
+        bool lastPositionOnly = false, ICollection<Tensor>? hiddenStates = null, GenerationContext? generation = null)
+    {
+        Validate(codes, memory, memoryMask);
+        using var scope = torch.NewDisposeScope();
+        using var _ = torch.no_grad();
+        var device = Device;
+        codes = codes.to(ScalarType.Int64, device);
+        memory = memory?.to(ScalarType.Float32, device);
+        var additiveMask = memory is not null && memoryMask is not null ? AdditiveMask(memoryMask.to(device)) : null; // (B, 1, 1, S)
+
+        var previous = _context;
+        _context = new HookContext(cache?.Length ?? 0, (int)codes.shape[2], generation);
+        try
+        {
+            var states = hiddenStates is null ? null : new List<Tensor>();
+            var h = Stack.Forward(codes, memory, additiveMask, cache, states);  // (B, T, D)
+            if (lastPositionOnly) h = h.narrow(1, h.shape[1] - 1, 1);
+            var logits = torch.stack(lm_heads.Select(head => head.call(h)), 1); // (B, K, T, V)
+            if (states is not null)
+                foreach (var s in states) hiddenStates!.Add(s.MoveToOuterDisposeScope());
+            return logits.MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            _context = previous;
+        }
+    }
+
+    /// <summary>(B, S) 0/1 mask → additive (B, 1, 1, S): 0 where attended, float.MinValue where masked (as the reference).</summary>
+    static Tensor AdditiveMask(Tensor mask)
+    {
+        var masked = mask.to(ScalarType.Float32).eq(0);
+        return torch.zeros(masked.shape, ScalarType.Float32, mask.device).masked_fill(masked, float.MinValue).unsqueeze(1).unsqueeze(1);
+    }
+
+    void Validate(Tensor codes, Tensor? memory, Tensor? memoryMask)
+    {
+        if (codes.dim() != 3 || codes.shape[1] != Config.NumCodebooks)
+            throw new SmitinException($"decoder codes: got shape [{string.Join(", ", codes.shape)}], expected (B, {Config.NumCodebooks}, T)");
+        if (codes.dtype is not (ScalarType.Int64 or ScalarType.Int32))
+            throw new SmitinException($"decoder codes: got dtype {codes.dtype}, expected int64 token ids");
+        if (codes.numel() > 0)
+        {
+            long min = codes.min().item<long>(), max = codes.max().item<long>();
+            if (min < 0 || max > Config.VocabSize)
+                throw new SmitinException($"decoder codes: ids must be in [0, {Config.VocabSize}] ({Config.VocabSize} = start token), got [{min}, {max}]");
+        }
+        if (memory is null) return;
+        if (memory.dim() != 3 || memory.shape[0] != codes.shape[0] || memory.shape[2] != Config.HiddenSize)
+            throw new SmitinException($"decoder memory: got shape [{string.Join(", ", memory.shape)}], expected ({codes.shape[0]}, S, {Config.HiddenSize})");
+        if (memoryMask is not null && (memoryMask.dim() != 2 || memoryMask.shape[0] != memory.shape[0] || memoryMask.shape[1] != memory.shape[1]))
+            throw new SmitinException($"decoder memory mask: got shape [{string.Join(", ", memoryMask.shape)}], expected ({memory.shape[0]}, {memory.shape[1]})");
+    }
+
+    /// <summary>The per-head self-attention hook point of a layer (input of <c>out_proj</c>, (B, T, H, Dh)).</summary>
+    public HookPoint HeadHookPoint(int layer) => Layers[layer].self_attn.hook_z;
+
+    /// <summary>The per-head cross-attention hook point of a layer.</summary>
+    public HookPoint CrossHeadHookPoint(int layer) => Layers[layer].encoder_attn.hook_z;
+
+    /// <summary>
+    /// Registers <paramref name="hook"/> on every self-attention layer's <c>hook_z</c>; dispose the handle to remove it.
+    /// Hooks run in registration order; a later hook sees an earlier one's replacement.
+    /// </summary>
+    public HookHandle AddHeadHook(HeadHook hook) => Register(HeadHookPoint, hook);
+
+    /// <summary>Same as <see cref="AddHeadHook(HeadHook)"/> without the context.</summary>
+    public HookHandle AddHeadHook(Func<int, Tensor, Tensor?> hook) => Register(HeadHookPoint, (l, z, _) => hook(l, z));
+
+    /// <summary>Registers <paramref name="hook"/> on every cross-attention layer's <c>hook_z</c>.</summary>
+    public HookHandle AddCrossHeadHook(HeadHook hook) => Register(CrossHeadHookPoint, hook);
+
+    HookHandle Register(Func<int, HookPoint> point, HeadHook hook)
+    {
+        var removers = new List<Action>();
+        for (int l = 0; l < Layers.Count; l++)
+        {
+            int layer = l;
+            // TorchSharp keeps the output when a forward hook returns null
+            var remover = point(l).register_forward_hook((_, _, z) =>
+                hook(layer, z, _context ?? new HookContext(0, (int)z.shape[1], null))!);
+            removers.Add(remover.remove);
+        }
+        return new HookHandle(removers);
+    }
+}

@@ -1,0 +1,33 @@
+using Smitin.Generation;
+using Smitin.IO;
+using Smitin.Models.Decoder;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Smitin.Models;
+
+public sealed partial class MusicGen
+{
+    MusicGenLm? _decoder;
+
+    /// <summary>The decoder language model (keys <c>decoder.*</c>).</summary>
+    public MusicGenLm Decoder => _decoder ?? throw new ObjectDisposedException(nameof(MusicGen));
+
+    partial void LoadDecoder(Checkpoint ckpt) => _decoder = MusicGenLm.Load(ckpt, Config.Decoder);
+
+    /// <summary>A generation loop over this model's decoder (tensor-driven: text memory, prompt codes).</summary>
+    public CodeGenerator CreateCodeGenerator() =>
+        new(Decoder, Config.DecoderStartTokenId, Config.AudioEncoder.FrameRate);
+
+    void MoveDecoder(Device device) => _decoder?.to(device);
+
+    void DisposeDecoder()
+    {
+        _decoder?.Dispose();
+        _decoder = null;
+    }
+
+    // Until the per-part partial methods land on main: the decoder is the only part here.
+    partial void MoveParts(Device device) => MoveDecoder(device);
+    partial void DisposeParts() => DisposeDecoder();
+}
