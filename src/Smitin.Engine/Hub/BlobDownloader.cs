@@ -1,0 +1,186 @@
+using System.Buffers;
+using System.Net;
+
+namespace Smitin.Hub;
+
+/// <summary>
+/// Downloads one file into <c>blobs/{etag}</c>: bytes go to <c>blobs/{etag}.incomplete</c>, a broken transfer is
+/// resumed from that file's length with a Range request (up to <c>maxRetries</c> times, then on the next run),
+/// the whole content is hashed and compared with the ETag, and only a verified file is moved into place.
+/// A mismatching download is deleted, so the cache never holds a corrupt blob.
+/// </summary>
+internal sealed class BlobDownloader(HubClient client, int maxRetries)
+{
+    const int BufferSize = 1 << 20;
+    const long ReportEvery = 1 << 20;
+
+    public async Task DownloadAsync(HubRepoId repo, string commit, string file, FileMetadata meta, string blobPath, string lockPath,
+        Action<DownloadProgress> report, CancellationToken ct)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(blobPath)!);
+        using var held = await CacheLock.AcquireAsync(lockPath, ct);
+        if (HubCache.IsAvailable(blobPath))
+        {
+            report(new DownloadProgress(file, meta.Size, meta.Size, DownloadPhase.Cached)); // finished by another process meanwhile
+            return;
+        }
+
+        string incomplete = blobPath + ".incomplete";
+        Verdict verdict;
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                verdict = await TransferAsync(repo, commit, file, meta, incomplete, report, ct);
+                break;
+            }
+            catch (TransferBroken e)
+            {
+                long kept = File.Exists(incomplete) ? new FileInfo(incomplete).Length : 0;
+                if (attempt >= maxRetries)
+                    throw new HubException(HubErrorKind.Network,
+                        $"the connection broke while downloading {file} of {repo} ({e.Message}). {kept:N0} of {meta.Size:N0} bytes were kept in " +
+                        $"{incomplete}; run again to resume from there (the rest is asked for with a Range request).", e.InnerException);
+                report(new DownloadProgress(file, kept, meta.Size, DownloadPhase.Retrying));
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(500 << attempt, 8000)), ct);
+            }
+        }
+
+        if (verdict.Actual is not null && verdict.Actual != verdict.Expected)
+        {
+            File.Delete(incomplete);
+            throw new HubException(HubErrorKind.Integrity,
+                $"{file} of {repo} does not match the hash the hub announced ({verdict.Algorithm} {verdict.Expected}, downloaded {verdict.Actual}). " +
+                $"The download was deleted and nothing was added to the cache. Run again; if it repeats, something between you and " +
+                $"{meta.Location.Authority} (proxy, mirror) alters the file.");
+        }
+        File.Move(incomplete, blobPath, overwrite: true);
+        report(new DownloadProgress(file, meta.Size, meta.Size, DownloadPhase.Completed));
+    }
+
+    /// <summary>The hash check's inputs: <see cref="Actual"/> is null when the ETag is not a recognised hash.</summary>
+    readonly record struct Verdict(string? Expected, string? Actual, string Algorithm);
+
+    /// <summary>A transfer that stopped early; the partial file is intact and can be resumed.</summary>
+    sealed class TransferBroken(string message, Exception? inner = null) : Exception(message, inner);
+
+    async Task<Verdict> TransferAsync(HubRepoId repo, string commit, string file, FileMetadata meta, string incomplete,
+        Action<DownloadProgress> report, CancellationToken ct)
+    {
+        long offset = File.Exists(incomplete) ? new FileInfo(incomplete).Length : 0;
+        if (offset > meta.Size) { File.Delete(incomplete); offset = 0; }
+
+        var hash = ContentHash.For(meta.Etag, meta.Size);
+        try
+        {
+            if (offset > 0) await HashPrefixAsync(incomplete, offset, hash, ct);
+            report(new DownloadProgress(file, offset, meta.Size, DownloadPhase.Started));
+            if (offset < meta.Size)
+            {
+                HttpResponseMessage response;
+                try { response = await client.GetContentAsync(repo, commit, file, meta.Location, offset, ct); }
+                catch (HubException e) when (e.Kind == HubErrorKind.Network) { throw new TransferBroken(e.Message, e); }
+
+                using (response)
+                {
+                    if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+                    {
+                        File.Delete(incomplete); // the server disowns our partial file: start over on the next attempt
+                        throw new TransferBroken($"the server refused to resume at byte {offset}");
+                    }
+                    if (offset > 0 && (response.StatusCode != HttpStatusCode.PartialContent || response.Content.Headers.ContentRange?.From != offset))
+                    {
+                        // The server ignored the Range request and sends the whole file: start over.
+                        offset = 0;
+                        hash.Dispose();
+                        hash = ContentHash.For(meta.Etag, meta.Size);
+                    }
+                    await ReceiveAsync(response, file, meta, incomplete, offset, hash, report, ct);
+                }
+            }
+            return new Verdict(hash.Expected, hash.Finish(), hash.Algorithm);
+        }
+        finally
+        {
+            hash.Dispose();
+        }
+    }
+
+    async Task ReceiveAsync(HttpResponseMessage response, string file, FileMetadata meta, string incomplete, long offset, ContentHash hash,
+        Action<DownloadProgress> report, CancellationToken ct)
+    {
+        await using var output = new FileStream(incomplete, offset == 0 ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.None);
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        long done = offset, reported = offset;
+        try
+        {
+            Stream body;
+            try { body = await response.Content.ReadAsStreamAsync(ct); }
+            catch (Exception e) when (e is IOException or HttpRequestException) { throw new TransferBroken(e.Message, e); }
+
+            await using (body)
+            {
+                while (true)
+                {
+                    int n;
+                    stall.CancelAfter(client.Timeout);
+                    try { n = await body.ReadAsync(buffer.AsMemory(0, BufferSize), stall.Token); }
+                    catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+                    {
+                        throw new TransferBroken($"no data for {client.Timeout.TotalSeconds:0.#} s", e);
+                    }
+                    catch (Exception e) when (e is IOException or HttpRequestException)
+                    {
+                        throw new TransferBroken(e.Message, e);
+                    }
+                    if (!stall.TryReset()) ct.ThrowIfCancellationRequested();
+                    if (n == 0) break;
+                    if (done + n > meta.Size)
+                    {
+                        await output.DisposeAsync();
+                        File.Delete(incomplete);
+                        throw new HubException(HubErrorKind.Integrity,
+                            $"{meta.Location.Authority} sent more than the announced {meta.Size:N0} bytes for {file}; the download was deleted.");
+                    }
+                    hash.Append(buffer.AsSpan(0, n));
+                    await output.WriteAsync(buffer.AsMemory(0, n), ct);
+                    done += n;
+                    if (done - reported >= ReportEvery || done == meta.Size)
+                    {
+                        reported = done;
+                        report(new DownloadProgress(file, done, meta.Size, DownloadPhase.Transferring));
+                    }
+                }
+            }
+            output.Flush(flushToDisk: true);
+            if (done < meta.Size)
+                throw new TransferBroken($"the server closed the connection after {done:N0} of {meta.Size:N0} bytes");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    static async Task HashPrefixAsync(string path, long length, ContentHash hash, CancellationToken ct)
+    {
+        await using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            long left = length;
+            while (left > 0)
+            {
+                int n = await input.ReadAsync(buffer.AsMemory(0, (int)Math.Min(BufferSize, left)), ct);
+                if (n == 0) throw new TransferBroken($"{path} shrank while being read");
+                hash.Append(buffer.AsSpan(0, n));
+                left -= n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
