@@ -19,15 +19,11 @@ public sealed partial class MusicGen
     public CodeGenerator CreateCodeGenerator() =>
         new(Decoder, Config.DecoderStartTokenId, Config.AudioEncoder.FrameRate);
 
-    void MoveDecoder(Device device) => _decoder?.to(device);
+    partial void MoveDecoder(Device device) => _decoder?.to(device);
 
-    void DisposeDecoder()
+    partial void DisposeDecoder()
     {
         _decoder?.Dispose();
         _decoder = null;
     }
-
-    // Until the per-part partial methods land on main: the decoder is the only part here.
-    partial void MoveParts(Device device) => MoveDecoder(device);
-    partial void DisposeParts() => DisposeDecoder();
 }
