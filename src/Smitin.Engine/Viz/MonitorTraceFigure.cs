@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Smitin.Viz;
+
+/// <summary>
+/// The Fig. 4-style monitor chart: per trace the median (solid) and mean (dotted) of the monitor probe outputs over
+/// generation time, their spread (min to max, shaded), the threshold τ as a dashed line and the steps where the
+/// intervention was applied as ticks along the bottom. Several traces (e.g. one per setting of s) share the axes.
+/// </summary>
+public static class MonitorTraceFigure
+{
+    static readonly string[] Colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
+
+    public static JsonObject Build(IReadOnlyList<MonitorTrace> traces, string? title = null, int width = 760, int height = 380)
+    {
+        if (traces.Count == 0) throw new SmitinException("monitor chart: no traces to draw");
+        foreach (var t in traces) t.Validate();
+        bool seconds = traces.All(t => t.FrameRate > 0);
+        var data = new JsonArray();
+        var shapes = new JsonArray();
+        var annotations = new JsonArray();
+
+        for (int i = 0; i < traces.Count; i++)
+        {
+            var tr = traces[i];
+            string color = Colors[i % Colors.Length], group = $"trace{i}";
+            double[] x = Enumerable.Range(0, tr.Steps).Select(s => seconds ? s / tr.FrameRate : s).ToArray();
+            var stats = tr.Probabilities.Select(Summarise).ToArray();
+
+            data.Add(Line(x, stats.Select(s => s.Max), $"{tr.Name} spread", group, color, width: 0, showLegend: false));
+            var low = Line(x, stats.Select(s => s.Min), $"{tr.Name} spread (min-max)", group, color, width: 0, showLegend: true);
+            low["fill"] = "tonexty";
+            low["fillcolor"] = Rgba(color, 0.18);
+            data.Add(low);
+            data.Add(Line(x, stats.Select(s => s.Median), $"{tr.Name} median", group, color, width: 2.5, showLegend: true));
+            data.Add(Line(x, stats.Select(s => s.Mean), $"{tr.Name} mean", group, color, width: 1.5, showLegend: true, dash: "dot"));
+
+            var steps = Enumerable.Range(0, tr.Steps).Where(s => tr.Intervened[s]).ToArray();
+            data.Add(new JsonObject
+            {
+                ["type"] = "scatter", ["mode"] = "markers", ["name"] = $"{tr.Name} intervention", ["legendgroup"] = group,
+                ["x"] = PlotlyFigure.Numbers(steps.Select(s => x[s])),
+                ["y"] = PlotlyFigure.Numbers(steps.Select(_ => -0.04 - 0.05 * i)),
+                ["marker"] = new JsonObject { ["symbol"] = "line-ns-open", ["size"] = 9, ["color"] = color, ["line"] = new JsonObject { ["width"] = 1.5 } },
+                ["hovertemplate"] = "intervention at %{x}<extra></extra>",
+            });
+
+            shapes.Add(new JsonObject
+            {
+                ["type"] = "line", ["xref"] = "paper", ["x0"] = 0, ["x1"] = 1, ["yref"] = "y", ["y0"] = tr.Tau, ["y1"] = tr.Tau,
+                ["line"] = new JsonObject { ["color"] = color, ["width"] = 1.5, ["dash"] = "dash" },
+            });
+            annotations.Add(new JsonObject
+            {
+                ["xref"] = "paper", ["x"] = 1, ["xanchor"] = "right", ["yref"] = "y", ["y"] = tr.Tau, ["yanchor"] = "bottom",
+                ["text"] = $"τ = {tr.Tau.ToString("0.###", CultureInfo.InvariantCulture)}", ["showarrow"] = false,
+                ["font"] = new JsonObject { ["color"] = color, ["size"] = 11 },
+            });
+        }
+
+        string trait = string.Join(", ", traces.Select(t => t.Trait).Distinct());
+        var layout = new JsonObject
+        {
+            ["title"] = new JsonObject { ["text"] = title ?? $"Monitor probes during generation ({trait})" },
+            ["width"] = width, ["height"] = height,
+            ["xaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = seconds ? "time (s)" : "decoder step" }, ["zeroline"] = false },
+            ["yaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = "monitor probe output p" }, ["range"] = new JsonArray(-0.05 - 0.05 * traces.Count, 1.02) },
+            ["shapes"] = shapes, ["annotations"] = annotations,
+            ["legend"] = new JsonObject { ["orientation"] = "h", ["y"] = -0.2 },
+            ["margin"] = new JsonObject { ["t"] = 50, ["r"] = 20 },
+        };
+        return PlotlyFigure.Figure(data, layout);
+    }
+
+    static JsonObject Line(double[] x, IEnumerable<double> y, string name, string group, string color, double width, bool showLegend, string? dash = null)
+    {
+        var line = new JsonObject { ["color"] = color, ["width"] = width };
+        if (dash is not null) line["dash"] = dash;
+        return new JsonObject
+        {
+            ["type"] = "scatter", ["mode"] = "lines", ["name"] = name, ["legendgroup"] = group, ["showlegend"] = showLegend,
+            ["x"] = PlotlyFigure.Numbers(x), ["y"] = PlotlyFigure.Numbers(y), ["line"] = line,
+        };
+    }
+
+    /// <summary>Median, mean, min and max of one step's probe outputs.</summary>
+    internal static (double Median, double Mean, double Min, double Max) Summarise(float[] p)
+    {
+        var sorted = p.Select(v => (double)v).Order().ToArray();
+        int n = sorted.Length;
+        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        return (median, sorted.Average(), sorted[0], sorted[^1]);
+    }
+
+    static string Rgba(string hex, double alpha) =>
+        $"rgba({Convert.ToInt32(hex[1..3], 16)},{Convert.ToInt32(hex[3..5], 16)},{Convert.ToInt32(hex[5..7], 16)},{alpha.ToString(CultureInfo.InvariantCulture)})";
+}
