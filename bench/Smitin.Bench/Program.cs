@@ -5,6 +5,7 @@ using Smitin.Bench;
 var benches = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["native"] = NativeBench.Run,
+    ["codec"] = CodecBench.Run,
 };
 
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var run))

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Smitin.Audio;
 using Smitin.IO;
 using Smitin.Models;
 using TorchSharp;
@@ -13,8 +14,9 @@ static class DecodeCommand
         var model = new Option<string>("--model") { Description = "MusicGen model folder (Hugging Face layout: config.json, model.safetensors)", Required = true };
         var input = new Argument<string>("codes") { Description = "codes.json: {\"shape\":[B,K,T],\"codes\":[[[...]]]}, K = the model's codebooks (interleaved for stereo)" };
         var output = new Option<string>("--out") { Description = "Output WAV at the model rate; with batch B > 1, one file per item: NAME-0.wav, NAME-1.wav, ...", Required = true };
-        var pcm16 = new Option<bool>("--pcm16") { Description = "Write 16-bit PCM (clipped to [-1, 1]) instead of 32-bit float" };
-        var cmd = new Command("decode", "Decode EnCodec codes (codes.json) into a WAV file.") { model, input, output, pcm16 };
+        var pcm16 = new Option<bool>("--pcm16") { Description = "Write 16-bit PCM (clamped to full scale) instead of 32-bit float" };
+        var device = new Option<string>("--device") { Description = "cpu (default), cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var cmd = new Command("decode", "Decode EnCodec codes (codes.json) into a WAV file.") { model, input, output, pcm16, device };
         cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
         {
             string dir = parse.GetValue(model)!, codesPath = parse.GetValue(input)!, wav = parse.GetValue(output)!;
@@ -22,17 +24,17 @@ static class DecodeCommand
             using var codes = CodesJson.Read(codesPath, config.Decoder.NumCodebooks, config.AudioEncoder.CodebookSize);   // before the model
             ct.ThrowIfCancellationRequested();
 
-            using var musicgen = MusicGen.Load(dir);
+            using var musicgen = MusicGen.Load(dir, new MusicGenLoadOptions { Device = parse.GetValue(device)! });
             using var scope = torch.NewDisposeScope();
             var audio = musicgen.DecodeCodes(codes).cpu();                                        // (B, C, T)
             long batch = audio.shape[0];
             for (long b = 0; b < batch; b++)
             {
                 string path = batch == 1 ? wav : Path.ChangeExtension(wav, null) + $"-{b}" + Path.GetExtension(wav);
-                var item = audio[b];                                                               // (C, T)
-                var channels = Enumerable.Range(0, (int)item.shape[0]).Select(c => item[c].data<float>().ToArray()).ToArray();
-                CliWav.Write(path, channels, musicgen.SampleRate, parse.GetValue(pcm16));
-                Console.Error.WriteLine($"smitin: decoded {codesPath} -> {path}: {channels.Length} ch, {channels[0].Length} samples at {musicgen.SampleRate} Hz ({(parse.GetValue(pcm16) ? "PCM16" : "float32")})");
+                var clip = AudioClip.FromTensor(audio[b], musicgen.SampleRate, $"decoded audio {b}");  // (C, T)
+                var encoding = parse.GetValue(pcm16) ? WavEncoding.Pcm16 : WavEncoding.Float32;
+                clip.Save(path, encoding);
+                Console.Error.WriteLine($"smitin: decoded {codesPath} -> {path}: {clip.Describe()} ({encoding})");
             }
             return Task.FromResult(0);
         }));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Smitin.Audio;
 using Smitin.IO;
 using Smitin.Models;
 using TorchSharp;
@@ -13,18 +14,21 @@ static class EncodeCommand
         var model = new Option<string>("--model") { Description = "MusicGen model folder (Hugging Face layout: config.json, model.safetensors)", Required = true };
         var input = new Argument<string>("input") { Description = "WAV file (PCM or float); converted to the model's channel count and resampled to its rate" };
         var codesOut = new Option<string>("--codes-out") { Description = "Output codes.json: {\"shape\":[B,K,T],\"codes\":[[[...]]]}", Required = true };
-        var cmd = new Command("encode", "Encode a WAV file into the EnCodec codes MusicGen uses (codes.json).") { model, input, codesOut };
+        var device = new Option<string>("--device") { Description = "cpu (default), cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var cmd = new Command("encode", "Encode a WAV file into the EnCodec codes MusicGen uses (codes.json).") { model, input, codesOut, device };
         cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
         {
             string dir = parse.GetValue(model)!, wav = parse.GetValue(input)!, output = parse.GetValue(codesOut)!;
             var config = MusicGenConfig.Load(dir);
             int rate = config.AudioEncoder.SamplingRate, channels = config.Decoder.AudioChannels;
-            var audio = CliWav.Read(wav, rate, channels, out string description);   // before the model: bad input fails fast
+            var clip = AudioClip.Load(wav);                          // before the model: bad input fails fast
+            string description = clip.Describe();
+            clip = clip.ToChannels(channels).Resample(rate);        // downmix = mean, upmix = copy; WDL resampler
             ct.ThrowIfCancellationRequested();
 
-            using var musicgen = MusicGen.Load(dir);
+            using var musicgen = MusicGen.Load(dir, new MusicGenLoadOptions { Device = parse.GetValue(device)! });
             using var scope = torch.NewDisposeScope();
-            var x = torch.stack(audio.Select(ch => torch.tensor(ch)).ToArray()).unsqueeze(0);   // (1, C, T)
+            var x = clip.ToTensor().unsqueeze(0);                   // (1, C, T)
             var codes = musicgen.EncodeAudio(x);                                                  // (1, K, F)
             CodesJson.Write(output, codes);
             Console.Error.WriteLine($"smitin: encoded {wav} ({description}) at {rate} Hz, {channels} ch -> {output}: " +

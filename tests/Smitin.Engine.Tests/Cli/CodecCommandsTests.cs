@@ -1,4 +1,4 @@
-using Smitin.Cli;
+using Smitin.Audio;
 using Smitin.IO;
 using Smitin.Tests.Support;
 using TorchSharp;
@@ -27,22 +27,37 @@ public sealed class CodecCommandsTests : IDisposable
         _dir.Dispose();
     }
 
-    string WriteTestSignal()
+    /// <summary>The fixture's test signal as a float32 WAV at 32 kHz (optionally the same signal on both channels).</summary>
+    string WriteTestSignal(int channels = 1)
     {
         using var x = _ref.Read("encodec.input_values");                 // (1, 1, 32000) at 32 kHz
-        string wav = _dir.File("signal.wav");
-        CliWav.Write(wav, [x[0, 0].data<float>().ToArray()], 32000, pcm16: false);
+        string wav = _dir.File($"signal-{channels}ch.wav");
+        AudioClip.FromTensor(x, 32000).ToChannels(channels).Save(wav, WavEncoding.Float32);
         return wav;
+    }
+
+    async Task<Tensor> Encode(string wav)
+    {
+        string codes = _dir.File(Guid.NewGuid().ToString("N") + ".json");
+        Assert.Equal(0, await CliHost.Run("encode", "--model", Fixture.Model(), wav, "--codes-out", codes));
+        return CodesJson.Read(codes);
     }
 
     [Fact]
     public async Task Encode_gives_the_reference_codes()
     {
-        string wav = WriteTestSignal(), codes = _dir.File("codes.json");
-        Assert.Equal(0, await CliHost.Run("encode", "--model", Fixture.Model(), wav, "--codes-out", codes));
-        using var got = CodesJson.Read(codes);
+        using var got = await Encode(WriteTestSignal());
         using var expected = _ref.Read("encodec.audio_codes");           // (1, 1, 4, 50)
         TensorAssert.Equal(expected[0], got, "smitin encode codes");
+    }
+
+    [Fact]
+    public async Task Encode_downmixes_a_stereo_wav_for_a_mono_model()
+    {
+        // both channels hold the test signal, so the mean is the signal itself (exactly) and the codes are the reference's
+        using var got = await Encode(WriteTestSignal(channels: 2));
+        using var expected = _ref.Read("encodec.audio_codes");
+        TensorAssert.Equal(expected[0], got, "smitin encode codes (stereo WAV)");
     }
 
     [Fact]
@@ -51,11 +66,24 @@ public sealed class CodecCommandsTests : IDisposable
         string codes = _dir.File("codes.json"), wav = _dir.File("out.wav");
         using (var c = _ref.Read("encodec.audio_codes")) CodesJson.Write(codes, c[0]);
         Assert.Equal(0, await CliHost.Run("decode", "--model", Fixture.Model(), codes, "--out", wav));
-        var audio = CliWav.Read(wav, 32000, 1, out string description);
-        Assert.Contains("IeeeFloat", description);
+        Assert.Equal("float32", AudioClip.ReadInfo(wav).Encoding);
+        var clip = AudioClip.Load(wav);
+        Assert.Equal(32000, clip.SampleRate);
         using var expected = _ref.Read("encodec.audio_values");          // (1, 1, 32000)
-        using var got = torch.tensor(audio[0]).reshape(1, 1, -1);
+        using var got = clip.ToTensor().unsqueeze(0);
         TensorAssert.Close(expected, got, what: "smitin decode audio");
+    }
+
+    [Fact]
+    public async Task Decode_pcm16_writes_16_bit_samples()
+    {
+        string codes = _dir.File("codes.json"), wav = _dir.File("out16.wav");
+        using (var c = _ref.Read("encodec.audio_codes")) CodesJson.Write(codes, c[0]);
+        Assert.Equal(0, await CliHost.Run("decode", "--model", Fixture.Model(), codes, "--out", wav, "--pcm16"));
+        Assert.Equal("pcm16", AudioClip.ReadInfo(wav).Encoding);
+        using var expected = _ref.Read("encodec.audio_values").flatten().clamp(-1.0, 32767.0 / 32768);
+        using var got = AudioClip.Load(wav).ToTensor().flatten();
+        TensorAssert.Close(expected, got, atol: 1.0 / 32768 + 1e-4, rtol: 0, what: "smitin decode --pcm16 audio");
     }
 
     [Fact]

@@ -8,6 +8,7 @@ public sealed class TempDir : IDisposable
     public TempDir() => Directory.CreateDirectory(Path);
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
+    public string this[string relative] => File(relative);
 
     public void Dispose()
     {

@@ -60,6 +60,8 @@ public sealed class MusicGenCodecTests : IDisposable
         config["decoder"]!["audio_channels"] = 2;
         config["decoder"]!["num_codebooks"] = numCodebooks;
         File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
+        foreach (string name in new[] { "spiece.model", "tokenizer_config.json", "special_tokens_map.json", "generation_config.json", "preprocessor_config.json" })
+            File.Copy(Path.Combine(Fixture.Model(), name), Path.Combine(dir, name));
 
         using var st = SafeTensorsFile.Open(Path.Combine(Fixture.Model(), "model.safetensors"));
         var tensors = st.Keys.ToDictionary(k => k, k => st.Read(k));
