@@ -11,8 +11,19 @@ public sealed partial class MusicGen
     T5Tokenizer? _tokenizer;
     TextConditioner? _text;
 
-    /// <summary>The T5 tokenizer read from the folder's <c>spiece.model</c>.</summary>
-    public T5Tokenizer Tokenizer => _tokenizer ?? throw new ObjectDisposedException(nameof(MusicGen));
+    /// <summary>
+    /// The T5 tokenizer read from the folder's <c>spiece.model</c>. Loaded with the model when the file is there;
+    /// a folder without it still loads (audio-only use: encode/decode), and the first use of the tokenizer then
+    /// fails with an error naming the missing file.
+    /// </summary>
+    public T5Tokenizer Tokenizer
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_text is null, this);
+            return _tokenizer ??= LoadTokenizer();
+        }
+    }
 
     /// <summary>T5 encoder + <c>enc_to_dec_proj</c> (a TorchSharp module: hooks can be registered on it).</summary>
     public TextConditioner Text => _text ?? throw new ObjectDisposedException(nameof(MusicGen));
@@ -32,13 +43,19 @@ public sealed partial class MusicGen
 
     partial void LoadText(Checkpoint ckpt)
     {
-        _tokenizer = T5Tokenizer.Load(Folder);
-        var t5 = Config.TextEncoder;
-        if (_tokenizer.VocabSize > t5.VocabSize)
-            throw new SmitinException($"{_tokenizer.ModelPath}: tokenizer has {_tokenizer.VocabSize} ids but config.json text_encoder.vocab_size is {t5.VocabSize}");
-        _text = new TextConditioner(t5, Config.Decoder.HiddenSize);
+        if (File.Exists(Path.Combine(Folder, "spiece.model"))) _tokenizer = LoadTokenizer();
+        _text = new TextConditioner(Config.TextEncoder, Config.Decoder.HiddenSize);
         _text.eval();
         _text.Load(ckpt);
+    }
+
+    T5Tokenizer LoadTokenizer()
+    {
+        var tokenizer = T5Tokenizer.Load(Folder);
+        int vocab = Config.TextEncoder.VocabSize;
+        if (tokenizer.VocabSize > vocab)
+            throw new SmitinException($"{tokenizer.ModelPath}: tokenizer has {tokenizer.VocabSize} ids but config.json text_encoder.vocab_size is {vocab}");
+        return tokenizer;
     }
 
     partial void MoveText(Device device) => _text?.to(device);

@@ -25,13 +25,6 @@ public sealed partial class MusicGen : IDisposable
     /// <summary>Checkpoint keys present in real checkpoints that inference never uses (EMA training buffers).</summary>
     static readonly string[] UnusedSuffixes = [".embed_avg", ".cluster_size", ".inited"];
 
-    /// <summary>
-    /// TEMPORARY test hook, internal only: checkpoint key prefixes of parts whose loaders have not landed yet
-    /// (e.g. <c>"audio_encoder."</c>), so tests of the landed parts can load the full fixture. Remove together with
-    /// its single use in the tests once MusicGen.Codec.cs and MusicGen.Decoder.cs exist.
-    /// </summary>
-    internal static string[] PendingPartPrefixesForTests = [];
-
     public string Folder { get; }
     public MusicGenConfig Config { get; }
     public Device Device { get; }
@@ -50,12 +43,16 @@ public sealed partial class MusicGen : IDisposable
         Native.TorchRuntime.Ensure();
         var sw = System.Diagnostics.Stopwatch.StartNew();
         folder = Path.GetFullPath(folder);
+        if (!Directory.Exists(folder)) throw new SmitinException($"model folder not found: {folder}");
         var config = MusicGenConfig.Load(folder);
         var device = ParseDevice(options.Device);
         log($"musicgen: loading {folder} on {device}");
         foreach (var line in config.Describe()) log("  " + line);
 
         var model = new MusicGen(folder, config, device);
+        // The weights must outlive any dispose scope the caller has open: the parts are built inside a scope of our
+        // own, and what is still alive once loading succeeded (their parameters and buffers) is detached from it.
+        var weightsScope = torch.NewDisposeScope();
         try
         {
             using var ckpt = Checkpoint.Open(folder);
@@ -67,17 +64,21 @@ public sealed partial class MusicGen : IDisposable
                 model.LoadDecoder(ckpt);
             }
             foreach (var k in ckpt.Keys.Where(k => UnusedSuffixes.Any(s => k.EndsWith(s, StringComparison.Ordinal)))) ckpt.MarkUsed(k);
-            foreach (var k in ckpt.Keys.Where(k => PendingPartPrefixesForTests.Any(p => k.StartsWith(p, StringComparison.Ordinal)))) ckpt.MarkUsed(k);
             var unexpected = ckpt.UnusedKeys.OrderBy(k => k, StringComparer.Ordinal).ToList();
             if (unexpected.Count > 0)
                 throw new SmitinException($"{folder}: unknown tensor '{unexpected[0]}' in checkpoint" +
                     (unexpected.Count > 1 ? $" (and {unexpected.Count - 1} more: {string.Join(", ", unexpected.Skip(1).Take(5))}{(unexpected.Count > 6 ? ", ..." : "")})" : ""));
             model.MoveTo(device);
+            weightsScope.Detach(weightsScope.DisposablesView.ToList());
         }
         catch
         {
             model.Dispose();
             throw;
+        }
+        finally
+        {
+            weightsScope.Dispose(); // on failure this also frees whatever a part had built
         }
         log($"musicgen: loaded in {sw.Elapsed.TotalSeconds:F1} s (identity {model.Identity})");
         return model;
