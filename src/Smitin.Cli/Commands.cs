@@ -10,5 +10,6 @@ static class Commands
         yield return InfoCommand.Create();
         yield return EncodeCommand.Create();
         yield return DecodeCommand.Create();
+        yield return DatasetCommand.Create();
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using NAudio.Utils;
 using NAudio.Wave;
 
@@ -185,23 +186,34 @@ static class WavFile
         return null;
     }
 
+    /// <summary>Interleaved little-endian samples → planar floats; one loop per encoding.</summary>
     static void Decode(byte[] d, string encoding, int channels, int frames, float[][] s)
     {
-        int i = 0;
-        for (int t = 0; t < frames; t++)
-            for (int c = 0; c < channels; c++)
-            {
-                switch (encoding)
-                {
-                    case "pcm8": s[c][t] = (d[i] - 128) / 128f; i += 1; break;
-                    case "pcm16": s[c][t] = BinaryPrimitives.ReadInt16LittleEndian(d.AsSpan(i)) / 32768f; i += 2; break;
-                    case "pcm24":
-                        int v = d[i] | (d[i + 1] << 8) | ((sbyte)d[i + 2] << 16);
-                        s[c][t] = v / 8388608f; i += 3; break;
-                    case "pcm32": s[c][t] = (float)(BinaryPrimitives.ReadInt32LittleEndian(d.AsSpan(i)) / 2147483648.0); i += 4; break;
-                    case "float32": s[c][t] = BinaryPrimitives.ReadSingleLittleEndian(d.AsSpan(i)); i += 4; break;
-                    case "float64": s[c][t] = (float)BinaryPrimitives.ReadDoubleLittleEndian(d.AsSpan(i)); i += 8; break;
-                }
-            }
+        int n = frames * channels;
+        switch (encoding)
+        {
+            case "pcm8":
+                for (int i = 0; i < n; i++) s[i % channels][i / channels] = (d[i] - 128) / 128f;
+                break;
+            case "pcm16":
+                var p16 = MemoryMarshal.Cast<byte, short>(d.AsSpan(0, n * 2));
+                for (int i = 0; i < n; i++) s[i % channels][i / channels] = LittleEndian(p16[i]) / 32768f;
+                break;
+            case "pcm24":
+                for (int i = 0, j = 0; i < n; i++, j += 3)
+                    s[i % channels][i / channels] = (d[j] | (d[j + 1] << 8) | ((sbyte)d[j + 2] << 16)) / 8388608f;
+                break;
+            case "pcm32":
+                for (int i = 0; i < n; i++) s[i % channels][i / channels] = (float)(BinaryPrimitives.ReadInt32LittleEndian(d.AsSpan(4 * i)) / 2147483648.0);
+                break;
+            case "float32":
+                for (int i = 0; i < n; i++) s[i % channels][i / channels] = BinaryPrimitives.ReadSingleLittleEndian(d.AsSpan(4 * i));
+                break;
+            case "float64":
+                for (int i = 0; i < n; i++) s[i % channels][i / channels] = (float)BinaryPrimitives.ReadDoubleLittleEndian(d.AsSpan(8 * i));
+                break;
+        }
     }
+
+    static short LittleEndian(short v) => BitConverter.IsLittleEndian ? v : BinaryPrimitives.ReverseEndianness(v);
 }

@@ -89,7 +89,12 @@ public sealed class ProbeDataset
     /// </summary>
     public static ProbeDataset Open(string path, string trait, SegmentOptions? options = null, StemLayout layout = StemLayout.Auto)
     {
-        if (File.Exists(path)) return FromManifest(path, trait, options);
+        if (File.Exists(path))
+        {
+            if (path.EndsWith(".wav", StringComparison.OrdinalIgnoreCase))
+                throw new SmitinException($"{path}: a single WAV file is not a dataset; expected a stem collection folder, a folder with with/ and without/, or a manifest file");
+            return FromManifest(path, trait, options);
+        }
         if (!Directory.Exists(path)) throw new SmitinException($"{path}: not found; expected a stem collection folder, a folder with with/ and without/, or a manifest file");
         if (Directory.Exists(Path.Combine(path, "with")) && Directory.Exists(Path.Combine(path, "without")))
             return FromLabelledFolders(path, trait, options);

@@ -26,7 +26,7 @@ public class LabelledSourceTests
         Assert.Equal(3, segs.Count(s => s.TrackId == "s1"));     // 2 with + 1 without
         Assert.Equal(2.0, segs.Single(s => s.TrackId == "sub/s2").Audio.DurationSeconds, 6);
         Assert.Equal(1, ds.Report.Train.Skipped["file shorter than 1 s"]);
-        Assert.Equal(1, ds.Report.Train.Skipped[LabelledSourceConstants.Silent]);
+        Assert.Equal(1, ds.Report.Train.Skipped[LabelledSource.SkipSilent]);
         Assert.Equal(3, ds.Report.Train.Positives);
         Assert.Equal(1, ds.Report.Train.Negatives);
     }
@@ -88,6 +88,13 @@ public class LabelledSourceTests
         var e = Assert.Throws<SmitinException>(() => ProbeDataset.FromLabelledFolders(dir.Path));
         Assert.Contains("without/", e.Message);
     }
-}
 
-static class LabelledSourceConstants { public const string Silent = "segment near silent"; }
+    [Fact]
+    public void A_single_wav_is_not_a_dataset()
+    {
+        using var dir = new TempDir();
+        Tone(dir["a.wav"], 3);
+        var e = Assert.Throws<SmitinException>(() => ProbeDataset.Open(dir["a.wav"], "t"));
+        Assert.Contains("single WAV", e.Message);
+    }
+}

@@ -84,7 +84,7 @@ public class StemPairTests
         Assert.Equal(new[] { 0.0 }, segs.Where(s => s.TrackId == "b" && s.HasTrait).Select(s => s.StartSeconds));
         Assert.Equal(1 + 3, ds.Report.Train.Skipped["target stem near silent"]);
         Assert.Contains("4 (target stem near silent)", ds.Report.ToString());
-        // A stricter threshold keeps the same pairs here, a looser one (-200 dB) nothing is skipped except digital silence.
+        // Without a threshold nothing is skipped: all 4 windows of both tracks.
         var none = ProbeDataset.FromStems(dir.Path, "drums", o with { SilenceThresholdDbfs = double.NegativeInfinity });
         Assert.Equal(8, none.Train.Count(s => s.HasTrait));
     }

@@ -1,0 +1,33 @@
+using Smitin.Audio;
+
+namespace Smitin.Data.Synth;
+
+/// <summary>Settings of <see cref="SyntheticSongGenerator"/>. Defaults: 200 songs of 30 s, 32 kHz mono 16-bit (MusicGen's rate).</summary>
+public sealed record SynthOptions
+{
+    public int Songs { get; init; } = 200;
+    public double Seconds { get; init; } = 30;
+    public int Seed { get; init; } = 0;
+    public int SampleRate { get; init; } = 32000;
+    /// <summary>1 = mono (mean of fluidsynth's stereo output), 2 = stereo.</summary>
+    public int Channels { get; init; } = 1;
+    /// <summary>Pcm16 halves the disk use (200 × 30 s mono ≈ 1.5 GB with all stems); Float32 is lossless.</summary>
+    public WavEncoding Encoding { get; init; } = WavEncoding.Pcm16;
+    public string SoundFont { get; init; } = FluidSynthRenderer.DefaultSoundFont;
+    public string FluidSynth { get; init; } = "fluidsynth";
+    /// <summary>Songs rendered in parallel (one fluidsynth process each).</summary>
+    public int Jobs { get; init; } = Environment.ProcessorCount;
+
+    internal void Validate()
+    {
+        if (Songs is < 1 or > 100_000) throw new SmitinException($"--songs must be between 1 and 100000, got {Songs}");
+        if (!(Seconds is > 0 and <= 600)) throw new SmitinException($"--seconds must be in (0, 600], got {Seconds}");
+        if (SampleRate is < 8000 or > 96000) throw new SmitinException($"--rate must be between 8000 and 96000 Hz, got {SampleRate}");
+        if (Channels is < 1 or > 2) throw new SmitinException($"channels must be 1 or 2, got {Channels}");
+        if (Jobs < 1) throw new SmitinException($"--jobs must be ≥ 1, got {Jobs}");
+    }
+}
+
+/// <summary>What a generator run did.</summary>
+/// <param name="StemCounts">How many songs contain each stem (every stem is in some songs and missing from others when Songs ≥ 2).</param>
+public sealed record SynthResult(string OutputDirectory, int Generated, int Reused, TimeSpan Elapsed, IReadOnlyDictionary<string, int> StemCounts);

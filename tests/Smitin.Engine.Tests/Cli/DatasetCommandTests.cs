@@ -1,0 +1,47 @@
+using System.Diagnostics;
+
+namespace Smitin.Tests.Cli;
+
+public class DatasetCommandTests
+{
+    static (int Exit, string Out, string Err) Smitin(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add("exec");
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "smitin.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, output, err.Result);
+    }
+
+    [Fact]
+    public void Synth_then_scan()
+    {
+        using var dir = new TempDir();
+        var (exit, output, err) = Smitin("dataset", "synth", "--out", dir["s"], "--songs", "2", "--seconds", "3.2", "--seed", "2");
+        Assert.True(exit == 0, err);
+        Assert.Contains("2 songs generated", output);
+        Assert.True(File.Exists(dir["s/song_0001/mixture.wav"]));
+
+        (exit, output, err) = Smitin("dataset", "scan", dir["s"], "--trait", "bass", "--validation", "0");
+        Assert.True(exit == 0, err);
+        Assert.Contains("trait: bass", output);
+        Assert.Contains("train segments:", output);
+    }
+
+    [Fact]
+    public void Errors_are_one_line_with_exit_code_1()
+    {
+        using var dir = new TempDir();
+        var (exit, _, err) = Smitin("dataset", "synth", "--out", dir["s"], "--songs", "2", "--soundfont", dir["missing.sf2"]);
+        Assert.Equal(1, exit);
+        Assert.StartsWith("smitin: error:", err);
+        Assert.Contains("missing.sf2", err);
+        (exit, _, err) = Smitin("dataset", "scan", dir["nothing"]);
+        Assert.Equal(1, exit);
+        Assert.Contains("not found", err);
+    }
+}
