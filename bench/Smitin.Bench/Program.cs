@@ -6,6 +6,7 @@ var benches = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal
 {
     ["native"] = NativeBench.Run,
     ["codec"] = CodecBench.Run,
+    ["probes"] = ProbesBench.Run,
 };
 
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var run))

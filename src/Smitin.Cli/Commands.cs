@@ -11,5 +11,6 @@ static class Commands
         yield return EncodeCommand.Create();
         yield return DecodeCommand.Create();
         yield return DatasetCommand.Create();
+        yield return ProbeCommand.Create();
     }
 }

@@ -12,12 +12,12 @@ public static class MonitorTraceFigure
 {
     static readonly string[] Colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
 
-    public static JsonObject Build(IReadOnlyList<MonitorTrace> traces, string? title = null, int width = 760, int height = 380)
+    public static PlotlyFigure ToFigure(IReadOnlyList<MonitorTrace> traces, string? title = null, int width = 760, int height = 380)
     {
         if (traces.Count == 0) throw new SmitinException("monitor chart: no traces to draw");
         foreach (var t in traces) t.Validate();
         bool seconds = traces.All(t => t.FrameRate > 0);
-        var data = new JsonArray();
+        var fig = new PlotlyFigure();
         var shapes = new JsonArray();
         var annotations = new JsonArray();
 
@@ -28,16 +28,16 @@ public static class MonitorTraceFigure
             double[] x = Enumerable.Range(0, tr.Steps).Select(s => seconds ? s / tr.FrameRate : s).ToArray();
             var stats = tr.Probabilities.Select(Summarise).ToArray();
 
-            data.Add(Line(x, stats.Select(s => s.Max), $"{tr.Name} spread", group, color, width: 0, showLegend: false));
+            fig.Add(Line(x, stats.Select(s => s.Max), $"{tr.Name} spread", group, color, width: 0, showLegend: false));
             var low = Line(x, stats.Select(s => s.Min), $"{tr.Name} spread (min-max)", group, color, width: 0, showLegend: true);
             low["fill"] = "tonexty";
             low["fillcolor"] = Rgba(color, 0.18);
-            data.Add(low);
-            data.Add(Line(x, stats.Select(s => s.Median), $"{tr.Name} median", group, color, width: 2.5, showLegend: true));
-            data.Add(Line(x, stats.Select(s => s.Mean), $"{tr.Name} mean", group, color, width: 1.5, showLegend: true, dash: "dot"));
+            fig.Add(low);
+            fig.Add(Line(x, stats.Select(s => s.Median), $"{tr.Name} median", group, color, width: 2.5, showLegend: true));
+            fig.Add(Line(x, stats.Select(s => s.Mean), $"{tr.Name} mean", group, color, width: 1.5, showLegend: true, dash: "dot"));
 
             var steps = Enumerable.Range(0, tr.Steps).Where(s => tr.Intervened[s]).ToArray();
-            data.Add(new JsonObject
+            fig.Add(new JsonObject
             {
                 ["type"] = "scatter", ["mode"] = "markers", ["name"] = $"{tr.Name} intervention", ["legendgroup"] = group,
                 ["x"] = PlotlyFigure.Numbers(steps.Select(s => x[s])),
@@ -60,17 +60,17 @@ public static class MonitorTraceFigure
         }
 
         string trait = string.Join(", ", traces.Select(t => t.Trait).Distinct());
-        var layout = new JsonObject
-        {
-            ["title"] = new JsonObject { ["text"] = title ?? $"Monitor probes during generation ({trait})" },
-            ["width"] = width, ["height"] = height,
-            ["xaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = seconds ? "time (s)" : "decoder step" }, ["zeroline"] = false },
-            ["yaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = "monitor probe output p" }, ["range"] = new JsonArray(-0.05 - 0.05 * traces.Count, 1.02) },
-            ["shapes"] = shapes, ["annotations"] = annotations,
-            ["legend"] = new JsonObject { ["orientation"] = "h", ["y"] = -0.2 },
-            ["margin"] = new JsonObject { ["t"] = 50, ["r"] = 20 },
-        };
-        return PlotlyFigure.Figure(data, layout);
+        var layout = fig.Layout;
+        layout["title"] = new JsonObject { ["text"] = title ?? $"Monitor probes during generation ({trait})" };
+        layout["width"] = width;
+        layout["height"] = height;
+        layout["xaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = seconds ? "time (s)" : "decoder step" }, ["zeroline"] = false };
+        layout["yaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = "monitor probe output p" }, ["range"] = new JsonArray(-0.05 - 0.05 * traces.Count, 1.02) };
+        layout["shapes"] = shapes;
+        layout["annotations"] = annotations;
+        layout["legend"] = new JsonObject { ["orientation"] = "h", ["y"] = -0.2 };
+        layout["margin"] = new JsonObject { ["t"] = 50, ["r"] = 20 };
+        return fig;
     }
 
     static JsonObject Line(double[] x, IEnumerable<double> y, string name, string group, string color, double width, bool showLegend, string? dash = null)

@@ -4,16 +4,36 @@ using System.Text.Json.Nodes;
 namespace Smitin.Viz;
 
 /// <summary>
-/// Small helpers to write plotly.js figure JSON (<c>{"data": [...], "layout": {...}}</c>) by hand, without
-/// Plotly.NET's F# API (which cannot run inside the .NET Interactive host: FSharp.Core version conflict).
+/// A Plotly figure as plain JSON (<c>{data, layout, config}</c>), built without Plotly.NET so it works in any host
+/// (notebook kernels with another FSharp.Core included). Render with <see cref="PlotlyHtml"/>.
 /// </summary>
-public static class PlotlyFigure
+public sealed class PlotlyFigure
 {
-    public static JsonObject Figure(JsonArray data, JsonObject layout) => new() { ["data"] = data, ["layout"] = layout };
+    public JsonArray Data { get; } = [];
+    public JsonObject Layout { get; } = [];
+    public JsonObject Config { get; } = new() { ["responsive"] = true, ["displaylogo"] = false };
 
-    /// <summary>A JSON array of numbers; non-finite values become null (a gap in plotly).</summary>
-    public static JsonArray Numbers(IEnumerable<double> values) =>
-        new(values.Select(v => double.IsFinite(v) ? JsonValue.Create(Math.Round(v, 6)) : null).ToArray<JsonNode?>());
+    public PlotlyFigure Add(JsonObject trace)
+    {
+        Data.Add(trace);
+        return this;
+    }
 
-    public static string ToJson(JsonObject figure) => figure.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+    /// <summary>
+    /// The figure as JSON. The default encoder escapes <c>&lt;</c>, <c>&gt;</c> and <c>&amp;</c>, so the text can be
+    /// embedded in a <c>&lt;script&gt;</c> element as is.
+    /// </summary>
+    public string ToJson() => new JsonObject
+    {
+        ["data"] = Data.DeepClone(),
+        ["layout"] = Layout.DeepClone(),
+        ["config"] = Config.DeepClone(),
+    }.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+
+    /// <summary>A JSON number, or null for NaN/∞ (JSON has no such numbers; Plotly shows a gap).</summary>
+    public static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+
+    public static JsonArray Numbers(IEnumerable<double> values) => new(values.Select(Number).ToArray());
+
+    public static JsonArray Strings(IEnumerable<string> values) => new(values.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray());
 }

@@ -1,6 +1,8 @@
 using Microsoft.DotNet.Interactive.Formatting;
 using Smitin.Audio;
 using Smitin.Models;
+using Smitin.Probing;
+using Smitin.Viz;
 
 namespace Smitin.Interactive.Formatting;
 
@@ -15,6 +17,9 @@ internal static class SmitinFormatters
     {
         Register<MusicGen>(ModelHtml.Render);
         Register<AudioClip>(AudioClipHtml.Render);
+        Register<ProbeSet>(ProbeSetHtml.Render);
+        Register<MonitorTrace>(MonitorTraceHtml.Render);
+        Register<MonitorChart>(MonitorTraceHtml.Render);
     }
 
     static void Register<T>(Func<T, string> html)

@@ -1,0 +1,184 @@
+using Smitin.Audio;
+using Smitin.Data;
+using Smitin.Models;
+using Smitin.Models.Decoder;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Smitin.Probing;
+
+/// <summary>
+/// Records the probe-site activations of segments (method note §2-§3): segment → EnCodec codes → the decoder fed
+/// teacher-forced with the start token and the delay pattern (the full pattern of the known codes, as the reference's
+/// <c>build_delay_pattern_mask</c> gives it: F + Kc positions for F frames), without text (unconditional: no
+/// cross-attention memory, which is exactly the reference's all-zero memory with an all-zero mask) → z_{l,h} of every
+/// self-attention layer and head at the LAST position, read from the <c>hook_z</c> points.
+/// Not thread-safe with other users of the same model (hooks are model state).
+/// </summary>
+public sealed class ActivationCapture
+{
+    /// <summary>Recorded with every cached activation: changing the capture definition invalidates the cache.</summary>
+    const string Settings = "position=last;conditioning=none;pattern=full";
+
+    readonly MusicGen _model;
+    readonly CaptureOptions _options;
+
+    public ActivationCapture(MusicGen model, CaptureOptions? options = null)
+    {
+        _model = model;
+        _options = options ?? new CaptureOptions();
+        _options.Validate();
+    }
+
+    public int Layers => _model.Config.Decoder.NumHiddenLayers;
+    public int Heads => _model.Config.Decoder.NumAttentionHeads;
+    public int HeadDim => _model.Config.Decoder.HeadDim;
+
+    /// <summary>
+    /// z at the last position for known codes.
+    /// </summary>
+    /// <param name="codes">(B, K, F) undelayed codes (as <see cref="MusicGen.EncodeAudio"/> returns them)</param>
+    /// <param name="memory">(B, S, D) projected text states for a conditioned pass (parity checks); null = unconditional</param>
+    /// <param name="memoryMask">(B, S) 1 = attend</param>
+    /// <returns>(B, L, H, Dh) float32 on the CPU</returns>
+    public Tensor CaptureCodes(Tensor codes, Tensor? memory = null, Tensor? memoryMask = null)
+    {
+        var lm = _model.Decoder;
+        var cfg = _model.Config.Decoder;
+        if (codes.dim() != 3 || codes.shape[1] != cfg.NumCodebooks)
+            throw new SmitinException($"capture codes: got shape [{string.Join(", ", codes.shape)}], expected (B, {cfg.NumCodebooks}, frames)");
+        int kc = DelayPattern.CodebooksPerChannel(cfg.NumCodebooks, cfg.AudioChannels);
+        long b = codes.shape[0], frames = codes.shape[2];
+        if (frames < kc - 1)
+            throw new SmitinException($"capture codes: {frames} frames are too few for the delay pattern of {kc} codebooks (need ≥ {kc - 1})");
+        if (frames + kc > cfg.MaxPositionEmbeddings)
+            throw new SmitinException($"capture codes: {frames} frames need {frames + kc} positions, the decoder has {cfg.MaxPositionEmbeddings} (decoder.max_position_embeddings); use shorter segments");
+
+        var result = torch.zeros(b, Layers, Heads, HeadDim, ScalarType.Float32);     // (B, L, H, Dh), CPU
+        using (var scope = torch.NewDisposeScope())
+        {
+            int start = _model.Config.DecoderStartTokenId;
+            var ids = DelayPattern.WithStartToken(codes.to(ScalarType.Int64), start); // (B, K, F + 1)
+            var (_, pattern) = DelayPattern.Build(ids, start, (int)(frames + kc), cfg.AudioChannels); // (B, K, F + Kc), no -1
+            using var hook = lm.AddHeadHook((layer, z) =>                              // z: (B, T, H, Dh)
+            {
+                result.select(1, layer).copy_(z.select(1, z.shape[1] - 1));            // (B, H, Dh)
+                return null;
+            });
+            lm.Forward(pattern, memory, memoryMask, lastPositionOnly: true);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Captures every segment (in order) with its label. Segments are processed in batches as they are enumerated, so a
+    /// lazy dataset is never held in memory at once. <paramref name="expectedCount"/> (optional) only feeds progress,
+    /// reported under the name <paramref name="stage"/>.
+    /// </summary>
+    public ActivationSet Capture(IEnumerable<Segment> segments, IProgress<ProbeProgress>? progress = null,
+        CancellationToken cancellationToken = default, int expectedCount = 0, string stage = "capture")
+    {
+        Native.TorchRuntime.Ensure();
+        int rowLen = Layers * Heads * HeadDim;
+        var values = new List<float[]>();
+        var labels = new List<bool>();
+        var batch = new List<Segment>(_options.BatchSize);
+        int done = 0;
+
+        void Flush()
+        {
+            foreach (var z in CaptureBatch(batch, cancellationToken)) values.Add(z);
+            labels.AddRange(batch.Select(s => s.HasTrait));
+            done += batch.Count;
+            batch.Clear();
+            progress?.Report(new ProbeProgress(stage, done, Math.Max(done, expectedCount)));
+        }
+
+        foreach (var segment in segments)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            batch.Add(segment);
+            if (batch.Count == _options.BatchSize) Flush();
+        }
+        if (batch.Count > 0) Flush();
+
+        var flat = new float[(long)values.Count * rowLen];
+        for (int i = 0; i < values.Count; i++) values[i].CopyTo(flat, (long)i * rowLen);
+        return new ActivationSet(flat, labels.ToArray(), Layers, Heads, HeadDim);
+    }
+
+    /// <summary>z (L*H*D floats) per segment of the batch, from the activation cache or a forward pass.</summary>
+    List<float[]> CaptureBatch(IReadOnlyList<Segment> batch, CancellationToken ct)
+    {
+        int rowLen = Layers * Heads * HeadDim;
+        var clips = batch.Select(s => Conform(s.Audio)).ToArray();
+        var result = new float[batch.Count][];
+        var paths = new string?[batch.Count];
+        var todo = new List<int>();
+        for (int i = 0; i < batch.Count; i++)
+        {
+            result[i] = new float[rowLen];
+            if (_options.ActivationCache is { } cache)
+            {
+                paths[i] = cache.PathFor(_model.Identity, Settings, clips[i]);
+                if (cache.TryGet(paths[i]!, Layers, Heads, HeadDim, result[i])) continue;
+            }
+            todo.Add(i);
+        }
+        // Equal frame counts share a forward pass (labelled sources may yield a shorter last segment).
+        foreach (var group in todo.GroupBy(i => clips[i].Frames))
+        {
+            ct.ThrowIfCancellationRequested();
+            var idx = group.ToArray();
+            using var scope = torch.NewDisposeScope();
+            var codes = Encode(idx.Select(i => clips[i]).ToArray());               // (G, K, F)
+            var z = CaptureCodes(codes).contiguous();                              // (G, L, H, Dh)
+            var flat = z.data<float>().ToArray();
+            z.Dispose();
+            for (int g = 0; g < idx.Length; g++)
+            {
+                flat.AsSpan(g * rowLen, rowLen).CopyTo(result[idx[g]]);
+                if (_options.ActivationCache is { } cache) cache.Put(paths[idx[g]]!, Layers, Heads, HeadDim, result[idx[g]]);
+            }
+        }
+        return [.. result];
+    }
+
+    /// <summary>Codes (G, K, F) for clips of equal length, through the codes cache when there is one.</summary>
+    Tensor Encode(AudioClip[] clips)
+    {
+        var cache = _options.CodesCache;
+        var known = new EncodedCodes?[clips.Length];
+        if (cache is not null)
+            for (int i = 0; i < clips.Length; i++)
+                if (cache.TryGet(_model.Identity, clips[i], out var hit)) known[i] = hit;
+        var missing = Enumerable.Range(0, clips.Length).Where(i => known[i] is null).ToArray();
+        if (missing.Length > 0)
+        {
+            using var scope = torch.NewDisposeScope();
+            var audio = torch.stack(missing.Select(i => clips[i].ToTensor()).ToArray()).to(_model.Device); // (M, C, T)
+            var codes = _model.EncodeAudio(audio).cpu().contiguous();                                       // (M, K, F)
+            long k = codes.shape[1], f = codes.shape[2];
+            var data = codes.data<long>().ToArray();
+            for (int m = 0; m < missing.Length; m++)
+            {
+                var entry = EncodedCodes.Create(data.AsSpan((int)(m * k * f), (int)(k * f)).ToArray(), [1, k, f]); // (1, K, F)
+                known[missing[m]] = entry;
+                cache?.Put(_model.Identity, clips[missing[m]], entry);
+            }
+        }
+        var first = known[0]!;
+        if (first.Shape.Length != 3 || first.Shape[0] != 1 || known.Any(c => !c!.Shape.SequenceEqual(first.Shape)))
+            throw new SmitinException($"codes of one batch differ in shape (expected (1, K, F) for every segment, got {string.Join(", ", known.Select(c => "[" + string.Join(", ", c!.Shape) + "]"))})");
+        var all = known.SelectMany(c => c!.Data).ToArray();
+        return torch.tensor(all, new long[] { clips.Length, first.Shape[1], first.Shape[2] });
+    }
+
+    /// <summary>The clip at the model's rate and channel count.</summary>
+    AudioClip Conform(AudioClip clip)
+    {
+        if (clip.SampleRate != _model.SampleRate) clip = clip.Resample(_model.SampleRate);
+        if (clip.Channels != _model.AudioChannels) clip = clip.ToChannels(_model.AudioChannels);
+        return clip;
+    }
+}

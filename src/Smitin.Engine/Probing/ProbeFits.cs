@@ -1,0 +1,33 @@
+namespace Smitin.Probing;
+
+/// <summary>
+/// The fitted probes of every (layer, head): weights w (L, H, D), bias b (L, H), train and validation accuracy
+/// (L, H). Arrays are row-major; head (l, h) is at flat index l*H + h.
+/// </summary>
+public sealed class ProbeFits
+{
+    public int Layers { get; }
+    public int Heads { get; }
+    public int HeadDim { get; }
+    /// <summary>(L, H, D)</summary>
+    public float[] Weights { get; }
+    /// <summary>(L, H)</summary>
+    public float[] Bias { get; }
+    /// <summary>(L, H): fraction of training rows classified correctly (score &gt; 0 = has the trait).</summary>
+    public float[] TrainAccuracy { get; }
+    /// <summary>(L, H): fraction of validation rows classified correctly; the a_{l,h} of the method.</summary>
+    public float[] ValidationAccuracy { get; }
+    public ProbeSolver Solver { get; }
+
+    public ProbeFits(int layers, int heads, int headDim, float[] weights, float[] bias, float[] trainAccuracy,
+        float[] validationAccuracy, ProbeSolver solver)
+    {
+        int n = layers * heads;
+        if (weights.Length != n * headDim || bias.Length != n || trainAccuracy.Length != n || validationAccuracy.Length != n)
+            throw new ArgumentException($"probe fits: array lengths ({weights.Length}, {bias.Length}, {trainAccuracy.Length}, {validationAccuracy.Length}) do not match L={layers} H={heads} D={headDim}");
+        Layers = layers; Heads = heads; HeadDim = headDim; Weights = weights; Bias = bias;
+        TrainAccuracy = trainAccuracy; ValidationAccuracy = validationAccuracy; Solver = solver;
+    }
+
+    public ReadOnlySpan<float> W(int layer, int head) => Weights.AsSpan((layer * Heads + head) * HeadDim, HeadDim);
+}

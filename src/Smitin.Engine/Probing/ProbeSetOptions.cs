@@ -1,0 +1,81 @@
+using System.Security.Cryptography;
+using Smitin.Models;
+
+namespace Smitin.Probing;
+
+/// <summary>How the intervention direction θ_{l,h} is derived (method note §4).</summary>
+public enum ProbeDirection
+{
+    /// <summary>θ = w/|w|, the probe weight (the paper's choice; default). File/CLI name <c>probe</c>.</summary>
+    ProbeWeight,
+    /// <summary>θ = (mean(z | trait) − mean(z | no trait)) normalised (ITI's best). File/CLI name <c>mass-mean</c>.</summary>
+    MassMean,
+}
+
+/// <summary>Everything about a probe set that the paper leaves open, with the documented defaults.</summary>
+public sealed record ProbeSetOptions
+{
+    /// <summary>Direction θ: probe weight (default, paper) or mass-mean (ITI). Recorded in the file.</summary>
+    public ProbeDirection Direction { get; init; } = ProbeDirection.ProbeWeight;
+    /// <summary>Exponent p of the soft weights ω = ((a − a_min)/(a_max − a_min))^p. Default 3 (paper).</summary>
+    public double SoftWeightExponent { get; init; } = 3;
+    /// <summary>Number M of monitor heads (the most accurate probes). Default 16 (paper).</summary>
+    public int MonitorHeads { get; init; } = 16;
+    /// <summary>Gate threshold τ; null = median(a) − std(a) over all heads (paper as summarised; ambiguous, so overridable).</summary>
+    public double? Tau { get; init; }
+    /// <summary>Store the per-class mean activations (L, H, D) twice; small, and lets a user switch direction later.</summary>
+    public bool IncludeClassMeans { get; init; } = true;
+
+    internal void Validate()
+    {
+        if (!(SoftWeightExponent > 0) || double.IsInfinity(SoftWeightExponent))
+            throw new SmitinException($"probe set option SoftWeightExponent = {SoftWeightExponent}: expected a positive finite number");
+        if (MonitorHeads <= 0) throw new SmitinException($"probe set option MonitorHeads = {MonitorHeads}: expected > 0");
+        if (Tau is { } t && !(t >= 0 && t <= 1)) throw new SmitinException($"probe set option Tau = {t}: expected a probability in [0, 1]");
+    }
+
+    public static string Name(ProbeDirection d) => d == ProbeDirection.MassMean ? "mass-mean" : "probe";
+
+    public static ProbeDirection ParseDirection(string text) => text switch
+    {
+        "probe" => ProbeDirection.ProbeWeight,
+        "mass-mean" => ProbeDirection.MassMean,
+        _ => throw new SmitinException($"unknown probe direction '{text}' (expected 'probe' or 'mass-mean')"),
+    };
+}
+
+/// <summary>
+/// Which model a probe set belongs to: <see cref="MusicGen.Identity"/> (config + weights), a hash of
+/// <c>config.json</c>, and the decoder's probe-site shape. Probes are meaningless on any other model.
+/// </summary>
+public sealed record ProbeModelIdentity(string Identity, string ConfigHash, int Layers, int Heads, int HeadDim)
+{
+    public static ProbeModelIdentity Of(MusicGen model) => new(model.Identity, ConfigHashOf(model.Folder),
+        model.Config.Decoder.NumHiddenLayers, model.Config.Decoder.NumAttentionHeads, model.Config.Decoder.HeadDim);
+
+    /// <summary>First 16 hex digits of SHA-256 over the folder's <c>config.json</c>.</summary>
+    public static string ConfigHashOf(string modelFolder) =>
+        Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(Path.Combine(modelFolder, "config.json"))))[..16].ToLowerInvariant();
+
+    public override string ToString() => $"{Identity} (config {ConfigHash}, {Layers} layers x {Heads} heads x {HeadDim})";
+}
+
+/// <summary>Where the probing data came from and how it was split (recorded in every probe set).</summary>
+public sealed record ProbeProvenance
+{
+    /// <summary>e.g. <c>stems:/data/musdb</c>, <c>folders:/data/drums</c>, <c>manifest:/data/list.csv</c>, <c>synthetic</c>.</summary>
+    public string Source { get; init; } = "";
+    public double SegmentSeconds { get; init; }
+    public int SplitSeed { get; init; }
+    public double ValidationFraction { get; init; }
+    public int TrainPositive { get; init; }
+    public int TrainNegative { get; init; }
+    public int ValidationPositive { get; init; }
+    public int ValidationNegative { get; init; }
+    /// <summary>Position of z within each segment's teacher-forced sequence; always <c>last</c> (method note §3).</summary>
+    public string Position { get; init; } = "last";
+    /// <summary>Unconditional (no text) forward pass, as the paper.</summary>
+    public string Conditioning { get; init; } = "unconditional";
+    /// <summary>Program and version that trained the probes.</summary>
+    public string CreatedBy { get; init; } = "smitin " + typeof(ProbeProvenance).Assembly.GetName().Version;
+}

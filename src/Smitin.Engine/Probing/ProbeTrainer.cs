@@ -1,0 +1,63 @@
+using Smitin.Data;
+using Smitin.Models;
+
+namespace Smitin.Probing;
+
+/// <summary>Options of the whole probing pipeline (capture → fit → probe set).</summary>
+public sealed record ProbeTrainerOptions
+{
+    public CaptureOptions Capture { get; init; } = new();
+    public ProbeTrainingOptions Training { get; init; } = new();
+    public ProbeSetOptions ProbeSet { get; init; } = new();
+}
+
+/// <summary>
+/// SMITIN's first stage end to end (method note §3): capture z at the last position of every training and validation
+/// segment, fit one probe per (layer, head) on the training split, score it on the validation split, and derive the
+/// probe set (θ, σ, ω, monitor heads, τ).
+/// </summary>
+public static class ProbeTrainer
+{
+    /// <summary>Probes a trait from a <see cref="ProbeDataset"/> (stems, labelled folders, manifest, synthetic).</summary>
+    public static ProbeSet Train(MusicGen model, ProbeDataset dataset, ProbeTrainerOptions? options = null,
+        IProgress<ProbeProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var o = dataset.Options;
+        var provenance = new ProbeProvenance
+        {
+            Source = dataset.Report.Source, SegmentSeconds = o.SegmentSeconds, SplitSeed = o.Seed, ValidationFraction = o.ValidationFraction,
+        };
+        return Train(model, dataset.Trait, dataset.Train, dataset.Validation, provenance, options, progress, cancellationToken);
+    }
+
+    /// <summary>Probes a trait from segments already split by track (the caller keeps tracks on one side).</summary>
+    public static ProbeSet Train(MusicGen model, string trait, IEnumerable<Segment> train, IEnumerable<Segment> validation,
+        ProbeProvenance provenance, ProbeTrainerOptions? options = null, IProgress<ProbeProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        options ??= new ProbeTrainerOptions();
+        var capture = new ActivationCapture(model, options.Capture);
+        var zTrain = capture.Capture(train, progress, cancellationToken, stage: "capture train");
+        var zVal = capture.Capture(validation, progress, cancellationToken, stage: "capture validation");
+        return Train(trait, ProbeModelIdentity.Of(model), zTrain, zVal, provenance, options, progress, cancellationToken);
+    }
+
+    /// <summary>Probes a trait from captured activations.</summary>
+    public static ProbeSet Train(string trait, ProbeModelIdentity model, ActivationSet train, ActivationSet validation,
+        ProbeProvenance provenance, ProbeTrainerOptions? options = null, IProgress<ProbeProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        options ??= new ProbeTrainerOptions();
+        if (validation.Count == 0)
+            throw new SmitinException($"trait '{trait}': no validation segments ({provenance.Source}); probe accuracy needs held-out tracks: use at least 2 tracks and a validation fraction > 0");
+        if (train.PositiveCount == 0 || train.NegativeCount == 0)
+            throw new SmitinException($"trait '{trait}': the training split has {train.PositiveCount} segments with the trait and {train.NegativeCount} without ({provenance.Source}); both are needed");
+        var fits = ProbeFitter.Fit(train, validation, options.Training, progress, cancellationToken);
+        provenance = provenance with
+        {
+            TrainPositive = train.PositiveCount, TrainNegative = train.NegativeCount,
+            ValidationPositive = validation.PositiveCount, ValidationNegative = validation.NegativeCount,
+        };
+        return ProbeSet.Build(trait, model, provenance, fits, ActivationSet.Concat(train, validation), options.Training, options.ProbeSet);
+    }
+}
