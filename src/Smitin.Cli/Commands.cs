@@ -8,6 +8,7 @@ static class Commands
     public static IEnumerable<Command> All()
     {
         yield return InfoCommand.Create();
+        yield return DownloadCommand.Create();
         yield return EncodeCommand.Create();
         yield return DecodeCommand.Create();
         yield return DatasetCommand.Create();

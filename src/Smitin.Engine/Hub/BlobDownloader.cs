@@ -14,8 +14,9 @@ internal sealed class BlobDownloader(HubClient client, int maxRetries)
     const int BufferSize = 1 << 20;
     const long ReportEvery = 1 << 20;
 
+    /// <param name="relocate">Asks the hub again for the file's location; used before each retry because CDN links expire.</param>
     public async Task DownloadAsync(HubRepoId repo, string commit, string file, FileMetadata meta, string blobPath, string lockPath,
-        Action<DownloadProgress> report, CancellationToken ct)
+        Func<CancellationToken, Task<FileMetadata>> relocate, Action<DownloadProgress> report, CancellationToken ct)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(blobPath)!);
         using var held = await CacheLock.AcquireAsync(lockPath, ct);
@@ -31,6 +32,7 @@ internal sealed class BlobDownloader(HubClient client, int maxRetries)
         {
             try
             {
+                if (attempt > 0) meta = await RelocateAsync(meta, relocate, ct);
                 verdict = await TransferAsync(repo, commit, file, meta, incomplete, report, ct);
                 break;
             }
@@ -56,6 +58,18 @@ internal sealed class BlobDownloader(HubClient client, int maxRetries)
         }
         File.Move(incomplete, blobPath, overwrite: true);
         report(new DownloadProgress(file, meta.Size, meta.Size, DownloadPhase.Completed));
+    }
+
+    /// <summary>A fresh download location for the same content; a hub that now announces other content is an error.</summary>
+    static async Task<FileMetadata> RelocateAsync(FileMetadata meta, Func<CancellationToken, Task<FileMetadata>> relocate, CancellationToken ct)
+    {
+        FileMetadata fresh;
+        try { fresh = await relocate(ct); }
+        catch (HubException e) when (e.Kind == HubErrorKind.Network) { throw new TransferBroken(e.Message, e); }
+        if (fresh.Etag != meta.Etag || fresh.Size != meta.Size)
+            throw new HubException(HubErrorKind.Protocol,
+                $"the hub changed its answer for the same commit during the download (ETag {meta.Etag} -> {fresh.Etag}); run again");
+        return fresh;
     }
 
     /// <summary>The hash check's inputs: <see cref="Actual"/> is null when the ETag is not a recognised hash.</summary>
@@ -109,7 +123,8 @@ internal sealed class BlobDownloader(HubClient client, int maxRetries)
     async Task ReceiveAsync(HttpResponseMessage response, string file, FileMetadata meta, string incomplete, long offset, ContentHash hash,
         Action<DownloadProgress> report, CancellationToken ct)
     {
-        await using var output = new FileStream(incomplete, offset == 0 ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.None);
+        // Unbuffered: every received chunk reaches the file at once, so an interruption keeps all of it.
+        await using var output = new FileStream(incomplete, offset == 0 ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.None, bufferSize: 0);
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(ct);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         long done = offset, reported = offset;

@@ -72,6 +72,7 @@ internal sealed partial class HubCache(string root)
         string dir = Path.GetDirectoryName(pointer)!;
         Directory.CreateDirectory(dir);
         string target = Path.GetRelativePath(dir, blobPath);
+        if (IsAvailable(pointer) && SameFile(pointer, blobPath)) return; // already right; never make a reader see it vanish
         if (File.Exists(pointer) || new FileInfo(pointer).LinkTarget is not null) File.Delete(pointer);
         try
         {

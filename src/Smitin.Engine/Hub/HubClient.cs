@@ -96,7 +96,15 @@ internal sealed class HubClient(HubSettings settings)
     {
         var response = await SendAsync(HttpMethod.Get, location, offset, relativeRedirectsOnly: false, $"downloading {file}", ct);
         if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable) return response;
-        using (response) throw ErrorFor(response, repo, commit, file);
+        using (response)
+        {
+            var host = response.RequestMessage!.RequestUri!;
+            if (!SameAuthority(host, settings.Endpoint) && (int)response.StatusCode is 401 or 403 or 404 or 410)
+                // A CDN refusing its signed link: it expired (or was cut short). A fresh one comes from the hub.
+                throw new HubException(HubErrorKind.Network,
+                    $"{host.Authority} refused the download link for {file} (HTTP {(int)response.StatusCode}); signed links expire, a new one is asked for on the next attempt");
+            throw ErrorFor(response, repo, commit, file);
+        }
     }
 
     /// <summary>The per-read stall timeout for transfers.</summary>

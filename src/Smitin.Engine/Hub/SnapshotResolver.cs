@@ -123,7 +123,8 @@ internal sealed class SnapshotResolver
         if (HubCache.IsAvailable(blob))
             _progress?.Report(new DownloadProgress(file, meta.Size, meta.Size, DownloadPhase.Cached));
         else
-            await _downloader.DownloadAsync(repo, commit, file, meta, blob, _cache.LockPath(repo, meta.Etag), p => _progress?.Report(p), ct);
+            await _downloader.DownloadAsync(repo, commit, file, meta, blob, _cache.LockPath(repo, meta.Etag),
+                token => _client.GetFileMetadataAsync(repo, commit, file, token), p => _progress?.Report(p), ct);
         _cache.LinkSnapshotFile(repo, commit, file, blob);
         done.Add(file);
     }

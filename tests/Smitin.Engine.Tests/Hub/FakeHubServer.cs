@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace Smitin.Engine.Tests.Hub;
+namespace Smitin.Tests.Hub;
 
 /// <summary>A repository served by <see cref="FakeHubServer"/>.</summary>
 sealed class FakeRepo
@@ -62,6 +62,16 @@ sealed class FakeHubServer : IAsyncDisposable
     public void CutTransfers(string file, int bytes, int times) { _cutFile = file; _cutAfterBytes = bytes; Volatile.Write(ref _cutsLeft, times); }
     string? _cutFile;
     int _cutAfterBytes;
+
+    /// <summary>The next transfer of <paramref name="file"/> sends <paramref name="bytes"/> body bytes, then holds the connection open silently until the server is disposed.</summary>
+    public Task PauseTransfer(string file, int bytes) { _pauseFile = file; _pauseAfterBytes = bytes; return _paused.Task; }
+    string? _pauseFile;
+    int _pauseAfterBytes;
+    readonly TaskCompletionSource _paused = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The next CDN transfer of this file is refused with 403, as a CDN refuses an expired signed link.</summary>
+    public string? RefuseCdnOnce { get; set; }
 
     /// <summary>This file's content is served with one byte flipped (the announced hash stays the true one).</summary>
     public string? CorruptFile { get; set; }
@@ -182,6 +192,12 @@ sealed class FakeHubServer : IAsyncDisposable
             string file = Uri.UnescapeDataString(seg[2]);
             var data = _repos.Values.SelectMany(r => r.Files).FirstOrDefault(f => Sha256(f.Value) == seg[1]).Value;
             if (data is null) { await WriteAsync(stream, Error(404, "", "no such object")); return; }
+            if (method == "GET" && file == RefuseCdnOnce)
+            {
+                RefuseCdnOnce = null;
+                await WriteAsync(stream, Error(403, "", "Request has expired"));
+                return;
+            }
             if (file == CorruptFile) { data = (byte[])data.Clone(); data[data.Length / 2] ^= 0x01; }
             await ServeContentAsync(stream, client, method, file, data, headers);
             return;
@@ -206,8 +222,20 @@ sealed class FakeHubServer : IAsyncDisposable
         int send = reply.Body.Length;
         bool cut = method == "GET" && file == _cutFile && Interlocked.Decrement(ref _cutsLeft) >= 0;
         if (cut) send = Math.Min(send, _cutAfterBytes);
+        bool pause;
+        lock (_release)
+        {
+            pause = method == "GET" && file == _pauseFile; // one-shot
+            if (pause) _pauseFile = null;
+        }
+        if (pause) send = Math.Min(send, _pauseAfterBytes);
         await WriteAsync(stream, reply, headOnly: method == "HEAD", bodyBytes: send);
         if (cut) client.Client.Shutdown(SocketShutdown.Both); // the connection dies mid-body
+        if (pause)
+        {
+            _paused.TrySetResult();
+            await _release.Task; // the connection stays open, no more bytes come
+        }
     }
 
     FakeRepo? Authorize(string id, Dictionary<string, string> headers, out Reply? denied)
@@ -261,6 +289,7 @@ sealed class FakeHubServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _release.TrySetResult();
         _stop.Cancel();
         _listener.Stop();
         try { await _acceptLoop; } catch (Exception) { }

@@ -1,6 +1,7 @@
 using Smitin.Hub;
+using Smitin.Tests.Support;
 
-namespace Smitin.Engine.Tests.Hub;
+namespace Smitin.Tests.Hub;
 
 /// <summary>Fixture files, temporary caches and options shared by the hub tests. Never writes next to the fixture.</summary>
 static class HubTestKit
@@ -12,21 +13,8 @@ static class HubTestKit
         "spiece.model", "special_tokens_map.json", "tokenizer_config.json",
     ];
 
-    static readonly Lazy<string> FixtureDirLazy = new(FindFixtureDir);
-    public static string FixtureDir => FixtureDirLazy.Value;
-
-    /// <summary>Walks up from the test binaries to the folder holding <c>shared/fixtures/musicgen-tiny-mono</c>.</summary>
-    static string FindFixtureDir()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "shared", "fixtures", "musicgen-tiny-mono");
-            if (File.Exists(Path.Combine(candidate, "config.json"))) return candidate;
-        }
-        const string fallback = "/work/shared/fixtures/musicgen-tiny-mono";
-        if (File.Exists(Path.Combine(fallback, "config.json"))) return fallback;
-        throw new DirectoryNotFoundException("shared/fixtures/musicgen-tiny-mono not found above " + AppContext.BaseDirectory);
-    }
+    /// <summary>The read-only fixture folder (found by <see cref="Fixture"/>; honours SMITIN_FIXTURES).</summary>
+    public static string FixtureDir => Fixture.Model();
 
     /// <summary>In-memory copies of the fixture's model files plus extra repository files that must never be fetched.</summary>
     public static Dictionary<string, byte[]> FixtureRepoFiles()
@@ -57,13 +45,6 @@ static class HubTestKit
             : [];
 }
 
-/// <summary>A temporary directory deleted at the end of a test.</summary>
-sealed class TempDir : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("smitin-hub-test-").FullName;
-    public void Dispose() { try { Directory.Delete(Path, recursive: true); } catch (IOException) { } }
-}
-
 /// <summary>Collects progress reports synchronously (Progress&lt;T&gt; would post them to the thread pool out of order).</summary>
 sealed class ProgressLog : IProgress<DownloadProgress>
 {
@@ -71,3 +52,4 @@ sealed class ProgressLog : IProgress<DownloadProgress>
     public void Report(DownloadProgress value) { lock (_items) _items.Add(value); }
     public IReadOnlyList<DownloadProgress> Items { get { lock (_items) return _items.ToArray(); } }
 }
+

@@ -1,7 +1,8 @@
 using Smitin.Hub;
-using static Smitin.Engine.Tests.Hub.HubTestKit;
+using static Smitin.Tests.Hub.HubTestKit;
+using Smitin.Tests.Support;
 
-namespace Smitin.Engine.Tests.Hub;
+namespace Smitin.Tests.Hub;
 
 /// <summary>Caches written by Python tools, offline mode, and local folders.</summary>
 public class ModelLocatorCacheTests

@@ -1,8 +1,9 @@
 using System.Text;
 using Smitin.Hub;
-using static Smitin.Engine.Tests.Hub.HubTestKit;
+using static Smitin.Tests.Hub.HubTestKit;
+using Smitin.Tests.Support;
 
-namespace Smitin.Engine.Tests.Hub;
+namespace Smitin.Tests.Hub;
 
 /// <summary>Downloads from a local fake hub: layout, resume, verification, selection of files.</summary>
 public class ModelLocatorDownloadTests
@@ -99,6 +100,65 @@ public class ModelLocatorDownloadTests
             CdnGets(hub, "model.safetensors").Select(r => r.Headers.GetValueOrDefault("Range")).ToArray());
         Assert.Equal([300_000L, 600_000L],
             log.Items.Where(p => p.Phase == DownloadPhase.Retrying).Select(p => p.BytesDone).ToArray());
+    }
+
+    [Fact]
+    public async Task Cancelling_KeepsThePartialFile_ForTheNextRun()
+    {
+        await using var hub = new FakeHubServer();
+        var repo = FixtureRepo();
+        hub.Add(repo);
+        var paused = hub.PauseTransfer("model.safetensors", bytes: 700_000);
+        using var cache = new TempDir();
+        using var cts = new CancellationTokenSource();
+        string incomplete = Path.Combine(cache.Path, RepoFolder, "blobs", Sha(repo, "model.safetensors") + ".incomplete");
+
+        var resolve = ModelLocator.Resolve(Id, options: Options(cache.Path, hub) with { Timeout = TimeSpan.FromSeconds(30) }, ct: cts.Token);
+        await paused.WaitAsync(TimeSpan.FromSeconds(20));
+        for (int i = 0; i < 200 && !(File.Exists(incomplete) && new FileInfo(incomplete).Length == 700_000); i++) await Task.Delay(25);
+        cts.Cancel(); // like Ctrl+C while bytes are still expected
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => resolve);
+        Assert.Equal(repo.Files["model.safetensors"][..700_000], File.ReadAllBytes(incomplete));
+
+        string dir = await ModelLocator.Resolve(Id, options: Options(cache.Path, hub));
+        Assert.Equal("bytes=700000-", CdnGets(hub, "model.safetensors").Last().Headers["Range"]);
+        Assert.Equal(repo.Files["model.safetensors"], File.ReadAllBytes(Path.Combine(dir, "model.safetensors")));
+    }
+
+    [Fact]
+    public async Task ConcurrentResolves_OfOneCache_DownloadEachBlobOnce()
+    {
+        await using var hub = new FakeHubServer();
+        var repo = FixtureRepo();
+        hub.Add(repo);
+        using var cache = new TempDir();
+
+        string[] dirs = await Task.WhenAll(
+            Task.Run(() => ModelLocator.Resolve(Id, options: Options(cache.Path, hub))),
+            Task.Run(() => ModelLocator.Resolve(Id, options: Options(cache.Path, hub))));
+
+        Assert.Equal(dirs[0], dirs[1]);
+        Assert.Single(CdnGets(hub, "model.safetensors"));
+        Assert.Equal(repo.Files["model.safetensors"], File.ReadAllBytes(Path.Combine(dirs[0], "model.safetensors")));
+    }
+
+    [Fact]
+    public async Task ExpiredCdnLink_IsANetworkError_AndARetryAsksTheHubForAFreshLink()
+    {
+        await using var hub = new FakeHubServer { CdnHost = "localhost", RefuseCdnOnce = "model.safetensors" };
+        var repo = FixtureRepo();
+        hub.Add(repo);
+        using var cache = new TempDir();
+
+        var e = await Assert.ThrowsAsync<HubException>(() => ModelLocator.Resolve(Id, options: Options(cache.Path, hub)));
+        Assert.Equal(HubErrorKind.Network, e.Kind); // not "gated": the hub itself never refused
+        Assert.Contains("refused the download link for model.safetensors (HTTP 403)", e.Message);
+
+        hub.RefuseCdnOnce = "model.safetensors";
+        string dir = await ModelLocator.Resolve(Id, options: Options(cache.Path, hub, maxRetries: 1));
+        Assert.Equal(repo.Files["model.safetensors"], File.ReadAllBytes(Path.Combine(dir, "model.safetensors")));
+        Assert.Equal(3, hub.Requests.Count(r => r.Method == "HEAD" && r.Path.EndsWith("/model.safetensors"))); // one per run + one fresh link
     }
 
     [Fact]

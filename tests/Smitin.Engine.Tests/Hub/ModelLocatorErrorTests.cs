@@ -1,7 +1,8 @@
 using Smitin.Hub;
-using static Smitin.Engine.Tests.Hub.HubTestKit;
+using static Smitin.Tests.Hub.HubTestKit;
+using Smitin.Tests.Support;
 
-namespace Smitin.Engine.Tests.Hub;
+namespace Smitin.Tests.Hub;
 
 /// <summary>401, 403, 404 and an unreachable hub give errors that say what to do, and leave nothing behind.</summary>
 public class ModelLocatorErrorTests
