@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using Microsoft.DotNet.Interactive;
+using Smitin.Data;
 using Smitin.Models;
+using Smitin.Probing;
 
 namespace Smitin.Interactive;
 
@@ -28,4 +30,34 @@ public sealed class SmitinSession
 
     internal MusicGen RequireModel() =>
         Model ?? throw new SmitinException("no model loaded: run '#!smitin load <model folder or hub id>' first");
+
+    /// <summary>The dataset built by the last <c>#!smitin dataset</c>.</summary>
+    public ProbeDataset? Dataset { get; internal set; }
+
+    internal ProbeDataset RequireDataset() =>
+        Dataset ?? throw new SmitinException("no dataset: run '#!smitin dataset <trait> --synthetic' (or --source <folder>) first");
+
+    readonly Dictionary<string, ProbeSet> _probes = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Probe sets trained (or loaded) in this notebook, by trait.</summary>
+    public IReadOnlyDictionary<string, ProbeSet> Probes => _probes;
+
+    /// <summary>The most recently trained probe set.</summary>
+    public ProbeSet? LastProbes { get; private set; }
+
+    internal void AddProbes(ProbeSet set)
+    {
+        _probes[set.Trait] = set;
+        LastProbes = set;
+    }
+
+    /// <summary>The probe set for <paramref name="trait"/>, or the last one when null.</summary>
+    internal ProbeSet RequireProbes(string? trait)
+    {
+        if (trait is null)
+            return LastProbes ?? throw new SmitinException("no probes trained yet: run '#!smitin probe' after '#!smitin dataset'");
+        return _probes.TryGetValue(trait, out var set)
+            ? set
+            : throw new Magics.MagicUsageException($"--trait '{trait}': no probes for it in this notebook (trained: {(_probes.Count == 0 ? "none" : string.Join(", ", _probes.Keys))})");
+    }
 }

@@ -1,5 +1,6 @@
 using Microsoft.DotNet.Interactive.Formatting;
 using Smitin.Audio;
+using Smitin.Data;
 using Smitin.Models;
 using Smitin.Probing;
 using Smitin.Viz;
@@ -17,6 +18,7 @@ internal static class SmitinFormatters
     {
         Register<MusicGen>(ModelHtml.Render);
         Register<AudioClip>(AudioClipHtml.Render);
+        Register<ProbeDataset>(DatasetHtml.Render);
         Register<ProbeSet>(ProbeSetHtml.Render);
         Register<MonitorTrace>(MonitorTraceHtml.Render);
         Register<MonitorChart>(MonitorTraceHtml.Render);

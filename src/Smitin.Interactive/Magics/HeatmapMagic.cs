@@ -6,15 +6,28 @@ namespace Smitin.Interactive.Magics;
 public sealed class HeatmapMagic : SmitinMagicCommand
 {
     public string? Trait { get; set; }
+    public double? Tau { get; set; }
 
-    internal static KernelActionDirective Declare() => new("heatmap", "Show the layers x heads probe accuracy heatmap (best accuracy and tau in the title, monitor heads marked).")
+    internal static KernelActionDirective Declare() => new("heatmap", "Show the layers x heads probe accuracy heatmap (hover: accuracy; best accuracy and tau in the title; monitor heads outlined).")
     {
         Parameters =
         {
-            new KernelDirectiveParameter("--trait", "Which trained probe set (default: the last one).") { AllowImplicitName = true },
+            new KernelDirectiveParameter("--trait", "Which probe set of this notebook (default: the last one trained or loaded).") { AllowImplicitName = true },
+            new KernelDirectiveParameter("--tau", "Show (and keep for steering) this monitor threshold instead of the probe set's.") { TypeHint = "number" },
             SmitinMagics.HelpParameter(),
         },
     };
 
-    internal override Task RunAsync(MagicContext magic) => throw NotAvailable.Because("heatmap", "Smitin.Probing");
+    internal override Task RunAsync(MagicContext magic)
+    {
+        CheckRange(Tau, "--tau", 0, 1);
+        var set = magic.Session.RequireProbes(Trait);
+        if (Tau is { } t)
+        {
+            set = set.WithTau(t);
+            magic.Session.AddProbes(set);
+        }
+        magic.Display(set);
+        return Task.CompletedTask;
+    }
 }

@@ -25,11 +25,11 @@ public sealed class LoadMagic : SmitinMagicCommand
     internal override async Task RunAsync(MagicContext magic)
     {
         Check(!string.IsNullOrWhiteSpace(Model), "--model is required (a model folder or hub id)");
-        string folder = ModelSource.Resolve(Model!, magic);
         var progress = magic.StartProgress($"load {Model}");
         MusicGen model;
         try
         {
+            string folder = await ModelSource.ResolveAsync(Model!, progress, magic.CancellationToken);
             model = await Task.Run(() => MusicGen.Load(folder, new MusicGenLoadOptions
             {
                 Device = Device ?? "cpu",

@@ -1,24 +1,32 @@
+using Smitin.Hub;
+
 namespace Smitin.Interactive.Magics;
 
-/// <summary>Turns the <c>--model</c> text of <c>#!smitin load</c> into a local model folder.</summary>
+/// <summary>Turns the <c>--model</c> text of <c>#!smitin load</c> into a local model folder (folder or hub id).</summary>
 internal static class ModelSource
 {
-    internal static string Resolve(string model, MagicContext magic)
+    internal static async Task<string> ResolveAsync(string model, ProgressDisplay progress, CancellationToken ct)
     {
-        string expanded = model.StartsWith("~/", StringComparison.Ordinal)
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), model[2..])
-            : model;
-        if (Directory.Exists(expanded)) return Path.GetFullPath(expanded);
-        if (File.Exists(expanded))
-            throw new MagicUsageException($"--model '{model}' is a file; expected the model folder that contains config.json and model.safetensors");
-        if (LooksLikeHubId(model))
-            throw new SmitinException($"--model '{model}': hub ids are not available yet in this build (the model store part of the engine has not landed); pass a local model folder");
-        throw new MagicUsageException($"--model '{model}': no such folder, and not a hub id (owner/name)");
+        var downloads = new SyncProgress<DownloadProgress>(p => progress.Report(
+            $"{p.File}: {p.Phase.ToString().ToLowerInvariant()} {p.BytesDone / 1e6:F1}/{p.TotalBytes / 1e6:F1} MB",
+            p.TotalBytes > 0 ? (double)p.BytesDone / p.TotalBytes : null));
+        try
+        {
+            return await ModelLocator.Resolve(model, progress: downloads, ct: ct);
+        }
+        catch (HubException)
+        {
+            throw; // network, access or cache problems: an error, not a usage problem
+        }
+        catch (SmitinException e)
+        {
+            throw new MagicUsageException($"--model: {e.Message}");
+        }
     }
+}
 
-    static bool LooksLikeHubId(string text)
-    {
-        var parts = text.Split('/');
-        return parts.Length == 2 && parts.All(p => p.Length > 0 && p.All(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.'));
-    }
+/// <summary>An <see cref="IProgress{T}"/> that calls back synchronously on the reporting thread (no SynchronizationContext hop).</summary>
+internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
 }
