@@ -16,17 +16,19 @@ internal static class SmitinFormatters
 {
     internal static void Register()
     {
-        Register<MusicGen>(ModelHtml.Render);
-        Register<AudioClip>(AudioClipHtml.Render);
-        Register<ProbeDataset>(DatasetHtml.Render);
-        Register<ProbeSet>(ProbeSetHtml.Render);
-        Register<MonitorTrace>(MonitorTraceHtml.Render);
-        Register<MonitorChart>(MonitorTraceHtml.Render);
+        Register<MusicGen>(ModelHtml.Render, m => $"MusicGen {m.Folder} (identity {m.Identity}, {m.Device})");
+        Register<AudioClip>(AudioClipHtml.Render, c => c.ToString());
+        Register<ProbeDataset>(DatasetHtml.Render, d => d.Report.ToString());
+        Register<ProbeSet>(ProbeSetHtml.Render, ProbeSetHtml.Text);
+        Register<MonitorTrace>(MonitorTraceHtml.Render, t => $"MonitorTrace '{t.Name}' ({t.Trait}): {t.Steps} steps, tau {t.Tau:F3}, {t.Intervened.Count(i => i)} interventions");
+        Register<MonitorChart>(MonitorTraceHtml.Render, c => $"MonitorChart: {string.Join(", ", c.Traces.Select(t => t.Name))}");
     }
 
-    static void Register<T>(Func<T, string> html)
+    /// <summary>HTML for notebooks plus a one-line plain text (instead of the default tree of every property).</summary>
+    static void Register<T>(Func<T, string> html, Func<T, string> text)
     {
         Formatter.Register<T>((value, writer) => writer.Write(html(value)), HtmlFormatter.MimeType);
+        Formatter.Register<T>((value, writer) => writer.Write(text(value)), PlainTextFormatter.MimeType);
         Formatter.SetPreferredMimeTypesFor(typeof(T), HtmlFormatter.MimeType, PlainTextFormatter.MimeType);
     }
 }
