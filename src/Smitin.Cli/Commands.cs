@@ -11,6 +11,7 @@ static class Commands
         yield return DownloadCommand.Create();
         yield return EncodeCommand.Create();
         yield return DecodeCommand.Create();
+        yield return GenerateCommand.Create();
         yield return DatasetCommand.Create();
         yield return ProbeCommand.Create();
     }

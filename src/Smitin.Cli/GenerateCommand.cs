@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Globalization;
+using Smitin.Audio;
+using Smitin.Generation;
+using Smitin.IO;
+using Smitin.Models;
+using TorchSharp;
+
+namespace Smitin.Cli;
+
+/// <summary>
+/// <c>smitin generate --model DIR --text "..." [--text ...] [--audio-prompt in.wav] [--duration S | --max-new-tokens N]
+/// [--greedy | --top-k 250 --top-p 0 --temperature 1] [--guidance 3] [--seed N] --out out.wav [--codes-out codes.json]</c>:
+/// text-to-music or audio continuation, one WAV per text (out.wav, out-1.wav, ...).
+/// </summary>
+static class GenerateCommand
+{
+    public static Command Create()
+    {
+        var defaults = new GenerationOptions();
+        var model = new Option<string>("--model") { Description = "MusicGen model folder (Hugging Face layout: config.json, model.safetensors, spiece.model)", Required = true };
+        var text = new Option<string[]>("--text") { Description = "Text prompt; repeat for a batch (one output per prompt)", Required = true };
+        var audioPrompt = new Option<string?>("--audio-prompt") { Description = "WAV to continue (converted to the model's channels and rate); its audio is re-decoded at the start of every output" };
+        var duration = new Option<double?>("--duration") { Description = $"Total length in seconds, the audio prompt included (default {GenerationOptions.DefaultDurationSeconds} s)" };
+        var maxNewTokens = new Option<int?>("--max-new-tokens") { Description = "Decoder steps instead of a duration (N steps give N + 1 - K frames for K codebooks per channel)" };
+        var greedy = new Option<bool>("--greedy") { Description = "Argmax decoding instead of sampling" };
+        var topK = new Option<int>("--top-k") { Description = "Sample among the k most likely tokens (0 = all)", DefaultValueFactory = _ => defaults.TopK };
+        var topP = new Option<double>("--top-p") { Description = "Nucleus sampling threshold, replaces top-k when > 0 (0 = off)", DefaultValueFactory = _ => defaults.TopP };
+        var temperature = new Option<double>("--temperature") { Description = "Sampling temperature (0 = greedy)", DefaultValueFactory = _ => defaults.Temperature };
+        var guidance = new Option<double>("--guidance") { Description = "Classifier-free guidance scale (<= 1 disables it)", DefaultValueFactory = _ => defaults.GuidanceScale };
+        var seed = new Option<long?>("--seed") { Description = "Sampling seed (default: random, printed)" };
+        var output = new Option<string>("--out") { Description = "Output WAV; with several prompts also NAME-1.wav, NAME-2.wav, ...", Required = true };
+        var codesOut = new Option<string?>("--codes-out") { Description = "Also write the generated codes: {\"shape\":[B,K,T],\"codes\":[[[...]]]}" };
+        var pcm16 = new Option<bool>("--pcm16") { Description = "Write 16-bit PCM (clipped to [-1, 1]) instead of 32-bit float" };
+        var device = new Option<string>("--device") { Description = "cpu (default), cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var cmd = new Command("generate", "Generate music from text prompts, optionally continuing an audio prompt.")
+        {
+            model, text, audioPrompt, duration, maxNewTokens, greedy, topK, topP, temperature, guidance, seed, output, codesOut, pcm16, device,
+        };
+        cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
+        {
+            string dir = parse.GetValue(model)!, wav = parse.GetValue(output)!;
+            string[] texts = parse.GetValue(text)!;
+            var options = new GenerationOptions
+            {
+                TopK = parse.GetValue(topK), TopP = parse.GetValue(topP), Temperature = parse.GetValue(temperature),
+                GuidanceScale = parse.GetValue(guidance), Greedy = parse.GetValue(greedy), Seed = parse.GetValue(seed),
+                MaxNewTokens = parse.GetValue(maxNewTokens), DurationSeconds = parse.GetValue(duration),
+            };
+            options.Validate();                                                                   // before the model: bad input fails fast
+            string? promptPath = parse.GetValue(audioPrompt);
+            var prompt = promptPath is null ? null : AudioClip.Load(promptPath);
+            ct.ThrowIfCancellationRequested();
+
+            using var musicgen = MusicGen.Load(dir, new MusicGenLoadOptions { Device = parse.GetValue(device)! });
+            var progress = new StepLog();
+            using var result = prompt is null
+                ? musicgen.Generate(texts, options, null, progress, ct)
+                : musicgen.Generate(texts, prompt, options, progress, ct);
+            if (!Console.IsErrorRedirected) Console.Error.WriteLine();
+
+            var used = result.Options;
+            string sampling = used.IsGreedy ? "greedy" : $"top-k {used.TopK}, top-p {used.TopP}, temperature {used.Temperature}";
+            string promptNote = result.PromptFrames > 0 ? $" ({result.PromptFrames} prompt frames)" : "";
+            Console.Error.WriteLine(FormattableString.Invariant(
+                $"smitin: seed {result.Seed}, {used.MaxNewTokens} steps, {sampling}, guidance {used.GuidanceScale}, codes {WeightLoader.Shape(result.Codes.shape)}{promptNote}"));
+            string? codesPath = parse.GetValue(codesOut);
+            if (codesPath is not null) CodesJson.Write(codesPath, result.Codes);
+            for (int b = 0; b < result.BatchSize; b++)
+            {
+                string path = OutputPath(wav, b);
+                using var item = result.Audio![b];                                                 // (C, T)
+                var clip = AudioClip.FromTensor(item, result.SampleRate, "generated audio");
+                clip.Save(path, parse.GetValue(pcm16) ? WavEncoding.Pcm16 : WavEncoding.Float32);
+                Console.Error.WriteLine(FormattableString.Invariant($"smitin: \"{texts[b]}\" -> {path} ({clip.Describe()})"));
+            }
+            return Task.FromResult(0);
+        }));
+        return cmd;
+    }
+
+    /// <summary>Item 0 → <paramref name="wav"/>; item b → NAME-b.ext.</summary>
+    internal static string OutputPath(string wav, int item) =>
+        item == 0 ? wav : Path.ChangeExtension(wav, null) + "-" + item.ToString(CultureInfo.InvariantCulture) + Path.GetExtension(wav);
+
+    /// <summary>Progress on stderr: one line rewritten in place on a terminal, a line per tenth when redirected.</summary>
+    sealed class StepLog : IProgress<GenerationProgress>
+    {
+        readonly bool _redirected = Console.IsErrorRedirected;
+
+        public void Report(GenerationProgress p)
+        {
+            double perStep = p.Elapsed.TotalSeconds / Math.Max(1, p.Step);
+            string line = FormattableString.Invariant($"smitin: step {p.Step}/{p.TotalSteps} ({perStep * 1000:F0} ms/step, {perStep * (p.TotalSteps - p.Step):F0} s left)");
+            if (!_redirected) Console.Error.Write("\r" + line + "   ");
+            else if (p.Step == p.TotalSteps || p.Step % Math.Max(1, p.TotalSteps / 10) == 0) Console.Error.WriteLine(line);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using Smitin.Audio;
+using Smitin.IO;
+using Smitin.Tests.Support;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Smitin.Tests.Cli;
+
+/// <summary>
+/// <c>smitin generate</c> end to end on the fixture (tokenizer, T5, decoder, EnCodec through <c>MusicGen.Load</c>):
+/// greedy text-to-music and continuation reproduce the reference's codes and audio.
+/// </summary>
+public sealed class GenerateCommandTests : IDisposable
+{
+    readonly TempDir _dir = new();
+    readonly SafeTensorsFile _ref;
+
+    public GenerateCommandTests()
+    {
+        Native.TorchRuntime.Ensure();
+        _ref = Fixture.Reference();
+    }
+
+    public void Dispose()
+    {
+        _ref.Dispose();
+        _dir.Dispose();
+    }
+
+    static string[] Prompts()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Fixture.Model(), "reference.json")));
+        return doc.RootElement.GetProperty("prompts").EnumerateArray().Select(p => p.GetString()!).ToArray();
+    }
+
+    Task<int> Generate(string[] texts, string outName, params string[] extra)
+    {
+        var args = new List<string> { "generate", "--model", Fixture.Model(), "--greedy", "--max-new-tokens", "20", "--out", _dir.File(outName) };
+        foreach (var t in texts) args.AddRange(["--text", t]);
+        args.AddRange(extra);
+        return CliHost.Run([.. args]);
+    }
+
+    [Fact]
+    public async Task Text_to_music_reproduces_the_reference_for_a_batch_and_for_each_prompt_alone()
+    {
+        var prompts = Prompts()[..2];
+        using var expectedCodes = _ref.Read("gen.cfg3.audio_codes");              // (1, B, K, F)
+        using var expectedAudio = _ref.Read("gen.cfg3.audio_values");             // (B, 1, T)
+
+        Assert.Equal(0, await Generate(prompts, "batch.wav", "--guidance", "3", "--codes-out", _dir.File("batch.json")));
+        using (var codes = CodesJson.Read(_dir.File("batch.json")))
+            TensorAssert.Equal(expectedCodes[0], codes, "generate codes (batch)");
+        for (int b = 0; b < prompts.Length; b++)
+        {
+            var clip = AudioClip.Load(_dir.File(b == 0 ? "batch.wav" : $"batch-{b}.wav"));
+            using var got = clip.ToTensor();                                        // (C, T)
+            TensorAssert.Close(expectedAudio[b], got, what: $"generate audio item {b}");
+        }
+
+        for (int b = 0; b < prompts.Length; b++)
+        {
+            Assert.Equal(0, await Generate([prompts[b]], $"alone{b}.wav", "--guidance", "3", "--codes-out", _dir.File($"alone{b}.json")));
+            using var codes = CodesJson.Read(_dir.File($"alone{b}.json"));
+            TensorAssert.Equal(expectedCodes[0].narrow(0, b, 1), codes, $"generate codes (prompt {b} alone)");
+            Assert.False(File.Exists(_dir.File($"alone{b}-1.wav")));
+        }
+    }
+
+    [Theory]
+    [InlineData("cont.cfg3", "3")]
+    [InlineData("cont.nocfg", "1")]
+    public async Task Continuation_reproduces_the_reference(string run, string guidance)
+    {
+        using (var x = _ref.Read("cont.input_values"))                              // (1, 1, 9600) at the model rate
+            AudioClip.FromTensor(x, 32000).Save(_dir.File("prompt.wav"));
+        Assert.Equal(0, await Generate(Prompts()[..1], "cont.wav", "--guidance", guidance, "--audio-prompt", _dir.File("prompt.wav"), "--codes-out", _dir.File("cont.json")));
+        using var codes = CodesJson.Read(_dir.File("cont.json"));
+        using var expected = _ref.Read($"{run}.audio_codes");                      // (1, 1, K, F)
+        TensorAssert.Equal(expected[0], codes, $"{run} codes");
+        using var audio = _ref.Read($"{run}.audio_values");                        // (1, 1, T)
+        using var got = AudioClip.Load(_dir.File("cont.wav")).ToTensor();
+        TensorAssert.Close(audio[0], got, what: $"{run} audio");
+    }
+
+    [Fact]
+    public async Task Bad_options_fail_with_a_message_before_loading()
+    {
+        Assert.Equal(1, await Generate(Prompts()[..1], "x.wav", "--duration", "1"));                 // with --max-new-tokens 20
+        Assert.Equal(1, await Generate(Prompts()[..1], "x.wav", "--top-p", "2"));
+        Assert.Equal(1, await CliHost.Run("generate", "--model", _dir.File("missing"), "--text", "a", "--out", _dir.File("x.wav")));
+        Assert.Equal(1, await Generate(Prompts()[..1], "x.wav", "--audio-prompt", _dir.File("missing.wav")));
+        Assert.False(File.Exists(_dir.File("x.wav")));
+    }
+}
