@@ -5,14 +5,14 @@ namespace Smitin.Viz;
 
 /// <summary>
 /// The Fig. 4-style monitor chart: per trace the median (solid) and mean (dotted) of the monitor probe outputs over
-/// generation time, their spread (min to max, shaded), the threshold τ as a dashed line and the steps where the
+/// generation time, their spread (low to high, shaded; the minimum and maximum for raw outputs), the threshold τ as a dashed line and the steps where the
 /// intervention was applied as ticks along the bottom. Several traces (e.g. one per setting of s) share the axes.
 /// </summary>
 public static class MonitorTraceFigure
 {
     static readonly string[] Colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
 
-    public static PlotlyFigure ToFigure(IReadOnlyList<MonitorTrace> traces, string? title = null, int width = 760, int height = 380)
+    public static PlotlyFigure ToFigure(IReadOnlyList<MonitorPlotSeries> traces, string? title = null, int width = 760, int height = 380)
     {
         if (traces.Count == 0) throw new SmitinException("monitor chart: no traces to draw");
         foreach (var t in traces) t.Validate();
@@ -25,16 +25,15 @@ public static class MonitorTraceFigure
         {
             var tr = traces[i];
             string color = Colors[i % Colors.Length], group = $"trace{i}";
-            double[] x = Enumerable.Range(0, tr.Steps).Select(s => seconds ? s / tr.FrameRate : s).ToArray();
-            var stats = tr.Probabilities.Select(Summarise).ToArray();
+            double[] x = Enumerable.Range(tr.FirstStep, tr.Steps).Select(s => seconds ? s / tr.FrameRate : s).ToArray();
 
-            fig.Add(Line(x, stats.Select(s => s.Max), $"{tr.Name} spread", group, color, width: 0, showLegend: false));
-            var low = Line(x, stats.Select(s => s.Min), $"{tr.Name} spread (min-max)", group, color, width: 0, showLegend: true);
+            fig.Add(Line(x, tr.High.Select(v => (double)v), $"{tr.Name} spread (upper)", group, color, width: 0, showLegend: false));
+            var low = Line(x, tr.Low.Select(v => (double)v), $"{tr.Name} spread", group, color, width: 0, showLegend: true);
             low["fill"] = "tonexty";
             low["fillcolor"] = Rgba(color, 0.18);
             fig.Add(low);
-            fig.Add(Line(x, stats.Select(s => s.Median), $"{tr.Name} median", group, color, width: 2.5, showLegend: true));
-            fig.Add(Line(x, stats.Select(s => s.Mean), $"{tr.Name} mean", group, color, width: 1.5, showLegend: true, dash: "dot"));
+            fig.Add(Line(x, tr.Median.Select(v => (double)v), $"{tr.Name} median", group, color, width: 2.5, showLegend: true));
+            fig.Add(Line(x, tr.Mean.Select(v => (double)v), $"{tr.Name} mean", group, color, width: 1.5, showLegend: true, dash: "dot"));
 
             var steps = Enumerable.Range(0, tr.Steps).Where(s => tr.Intervened[s]).ToArray();
             fig.Add(new JsonObject
@@ -82,15 +81,6 @@ public static class MonitorTraceFigure
             ["type"] = "scatter", ["mode"] = "lines", ["name"] = name, ["legendgroup"] = group, ["showlegend"] = showLegend,
             ["x"] = PlotlyFigure.Numbers(x), ["y"] = PlotlyFigure.Numbers(y), ["line"] = line,
         };
-    }
-
-    /// <summary>Median, mean, min and max of one step's probe outputs.</summary>
-    internal static (double Median, double Mean, double Min, double Max) Summarise(float[] p)
-    {
-        var sorted = p.Select(v => (double)v).Order().ToArray();
-        int n = sorted.Length;
-        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-        return (median, sorted.Average(), sorted[0], sorted[^1]);
     }
 
     static string Rgba(string hex, double alpha) =>

@@ -5,13 +5,13 @@ namespace Smitin.Interactive.Formatting;
 /// <summary>One or more monitor traces as the Fig. 4-style chart (figure built by <see cref="MonitorTraceFigure"/>).</summary>
 internal static class MonitorTraceHtml
 {
-    internal static string Render(MonitorTrace trace) => Render([trace], null);
+    internal static string Render(MonitorPlotSeries series) => Render([series], null);
 
     internal static string Render(MonitorChart chart) => Render(chart.Traces, chart.Title);
 
-    static string Render(IReadOnlyList<MonitorTrace> traces, string? title) =>
+    static string Render(IReadOnlyList<MonitorPlotSeries> traces, string? title) =>
         PlotlyEmbed.Render(MonitorTraceFigure.ToFigure(traces, title), "smitin-trace");
 }
 
 /// <summary>Several monitor traces on one chart (e.g. ITI and SMITIN of a comparison), as a displayable value.</summary>
-public sealed record MonitorChart(IReadOnlyList<MonitorTrace> Traces, string? Title = null);
+public sealed record MonitorChart(IReadOnlyList<MonitorPlotSeries> Traces, string? Title = null);

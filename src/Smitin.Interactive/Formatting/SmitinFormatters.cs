@@ -20,7 +20,7 @@ internal static class SmitinFormatters
         Register<AudioClip>(AudioClipHtml.Render, c => c.ToString());
         Register<ProbeDataset>(DatasetHtml.Render, d => d.Report.ToString());
         Register<ProbeSet>(ProbeSetHtml.Render, ProbeSetHtml.Text);
-        Register<MonitorTrace>(MonitorTraceHtml.Render, t => $"MonitorTrace '{t.Name}' ({t.Trait}): {t.Steps} steps, tau {t.Tau:F3}, {t.Intervened.Count(i => i)} interventions");
+        Register<MonitorPlotSeries>(MonitorTraceHtml.Render, t => $"MonitorPlotSeries '{t.Name}' ({t.Trait}): {t.Steps} steps, tau {t.Tau:F3}, {t.Intervened.Count(i => i)} interventions");
         Register<MonitorChart>(MonitorTraceHtml.Render, c => $"MonitorChart: {string.Join(", ", c.Traces.Select(t => t.Name))}");
     }
 

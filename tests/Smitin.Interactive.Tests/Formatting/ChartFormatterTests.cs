@@ -11,13 +11,18 @@ public class ChartFormatterTests
 {
     public ChartFormatterTests() => SmitinFormatters.Register();
 
-    internal static MonitorTrace Trace(string name = "SMITIN (s = 5)", int steps = 40, int heads = 4)
+    internal static float[][] Raw(int steps = 40, int heads = 4)
     {
         var rng = new Random(7);
-        var p = Enumerable.Range(0, steps).Select(t => Enumerable.Range(0, heads)
+        return Enumerable.Range(0, steps).Select(t => Enumerable.Range(0, heads)
             .Select(h => (float)Math.Clamp(0.2 + 0.6 * t / steps + 0.1 * (rng.NextDouble() - 0.5), 0, 1)).ToArray()).ToArray();
+    }
+
+    internal static MonitorPlotSeries Trace(string name = "SMITIN (s = 5)", int steps = 40, int heads = 4)
+    {
+        var p = Raw(steps, heads);
         var intervened = Enumerable.Range(0, steps).Select(t => t % 5 == 0 && t < 30).ToArray();
-        return new MonitorTrace(name, "drums", 0.6, 50, p, intervened);
+        return MonitorPlotSeries.FromProbabilities(name, "drums", 0.6, 50, p, intervened);
     }
 
     /// <summary>The figure JSON passed to Plotly.newPlot in a chart's HTML.</summary>
@@ -50,7 +55,7 @@ public class ChartFormatterTests
         Assert.Equal("time (s)", (string)fig["layout"]!["xaxis"]!["title"]!["text"]!);
 
         // median of step 10's four outputs, recomputed here
-        var s10 = trace.Probabilities[10].Select(v => (double)v).Order().ToArray();
+        var s10 = Raw()[10].Select(v => (double)v).Order().ToArray();
         double median = (s10[1] + s10[2]) / 2;
         var medianTrace = data.Single(t => (string)t["name"]! == "SMITIN (s = 5) median");
         Assert.Equal(median, (double)medianTrace["y"]![10]!, 5);
@@ -80,7 +85,7 @@ public class ChartFormatterTests
         var (nb, _) = await NotebookKernel.CreateAsync();
         using var __ = nb;
         (await nb.SubmitAsync("var steps = Enumerable.Range(0, 20).Select(t => new float[] { 0.1f, 0.5f, 0.9f }).ToArray();\n" +
-                              "var trace = new Smitin.Viz.MonitorTrace(\"t\", \"drums\", 0.5, 0, steps, new bool[20]);")).Succeeded();
+                              "var trace = Smitin.Viz.MonitorPlotSeries.FromProbabilities(\"t\", \"drums\", 0.5, 0, steps, new bool[20]);")).Succeeded();
         var first = await nb.SubmitAsync("trace");
         var second = await nb.SubmitAsync("trace");
         string h1 = Assert.Single(first.Html()), h2 = Assert.Single(second.Html());
