@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.DotNet.Interactive;
 using Smitin.Data;
+using Smitin.Generation;
 using Smitin.Models;
 using Smitin.Probing;
 
@@ -44,6 +45,9 @@ public sealed class SmitinSession
 
     /// <summary>The most recently trained probe set.</summary>
     public ProbeSet? LastProbes { get; private set; }
+
+    /// <summary>The result of the last <c>#!smitin generate</c>.</summary>
+    public GenerationResult? LastResult { get; internal set; }
 
     internal void AddProbes(ProbeSet set)
     {

@@ -1,6 +1,7 @@
 using Microsoft.DotNet.Interactive.Formatting;
 using Smitin.Audio;
 using Smitin.Data;
+using Smitin.Generation;
 using Smitin.Models;
 using Smitin.Probing;
 using Smitin.Viz;
@@ -18,6 +19,7 @@ internal static class SmitinFormatters
     {
         Register<MusicGen>(ModelHtml.Render, m => $"MusicGen {m.Folder} (identity {m.Identity}, {m.Device})");
         Register<AudioClip>(AudioClipHtml.Render, c => c.ToString());
+        Register<GenerationResult>(GenerationResultHtml.Render, r => "GenerationResult: " + GenerationResultHtml.Describe(r));
         Register<ProbeDataset>(DatasetHtml.Render, d => d.Report.ToString());
         Register<ProbeSet>(ProbeSetHtml.Render, ProbeSetHtml.Text);
         Register<MonitorPlotSeries>(MonitorTraceHtml.Render, t => $"MonitorPlotSeries '{t.Name}' ({t.Trait}): {t.Steps} steps, tau {t.Tau:F3}, {t.Intervened.Count(i => i)} interventions");

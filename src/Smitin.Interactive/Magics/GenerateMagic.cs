@@ -1,4 +1,7 @@
 using Microsoft.DotNet.Interactive.Directives;
+using Smitin.Audio;
+using Smitin.Generation;
+using Smitin.Models;
 
 namespace Smitin.Interactive.Magics;
 
@@ -8,9 +11,10 @@ public sealed class GenerateMagic : SmitinMagicCommand
     public string? Prompt { get; set; }
     public string? Audio { get; set; }
     public double? Seconds { get; set; }
-    public int? Seed { get; set; }
+    public long? Seed { get; set; }
     public double? Guidance { get; set; }
     public int? TopK { get; set; }
+    public double? Temperature { get; set; }
     public string? Steer { get; set; }
     public string? Trait { get; set; }
     public double? Alpha { get; set; }
@@ -31,5 +35,79 @@ public sealed class GenerateMagic : SmitinMagicCommand
         return d;
     }
 
-    internal override Task RunAsync(MagicContext magic) => throw NotAvailable.Because("generate", "Smitin.Generation");
+    internal override async Task RunAsync(MagicContext magic)
+    {
+        var request = GenerationRequest.Parse(Prompt, Audio, Seconds, Seed, Guidance, TopK, Temperature);
+        string steer = (Steer ?? "none").ToLowerInvariant();
+        Check(steer is "none" or "iti" or "smitin", $"--steer must be none, iti or smitin, got '{Steer}'");
+        if (steer == "none")
+        {
+            Check(Trait is null && Alpha is null && TopHeads is null && Every is null && Tau is null && !Remove,
+                "--trait, --alpha, --top-heads, --every, --tau and --remove need --steer iti or --steer smitin");
+            var model = magic.Session.RequireModel();
+            var result = await request.RunAsync(model, magic, "generate");
+            magic.Session.LastResult = result;
+            magic.Display(result);
+            await magic.BindAsync(Var ?? "result", result);
+            return;
+        }
+        throw NotAvailable.Because($"generate --steer {steer}", "Smitin.Steering");
+    }
+}
+
+/// <summary>The prompt and sampling part of <c>generate</c> / <c>compare</c>, validated once.</summary>
+internal sealed record GenerationRequest(string Text, AudioClip? AudioPrompt, string? AudioPath, GenerationOptions Options)
+{
+    internal const double DefaultSeconds = 2;
+
+    internal static GenerationRequest Parse(string? prompt, string? audio, double? seconds, long? seed, double? guidance, int? topK, double? temperature)
+    {
+        if (seconds is { } s && !(s > 0 && s <= 300)) throw new MagicUsageException($"--seconds must be between 0 and 300, got {s}");
+        if (guidance is { } g && !(g >= 0 && g <= 100)) throw new MagicUsageException($"--guidance must be between 0 and 100, got {g}");
+        if (topK is < 0) throw new MagicUsageException($"--top-k must be >= 0 (0 = all tokens), got {topK}");
+        if (temperature is { } t && !(t >= 0 && t <= 100)) throw new MagicUsageException($"--temperature must be between 0 and 100, got {t}");
+        AudioClip? clip = null;
+        if (audio is not null)
+        {
+            if (!File.Exists(audio)) throw new MagicUsageException($"--audio '{audio}': no such WAV file");
+            clip = AudioClip.Load(audio);
+        }
+        var defaults = new GenerationOptions();
+        var options = defaults with
+        {
+            DurationSeconds = seconds ?? (clip is null ? DefaultSeconds : clip.DurationSeconds + DefaultSeconds),
+            Seed = seed ?? 0,
+            GuidanceScale = guidance ?? defaults.GuidanceScale,
+            TopK = topK ?? defaults.TopK,
+            Temperature = temperature ?? defaults.Temperature,
+        };
+        if (clip is not null && options.DurationSeconds <= clip.DurationSeconds)
+            throw new MagicUsageException($"--seconds {options.DurationSeconds:0.##} is the total length and must exceed the audio prompt ({clip.DurationSeconds:0.##} s)");
+        return new GenerationRequest(prompt ?? "", clip, audio, options);
+    }
+
+    /// <summary>Runs an (unsteered) generation on a worker thread with in-place progress and cancellation.</summary>
+    internal async Task<GenerationResult> RunAsync(MusicGen model, MagicContext magic, string title)
+    {
+        var progress = magic.StartProgress(title);
+        var steps = new SyncProgress<GenerationProgress>(p => progress.Report($"step {p.Step}/{p.TotalSteps}", p.Fraction));
+        try
+        {
+            var result = await Task.Run(() => AudioPrompt is null
+                ? model.Generate([Text], Options, null, steps, magic.CancellationToken)
+                : model.Generate([Text], AudioPrompt, Options, steps, magic.CancellationToken), magic.CancellationToken);
+            progress.Finish($"{result.Frames} frames, seed {result.Seed}");
+            return result;
+        }
+        catch (OperationCanceledException)
+        {
+            progress.Finish("cancelled", failed: true);
+            throw;
+        }
+        catch
+        {
+            progress.Finish("failed", failed: true);
+            throw;
+        }
+    }
 }

@@ -9,10 +9,11 @@ internal static class SteeringOptions
     [
         new KernelDirectiveParameter("--prompt", "Text prompt (quote it: --prompt \"80s pop with synth\"). Omit for unconditional generation.") { AllowImplicitName = true },
         new KernelDirectiveParameter("--audio", "WAV file to continue (audio prompt); combine with --prompt for text + audio."),
-        new KernelDirectiveParameter("--seconds", "Length of the generated audio in seconds (default 2).") { TypeHint = "number" },
+        new KernelDirectiveParameter("--seconds", "Total length in seconds, the audio prompt included (default: 2, or the prompt + 2).") { TypeHint = "number" },
         new KernelDirectiveParameter("--seed", "Sampling seed (default 0); compare uses the same seed for every variant.") { TypeHint = "number" },
         new KernelDirectiveParameter("--guidance", "Classifier-free guidance scale (default 3).") { TypeHint = "number" },
-        new KernelDirectiveParameter("--top-k", "Top-k sampling (default 250).") { TypeHint = "number" },
+        new KernelDirectiveParameter("--top-k", "Top-k sampling (default 250; 0 = all tokens).") { TypeHint = "number" },
+        new KernelDirectiveParameter("--temperature", "Sampling temperature (default 1; 0 = greedy).") { TypeHint = "number" },
     ];
 
     internal static IEnumerable<KernelDirectiveParameter> Steering() =>
