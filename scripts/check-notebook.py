@@ -15,7 +15,7 @@ MARKERS = {
     "heatmap": ('smitin-heatmap', 'smitin-plot-area'),
     "trace": ('smitin-trace', 'smitin-plot-area'),
     "compare": ('smitin-compare', '<audio controls'),
-    "plotly": ('window.smitinPlotlyQueue', 'Plotly'),
+    "plotly": ('plotly.js v2.28.0', '__smitinPlotlyQueue'),
 }
 
 
