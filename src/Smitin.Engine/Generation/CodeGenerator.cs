@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Smitin.Models.Decoder;
+using Smitin.Steering;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -39,9 +40,31 @@ public sealed class CodeGenerator
     /// <param name="promptCodes">(B, K, P) audio-prompt codes to continue, or null</param>
     /// <param name="options">sampling, guidance, length, seed</param>
     /// <param name="batchSize">B when neither memory nor prompt gives it</param>
+    /// <remarks>Steering: <see cref="GenerationOptions.Steering"/> applies a plan for this call only (its hooks are
+    /// removed when the call ends, also on errors and cancellation); a session opened with <c>lm.Steer(plan)</c> around
+    /// the call applies too. Either way the plan and the monitor trace land in <see cref="GenerationResult.Steering"/>.</remarks>
     public GenerationResult Generate(Tensor? memory, Tensor? memoryMask, Tensor? promptCodes, GenerationOptions options,
         IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, int batchSize = 1,
         IReadOnlyList<string>? texts = null)
+    {
+        options.Validate();
+        using var ownSteering = options.Steering is null ? null : _lm.Steer(options.Steering);
+        var steering = SteeringSession.ActiveOn(_lm);
+        GenerationResult result;
+        try
+        {
+            result = GenerateCodes(memory, memoryMask, promptCodes, options, progress, cancellationToken, batchSize, texts);
+        }
+        catch
+        {
+            steering?.AbandonGeneration();
+            throw;
+        }
+        return steering is null ? result : result with { Steering = steering.CompleteGeneration() };
+    }
+
+    GenerationResult GenerateCodes(Tensor? memory, Tensor? memoryMask, Tensor? promptCodes, GenerationOptions options,
+        IProgress<GenerationProgress>? progress, CancellationToken cancellationToken, int batchSize, IReadOnlyList<string>? texts)
     {
         options.Validate();
         var config = _lm.Config;

@@ -33,6 +33,10 @@ public sealed record GenerationOptions
     /// <summary>Keep the per-step decoder inputs and raw logits in <see cref="GenerationResult.Trace"/> (debugging, parity).</summary>
     public bool RecordTrace { get; init; }
 
+    /// <summary>Steer this generation with a plan (ITI or SMITIN, one or more traits) or only monitor it
+    /// (<see cref="Steering.InterventionPlan.Monitor"/>); null = untouched. See <see cref="GenerationResult.Steering"/>.</summary>
+    public Steering.InterventionPlan? Steering { get; init; }
+
     public bool Guided => GuidanceScale > 1;
     public bool IsGreedy => Greedy || Temperature == 0;
 

@@ -30,6 +30,8 @@ public sealed record GenerationResult : IDisposable
     public Tensor? StepScores { get; init; }
     /// <summary>Per-step decoder inputs and raw logits, if <see cref="GenerationOptions.RecordTrace"/>.</summary>
     public GenerationTrace? Trace { get; init; }
+    /// <summary>The resolved steering plan and the monitor trace, when the generation was steered or monitored.</summary>
+    public Steering.SteeringRecord? Steering { get; init; }
 
     public int BatchSize => (int)Codes.shape[0];
     public int Frames => (int)Codes.shape[2];

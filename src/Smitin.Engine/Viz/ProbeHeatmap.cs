@@ -37,7 +37,7 @@ public static class ProbeHeatmap
             mon.Select(m => string.Create(CultureInfo.InvariantCulture, $"monitor head<br>layer {m.Layer}, head {m.Head}<br>accuracy {m.Accuracy:P1}")).ToArray()));
 
         string title = string.Create(CultureInfo.InvariantCulture,
-            $"{set.Trait}: probe accuracy per head — best {best.Accuracy:P1} (layer {best.Layer}, head {best.Head}), τ = {set.Tau:F3}");
+            $"{set.Trait}: probe accuracy per head<br>best {best.Accuracy:P1} (layer {best.Layer}, head {best.Head}), τ = {set.Tau:F3}");
         fig.Layout["title"] = new JsonObject { ["text"] = title };
         // Explicit ranges: the marker trace would otherwise pad the axes beyond the heatmap cells.
         fig.Layout["xaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = "head" }, ["dtick"] = 1, ["range"] = new JsonArray(-0.5, heads - 0.5), ["showgrid"] = false, ["zeroline"] = false };

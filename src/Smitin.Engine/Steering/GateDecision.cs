@@ -1,0 +1,65 @@
+namespace Smitin.Steering;
+
+/// <summary>
+/// What one trait does to one sample at one step: on the schedule or not, gate open or closed, β, and the resulting
+/// scalar coefficient c = [scheduled]·g·β·α·sign that multiplies ω·σ·θ for every head.
+/// </summary>
+public readonly record struct GateDecision(bool Scheduled, bool GateOpen, float Beta, float Coefficient);
+
+/// <summary>
+/// The per-sample state of one trait's self-monitor (method note §4), host side: the last monitor value C(t−1)
+/// and, with <see cref="SteeringOptions.LatchGate"/>, whether the gate has closed for good.
+///
+/// Rules (t = decoder step; step 0 is the prefill and is never shifted):
+/// - scheduled(t) = t ≥ 1 and (ITI: always; SMITIN: (t − 1) mod s = 0);
+/// - gate g(t): ITI 1; SMITIN adding: C(t−1) &lt; τ; removing: C(t−1) &gt; τ_remove; no value yet (NaN): closed;
+///   latched: closed from the first step whose gate was closed;
+/// - β(t): ITI 1; <see cref="BetaRule.One"/> 1; <see cref="BetaRule.OneMinusC"/>: 1 − C(t−1) adding, C(t−1) removing;
+/// - monitor-only plans decide the gate and β as above but never shift (coefficient 0).
+/// </summary>
+internal sealed class TraitGate
+{
+    readonly TraitIntervention _trait;
+    readonly bool _monitorOnly;
+    readonly float[] _lastC;
+    readonly bool[] _latchedClosed;
+
+    public TraitGate(TraitIntervention trait, int batch, bool monitorOnly)
+    {
+        _trait = trait; _monitorOnly = monitorOnly;
+        _lastC = Enumerable.Repeat(float.NaN, batch).ToArray();
+        _latchedClosed = new bool[batch];
+    }
+
+    /// <summary>C(t−1) of <paramref name="sample"/> (NaN before the first monitored step).</summary>
+    public float LastConfidence(int sample) => _lastC[sample];
+
+    /// <summary>Records C(t) once step t has run.</summary>
+    public void Observe(int sample, float confidence) => _lastC[sample] = confidence;
+
+    public GateDecision Decide(int step, int sample)
+    {
+        var o = _trait.Options;
+        bool iti = o.Mode == SteeringMode.Iti;
+        bool scheduled = step >= 1 && (iti || (step - 1) % o.Every == 0);
+        if (step < 1) return new GateDecision(false, false, 0, 0);
+
+        float c = _lastC[sample];
+        bool open;
+        float beta;
+        if (iti) { open = true; beta = 1; }
+        else
+        {
+            bool remove = o.Action == SteeringAction.Remove;
+            open = remove ? c > _trait.GateThreshold : c < _trait.GateThreshold;   // false for NaN
+            if (o.LatchGate)
+            {
+                if (!open) _latchedClosed[sample] = true;
+                open &= !_latchedClosed[sample];
+            }
+            beta = o.Beta == BetaRule.One ? 1 : float.IsNaN(c) ? 0 : remove ? c : 1 - c;
+        }
+        float coefficient = scheduled && open && !_monitorOnly ? (float)(beta * o.Alpha * _trait.Sign) : 0;
+        return new GateDecision(scheduled, open, beta, coefficient == 0 ? 0 : coefficient); // no −0
+    }
+}

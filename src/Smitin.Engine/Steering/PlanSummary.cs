@@ -1,0 +1,96 @@
+namespace Smitin.Steering;
+
+/// <summary>
+/// The resolved plan of one trait as recorded in a generation result and in trace.json: every knob, including the
+/// choices the paper leaves open, and a summary of the head weights.
+/// </summary>
+public sealed record TraitPlanSummary
+{
+    public required string Trait { get; init; }
+    /// <summary><c>smitin</c> or <c>iti</c>.</summary>
+    public required string Mode { get; init; }
+    /// <summary><c>add</c> (+θ) or <c>remove</c> (−θ).</summary>
+    public required string Action { get; init; }
+    public required int Sign { get; init; }
+    public required double Alpha { get; init; }
+    /// <summary>s: generated steps 1, 1+s, 1+2s, ... are shifted (1 = every generated step).</summary>
+    public required int Every { get; init; }
+    /// <summary>p of the soft weights (SMITIN), null for ITI.</summary>
+    public double? SoftWeightExponent { get; init; }
+    /// <summary>K top heads (ITI), null for SMITIN.</summary>
+    public int? TopKHeads { get; init; }
+    public required int MonitorHeads { get; init; }
+    public required double Tau { get; init; }
+    public required string TauSource { get; init; }
+    /// <summary>The gate compares C(t−1) with this: open while C &lt; it (add) or C &gt; it (remove). Null for ITI (no gate).</summary>
+    public double? GateThreshold { get; init; }
+    /// <summary><c>C &lt; tau</c>, <c>C &gt; tau_remove (= 1 - tau)</c>, ... or <c>none</c> (ITI).</summary>
+    public required string Gate { get; init; }
+    public required bool LatchGate { get; init; }
+    /// <summary><c>one-minus-c</c> (1 − C when adding, C when removing) or <c>one</c>; always <c>one</c> for ITI.</summary>
+    public required string Beta { get; init; }
+    /// <summary><c>probe</c> (w/|w|) or <c>mass-mean</c>, as stored in the probe set.</summary>
+    public required string Direction { get; init; }
+    /// <summary><c>both</c> or <c>cond</c> (CFG rows shifted).</summary>
+    public required string Rows { get; init; }
+    public required string MonitorTiming { get; init; }
+    public required string MonitorSite { get; init; }
+    public required string Schedule { get; init; }
+    public required string ModelIdentity { get; init; }
+    public required HeadWeightSummary HeadWeights { get; init; }
+    /// <summary>Monitor heads, most accurate first: "L{layer}H{head}".</summary>
+    public required IReadOnlyList<string> Monitor { get; init; }
+
+    internal static TraitPlanSummary Of(TraitIntervention t)
+    {
+        var o = t.Options;
+        bool iti = o.Mode == SteeringMode.Iti, remove = o.Action == SteeringAction.Remove;
+        string gate = iti ? "none" : remove
+            ? $"shift while C > {t.GateThreshold:0.####} (tau_remove, {(o.TauRemove is null ? "1 - tau" : "given")})"
+            : $"shift while C < {t.GateThreshold:0.####} (tau)";
+        return new TraitPlanSummary
+        {
+            Trait = t.Trait, Mode = SteeringOptions.Name(o.Mode), Action = SteeringOptions.Name(o.Action), Sign = t.Sign,
+            Alpha = o.Alpha, Every = o.Every,
+            SoftWeightExponent = iti ? null : o.SoftWeightExponent, TopKHeads = iti ? o.TopKHeads : null,
+            MonitorHeads = t.MonitorHeads.Length, Tau = t.Tau, TauSource = t.TauSource,
+            GateThreshold = iti ? null : t.GateThreshold, Gate = gate + (iti ? "" : o.LatchGate ? ", latched" : ", re-opens"),
+            LatchGate = !iti && o.LatchGate,
+            Beta = iti ? "one" : SteeringOptions.Name(o.Beta),
+            Direction = Probing.ProbeSetOptions.Name(t.Direction), Rows = SteeringOptions.Name(o.Rows),
+            MonitorTiming = "previous-step: step t is gated with C(t-1); C(0) comes from the prefill's last position",
+            MonitorSite = "median of sigmoid(w.z + b) over the M monitor heads, conditional rows, newest position, z before this step's shift at that layer",
+            Schedule = "generated steps only: decoder step 0 (the prefill: start token and audio prompt) is never shifted; " +
+                (o.Every == 1 ? "every step t >= 1" : $"steps t >= 1 with (t - 1) % {o.Every} == 0"),
+            ModelIdentity = t.Model.ToString(),
+            HeadWeights = HeadWeightSummary.Of(t),
+            Monitor = t.MonitorHeads.Select(i => $"L{i / t.Heads}H{i % t.Heads}").ToList(),
+        };
+    }
+}
+
+/// <summary>The head weights ω at a glance: how many heads are shifted, how much weight they carry, the strongest.</summary>
+public sealed record HeadWeightSummary
+{
+    public required int Heads { get; init; }
+    /// <summary>Heads with ω &gt; 0.</summary>
+    public required int Active { get; init; }
+    public required double Sum { get; init; }
+    public required double Max { get; init; }
+    /// <summary>Number of heads with ω ≥ 0.5.</summary>
+    public required int AtLeastHalf { get; init; }
+    /// <summary>Up to 8 heads with the largest ω: "L{layer}H{head}=ω".</summary>
+    public required IReadOnlyList<string> Top { get; init; }
+
+    internal static HeadWeightSummary Of(TraitIntervention t)
+    {
+        var w = t.HeadWeights;
+        var top = Enumerable.Range(0, w.Length).Where(i => w[i] > 0).OrderByDescending(i => w[i]).ThenBy(i => i).Take(8)
+            .Select(i => FormattableString.Invariant($"L{i / t.Heads}H{i % t.Heads}={w[i]:0.###}")).ToList();
+        return new HeadWeightSummary
+        {
+            Heads = w.Length, Active = w.Count(x => x > 0), Sum = w.Sum(x => (double)x), Max = w.Length == 0 ? 0 : w.Max(),
+            AtLeastHalf = w.Count(x => x >= 0.5f), Top = top,
+        };
+    }
+}

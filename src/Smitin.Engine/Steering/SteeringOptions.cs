@@ -1,0 +1,119 @@
+namespace Smitin.Steering;
+
+/// <summary>How heads are chosen and when they are shifted (method note §4).</summary>
+public enum SteeringMode
+{
+    /// <summary>Soft weights ω over all heads, every s-th generated step, gated by the self-monitor (the paper).</summary>
+    Smitin,
+    /// <summary>ω = 1 on the top-K heads by accuracy, every generated step, no gate, β = 1 (Li et al. 2023).</summary>
+    Iti,
+}
+
+/// <summary>Push the trait in or out.</summary>
+public enum SteeringAction
+{
+    /// <summary>Shift along +θ while the monitor says the trait is absent (C &lt; τ).</summary>
+    Add,
+    /// <summary>Shift along −θ while the monitor says the trait is present (C &gt; τ_remove), see <see cref="SteeringOptions.TauRemove"/>.</summary>
+    Remove,
+}
+
+/// <summary>The attenuation β(t) of a SMITIN shift (the paper's wording is ambiguous: ours, an option).</summary>
+public enum BetaRule
+{
+    /// <summary>β = 1 − C(t−1) when adding, C(t−1) when removing (the distance of the monitor from "done").</summary>
+    OneMinusC,
+    /// <summary>β = 1.</summary>
+    One,
+}
+
+/// <summary>Which rows of a classifier-free-guidance batch are shifted (ours, an option).</summary>
+public enum SteeringRows
+{
+    /// <summary>Conditional and unconditional rows alike (what a plain hook does); the unconditional row of sample b
+    /// follows the gate of conditional row b.</summary>
+    Both,
+    /// <summary>Only the conditional rows [0, B); the unconditional rows run untouched.</summary>
+    Conditional,
+}
+
+/// <summary>
+/// The knobs of one trait's intervention, with the paper's defaults (α 5, s 5, p 3, M 16) and ITI's K 48. Every
+/// choice the paper leaves open is here and is recorded, resolved, in every result (<see cref="TraitPlanSummary"/>).
+/// </summary>
+public sealed record SteeringOptions
+{
+    public SteeringMode Mode { get; init; } = SteeringMode.Smitin;
+    public SteeringAction Action { get; init; } = SteeringAction.Add;
+    /// <summary>Strength α (paper default 5; ITI used 15). 0 leaves the generation bit-identical to no steering.</summary>
+    public double Alpha { get; init; } = 5;
+    /// <summary>SMITIN: shift only every s-th generated step (generated steps 1, 1+s, 1+2s, ...). ITI shifts every step.</summary>
+    public int Every { get; init; } = 5;
+    /// <summary>SMITIN: exponent p of the soft weights ω = ((a − a_min)/(a_max − a_min))^p over all heads.</summary>
+    public double SoftWeightExponent { get; init; } = 3;
+    /// <summary>Number M of monitor heads (the most accurate probes), used by the gate and the trace in both modes.</summary>
+    public int MonitorHeads { get; init; } = 16;
+    /// <summary>ITI: number K of most accurate heads shifted with ω = 1 (capped at the model's head count).</summary>
+    public int TopKHeads { get; init; } = 48;
+    /// <summary>Gate threshold τ for adding; null = the probe set's τ (median(a) − std(a) unless it was given).</summary>
+    public double? Tau { get; init; }
+    /// <summary>
+    /// Gate threshold for removing (ours): shift while C &gt; τ_remove. Null = 1 − τ, i.e. removing is adding the
+    /// "trait absent" probes (−w, −b), whose monitor is 1 − C, with the same τ.
+    /// </summary>
+    public double? TauRemove { get; init; }
+    public BetaRule Beta { get; init; } = BetaRule.OneMinusC;
+    public SteeringRows Rows { get; init; } = SteeringRows.Both;
+    /// <summary>SMITIN: once the gate has closed for a sample it stays closed (false = re-opens whenever C falls back).</summary>
+    public bool LatchGate { get; init; }
+    /// <summary>
+    /// Direction θ the probe set must have been built with (probe weight or mass-mean); null = whatever it holds.
+    /// σ is tied to θ, so a set built for the other direction is refused rather than silently mixed.
+    /// </summary>
+    public Probing.ProbeDirection? Direction { get; init; }
+
+    /// <summary>Checks the values; the message names the option.</summary>
+    public void Validate()
+    {
+        if (!double.IsFinite(Alpha) || Alpha < 0) throw new SmitinException($"steering option alpha = {Alpha}: expected a finite number >= 0 (use --steer FILE:remove to push a trait out)");
+        if (Every < 1) throw new SmitinException($"steering option every = {Every}: expected >= 1");
+        if (!(SoftWeightExponent > 0) || double.IsInfinity(SoftWeightExponent)) throw new SmitinException($"steering option soft-weight exponent p = {SoftWeightExponent}: expected a positive finite number");
+        if (MonitorHeads < 1) throw new SmitinException($"steering option monitor-heads M = {MonitorHeads}: expected >= 1");
+        if (TopKHeads < 1) throw new SmitinException($"steering option top-k-heads K = {TopKHeads}: expected >= 1");
+        if (Tau is { } t && !(t >= 0 && t <= 1)) throw new SmitinException($"steering option tau = {t}: expected a probability in [0, 1]");
+        if (TauRemove is { } r && !(r >= 0 && r <= 1)) throw new SmitinException($"steering option tau-remove = {r}: expected a probability in [0, 1]");
+    }
+
+    public static string Name(SteeringMode m) => m == SteeringMode.Iti ? "iti" : "smitin";
+    public static string Name(SteeringAction a) => a == SteeringAction.Remove ? "remove" : "add";
+    public static string Name(BetaRule b) => b == BetaRule.One ? "one" : "one-minus-c";
+    public static string Name(SteeringRows r) => r == SteeringRows.Conditional ? "cond" : "both";
+
+    public static SteeringMode ParseMode(string text) => text.ToLowerInvariant() switch
+    {
+        "smitin" => SteeringMode.Smitin,
+        "iti" => SteeringMode.Iti,
+        _ => throw new SmitinException($"unknown steering mode '{text}' (expected smitin or iti)"),
+    };
+
+    public static SteeringAction ParseAction(string text) => text.ToLowerInvariant() switch
+    {
+        "add" => SteeringAction.Add,
+        "remove" => SteeringAction.Remove,
+        _ => throw new SmitinException($"unknown steering action '{text}' (expected add or remove)"),
+    };
+
+    public static BetaRule ParseBeta(string text) => text.ToLowerInvariant() switch
+    {
+        "one-minus-c" => BetaRule.OneMinusC,
+        "one" => BetaRule.One,
+        _ => throw new SmitinException($"unknown beta rule '{text}' (expected one-minus-c or one)"),
+    };
+
+    public static SteeringRows ParseRows(string text) => text.ToLowerInvariant() switch
+    {
+        "both" => SteeringRows.Both,
+        "cond" or "conditional" => SteeringRows.Conditional,
+        _ => throw new SmitinException($"unknown steering rows '{text}' (expected both or cond)"),
+    };
+}

@@ -1,0 +1,96 @@
+using Smitin.Probing;
+
+namespace Smitin.Steering;
+
+/// <summary>
+/// One trait's intervention, resolved from its probe set and options (method note §4): the head weights ω (L, H),
+/// the shift direction per head σ·θ (L, H, D) with its sign, the M monitor probes and the gate threshold. Immutable;
+/// host arrays only (the session copies what it needs to the model's device).
+///
+/// The shift of head (l, h) at a shifted step is z ← z + g·β·α·ω_{l,h}·σ_{l,h}·(sign·θ_{l,h}).
+/// </summary>
+public sealed class TraitIntervention
+{
+    public string Trait { get; }
+    /// <summary>The options as resolved (mode-specific values filled in: ITI has Every = 1).</summary>
+    public SteeringOptions Options { get; }
+    public ProbeModelIdentity Model { get; }
+    public ProbeDirection Direction { get; }
+    public int Layers { get; }
+    public int Heads { get; }
+    public int HeadDim { get; }
+    /// <summary>+1 to add the trait, −1 to remove it.</summary>
+    public int Sign => Options.Action == SteeringAction.Remove ? -1 : 1;
+    /// <summary>τ of the trait (the add threshold), after the override.</summary>
+    public double Tau { get; }
+    /// <summary>Where τ came from: <c>given</c> (option), <c>probe-set</c> (τ stored in the set, given at probing), or
+    /// <c>median(acc) - std(acc)</c>.</summary>
+    public string TauSource { get; }
+    /// <summary>The gate's threshold: τ when adding (open while C &lt; τ), τ_remove when removing (open while C &gt; τ_remove).</summary>
+    public double GateThreshold { get; }
+    /// <summary>(L, H) head weights ω: soft weights (SMITIN) or 1 on the top-K heads (ITI).</summary>
+    public float[] HeadWeights { get; }
+    /// <summary>(L, H, D) σ_{l,h}·θ_{l,h} (unsigned; the sign is <see cref="Sign"/>).</summary>
+    public float[] ScaledDirections { get; }
+    /// <summary>(M) flat head indices l*H + h of the monitor heads, most accurate first.</summary>
+    public int[] MonitorHeads { get; }
+    /// <summary>(M, D) probe weights of the monitor heads.</summary>
+    public float[] MonitorWeights { get; }
+    /// <summary>(M) probe intercepts of the monitor heads.</summary>
+    public float[] MonitorBias { get; }
+    /// <summary>(L, H) validation accuracies (for summaries).</summary>
+    public float[] Accuracy { get; }
+
+    TraitIntervention(ProbeSet probes, SteeringOptions options, double tau, string tauSource, double gateThreshold,
+        float[] headWeights, float[] scaledDirections, int[] monitorHeads)
+    {
+        Trait = probes.Trait; Options = options; Model = probes.Model; Direction = probes.Direction;
+        Layers = probes.Layers; Heads = probes.Heads; HeadDim = probes.HeadDim;
+        Tau = tau; TauSource = tauSource; GateThreshold = gateThreshold;
+        HeadWeights = headWeights; ScaledDirections = scaledDirections; MonitorHeads = monitorHeads;
+        Accuracy = (float[])probes.Accuracy.Clone();
+        int d = HeadDim;
+        MonitorWeights = monitorHeads.SelectMany(i => probes.Weights.AsSpan(i * d, d).ToArray()).ToArray();
+        MonitorBias = monitorHeads.Select(i => probes.Bias[i]).ToArray();
+    }
+
+    /// <summary>Resolves <paramref name="options"/> against <paramref name="probes"/>.</summary>
+    public static TraitIntervention Resolve(ProbeSet probes, SteeringOptions? options = null)
+    {
+        options ??= new SteeringOptions();
+        options.Validate();
+        if (options.Direction is { } wanted && wanted != probes.Direction)
+            throw new SmitinException($"probe set '{probes.Trait}' was built with direction '{ProbeSetOptions.Name(probes.Direction)}' " +
+                $"but '{ProbeSetOptions.Name(wanted)}' was asked for: σ belongs to the stored direction, so rebuild the probe set with that direction");
+        int n = probes.Layers * probes.Heads, d = probes.HeadDim;
+
+        var resolved = options.Mode == SteeringMode.Iti
+            ? options with { Every = 1, TopKHeads = Math.Min(options.TopKHeads, n), MonitorHeads = Math.Min(options.MonitorHeads, n) }
+            : options with { MonitorHeads = Math.Min(options.MonitorHeads, n) };
+        var weights = options.Mode == SteeringMode.Iti
+            ? TopKWeights(probes.Accuracy, resolved.TopKHeads)
+            : ProbeStatistics.SoftWeights(probes.Accuracy, options.SoftWeightExponent);
+
+        var scaled = new float[n * d];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < d; j++) scaled[i * d + j] = probes.Sigma[i] * probes.Theta[i * d + j];
+
+        double tau = options.Tau ?? probes.Tau;
+        string tauSource = options.Tau is not null ? "given" : probes.TauIsDefault ? "median(acc) - std(acc)" : "probe-set";
+        double gate = options.Action == SteeringAction.Remove ? options.TauRemove ?? 1 - tau : tau;
+        resolved = resolved with { Tau = tau, TauRemove = options.Action == SteeringAction.Remove ? gate : options.TauRemove };
+        var monitor = ProbeStatistics.TopHeads(probes.Accuracy, resolved.MonitorHeads);
+        return new TraitIntervention(probes, resolved, tau, tauSource, gate, weights, scaled, monitor);
+    }
+
+    /// <summary>ω = 1 on the <paramref name="k"/> most accurate heads (ties to the lower index), 0 elsewhere.</summary>
+    static float[] TopKWeights(float[] accuracy, int k)
+    {
+        var w = new float[accuracy.Length];
+        foreach (int i in ProbeStatistics.TopHeads(accuracy, k)) w[i] = 1;
+        return w;
+    }
+
+    /// <summary>The resolved plan of this trait in a serializable form.</summary>
+    public TraitPlanSummary Describe() => TraitPlanSummary.Of(this);
+}
