@@ -49,6 +49,12 @@ public sealed class SmitinSession
     /// <summary>The result of the last <c>#!smitin generate</c>.</summary>
     public GenerationResult? LastResult { get; internal set; }
 
+    /// <summary>The last <c>#!smitin compare</c>.</summary>
+    public Comparison? LastComparison { get; internal set; }
+
+    /// <summary>The generations of the last generate/compare that carry a monitor trace (what <c>#!smitin trace</c> shows).</summary>
+    public IReadOnlyList<ComparisonVariant>? LastTraced { get; internal set; }
+
     internal void AddProbes(ProbeSet set)
     {
         _probes[set.Trait] = set;

@@ -16,6 +16,8 @@ internal static class GenerationResultHtml
         var sb = new StringBuilder("<div class=\"smitin-generation\">");
         if (caption is not null) sb.Append($"<b>{WebUtility.HtmlEncode(caption)}</b><br/>");
         sb.Append($"<small>{WebUtility.HtmlEncode(Describe(result))}</small>");
+        if (result.Steering is { } steering)
+            sb.Append($"<br/><small class=\"smitin-steering\">{WebUtility.HtmlEncode(SteeringHtml.Describe(steering))}</small>");
         foreach (var clip in Clips(result).Select((c, i) => (c, i)))
         {
             string text = clip.i < result.Texts.Count && result.Texts[clip.i].Length > 0 ? $"\"{result.Texts[clip.i]}\"" : "(no text)";

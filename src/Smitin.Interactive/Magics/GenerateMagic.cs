@@ -2,6 +2,7 @@ using Microsoft.DotNet.Interactive.Directives;
 using Smitin.Audio;
 using Smitin.Generation;
 using Smitin.Models;
+using Smitin.Steering;
 
 namespace Smitin.Interactive.Magics;
 
@@ -21,15 +22,16 @@ public sealed class GenerateMagic : SmitinMagicCommand
     public int? TopHeads { get; set; }
     public int? Every { get; set; }
     public double? Tau { get; set; }
+    public int? Monitor { get; set; }
     public bool Remove { get; set; }
     public string? Var { get; set; }
 
     internal static KernelActionDirective Declare()
     {
         var d = new KernelActionDirective("generate", "Generate music from a text and/or audio prompt, optionally steered towards (or away from) a probed trait.");
-        foreach (var p in SteeringOptions.Prompt()) d.Parameters.Add(p);
+        foreach (var p in MagicOptions.Prompt()) d.Parameters.Add(p);
         d.Parameters.Add(new KernelDirectiveParameter("--steer", "none (default), iti or smitin.").AddCompletions(() => ["none", "iti", "smitin"]));
-        foreach (var p in SteeringOptions.Steering()) d.Parameters.Add(p);
+        foreach (var p in MagicOptions.Steering()) d.Parameters.Add(p);
         d.Parameters.Add(new KernelDirectiveParameter("--var", "C# variable to bind the generation result to (default: result)."));
         d.Parameters.Add(SmitinMagics.HelpParameter());
         return d;
@@ -41,17 +43,25 @@ public sealed class GenerateMagic : SmitinMagicCommand
         string steer = (Steer ?? "none").ToLowerInvariant();
         Check(steer is "none" or "iti" or "smitin", $"--steer must be none, iti or smitin, got '{Steer}'");
         if (steer == "none")
+            Check(Alpha is null && TopHeads is null && Every is null && Tau is null && !Remove,
+                "--alpha, --top-heads, --every, --tau and --remove need --steer iti or --steer smitin (--trait alone only monitors)");
+        var model = magic.Session.RequireModel();
+        var options = request.Options;
+        string label = "no control";
+        if (steer != "none" || Trait is not null)
         {
-            Check(Trait is null && Alpha is null && TopHeads is null && Every is null && Tau is null && !Remove,
-                "--trait, --alpha, --top-heads, --every, --tau and --remove need --steer iti or --steer smitin");
-            var model = magic.Session.RequireModel();
-            var result = await request.RunAsync(model, magic, "generate");
-            magic.Session.LastResult = result;
-            magic.Display(result);
-            await magic.BindAsync(Var ?? "result", result);
-            return;
+            var steering = SteeringRequest.Parse(magic.Session, Trait, Alpha, TopHeads, Every, Tau, Monitor, Remove);
+            options = options with
+            {
+                Steering = steer == "none" ? steering.MonitorOnly() : steering.Plan(steer == "iti" ? SteeringMode.Iti : SteeringMode.Smitin),
+            };
+            label = steer == "none" ? "no control (monitored)" : steer.ToUpperInvariant();
         }
-        throw NotAvailable.Because($"generate --steer {steer}", "Smitin.Steering");
+        var result = await (request with { Options = options }).RunAsync(model, magic, $"generate ({label})");
+        magic.Session.LastResult = result;
+        if (result.Steering is not null) magic.Session.LastTraced = [new ComparisonVariant(label, result)];
+        magic.Display(result);
+        await magic.BindAsync(Var ?? "result", result);
     }
 }
 

@@ -3,7 +3,7 @@ using Microsoft.DotNet.Interactive.Directives;
 namespace Smitin.Interactive.Magics;
 
 /// <summary>Prompt and steering options shared by <c>generate</c> and <c>compare</c>.</summary>
-internal static class SteeringOptions
+internal static class MagicOptions
 {
     internal static IEnumerable<KernelDirectiveParameter> Prompt() =>
     [
@@ -18,11 +18,12 @@ internal static class SteeringOptions
 
     internal static IEnumerable<KernelDirectiveParameter> Steering() =>
     [
-        new KernelDirectiveParameter("--trait", "Trait to add (needs trained probes for it; default: the last probe set)."),
+        new KernelDirectiveParameter("--trait", "Trait to steer (needs probes trained in this notebook; default: the last probe set). With --steer none: monitor it only."),
         new KernelDirectiveParameter("--alpha", "Intervention strength alpha (default 5).") { TypeHint = "number" },
         new KernelDirectiveParameter("--top-heads", "ITI: number of most accurate heads to shift (default 48, capped at the model's head count).") { TypeHint = "number" },
         new KernelDirectiveParameter("--every", "SMITIN: intervene every s-th generated step (default 5).") { TypeHint = "number" },
-        new KernelDirectiveParameter("--tau", "SMITIN: monitor threshold (default: median - std of the probe accuracies).") { TypeHint = "number" },
+        new KernelDirectiveParameter("--tau", "SMITIN: monitor threshold in [0, 1] (default: the probe set's tau, median - std of the accuracies).") { TypeHint = "number" },
+        new KernelDirectiveParameter("--monitor", "Monitor heads M (default: as many as the probe set marks).") { TypeHint = "number" },
         new KernelDirectiveParameter("--remove", "Remove the trait instead of adding it.") { Flag = true },
     ];
 }
