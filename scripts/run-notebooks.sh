@@ -42,9 +42,9 @@ tally < <(
 
 # Expected outputs per notebook (check-notebook.py --expect KIND:MIN).
 declare -A EXPECT=(
-  [quickstart]="--expect audio:3 --expect heatmap:1 --expect plotly:1"
-  [probing]="--expect audio:2 --expect heatmap:2 --expect plotly:1"
-  [steering]="--expect audio:3 --expect heatmap:1 --expect trace:1 --expect compare:1 --expect plotly:1"
+  [quickstart]="--expect audio:5 --expect heatmap:1 --expect trace:1 --expect plotly:1"
+  [probing]="--expect audio:4 --expect heatmap:5 --expect plotly:1"
+  [steering]="--expect audio:6 --expect heatmap:1 --expect trace:3 --expect compare:1 --expect plotly:1"
 )
 
 for nb in quickstart probing steering; do

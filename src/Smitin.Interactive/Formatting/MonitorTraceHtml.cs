@@ -12,6 +12,3 @@ internal static class MonitorTraceHtml
     static string Render(IReadOnlyList<MonitorPlotSeries> traces, string? title) =>
         PlotlyEmbed.Render(MonitorTraceFigure.ToFigure(traces, title), "smitin-trace");
 }
-
-/// <summary>Several monitor traces on one chart (e.g. ITI and SMITIN of a comparison), as a displayable value.</summary>
-public sealed record MonitorChart(IReadOnlyList<MonitorPlotSeries> Traces, string? Title = null);
