@@ -4,7 +4,7 @@
 # notebook (scripts/check-notebook.py: no error output, expected players and charts), exports the quickstart to
 # HTML and screenshots it in headless Chromium with networking disabled (scripts/check-screenshot.py: the heatmap
 # is drawn; a copy whose charts never draw must come out blank, which shows the check can fail).
-# Prints one PASS/FAIL line per check and ends with "N passed, N failed"; exit code 0 only if all passed.
+# Prints one PASS/FAIL line per check and ends with "notebooks: N passed, N failed"; exit code 0 only if all passed.
 # Outputs (executed notebooks, HTML, screenshots, logs) go to $SMITIN_NOTEBOOK_OUT, default artifacts/notebooks.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +28,7 @@ check() { # check NAME COMMAND...: one PASS/FAIL line from a command's exit code
   local name="$1"; shift
   if "$@" >>"$OUT/run.log" 2>&1; then echo "PASS $name"; else echo "FAIL $name (see $OUT/run.log)"; fi
 }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]; exit $?; }
+finish() { echo "notebooks: $passed passed, $failed failed"; [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]; exit $?; }
 : >"$OUT/run.log"
 
 # Prerequisites (installed by scripts/setup.sh).

@@ -12,7 +12,7 @@ public static class MonitorTraceFigure
 {
     static readonly string[] Colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
 
-    public static PlotlyFigure ToFigure(IReadOnlyList<MonitorPlotSeries> traces, string? title = null, int width = 760, int height = 380)
+    public static PlotlyFigure ToFigure(IReadOnlyList<MonitorPlotSeries> traces, string? title = null, int width = 760, int height = 440)
     {
         if (traces.Count == 0) throw new SmitinException("monitor chart: no traces to draw");
         foreach (var t in traces) t.Validate();
@@ -67,8 +67,8 @@ public static class MonitorTraceFigure
         layout["yaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = "monitor probe output p" }, ["range"] = new JsonArray(-0.05 - 0.05 * traces.Count, 1.02) };
         layout["shapes"] = shapes;
         layout["annotations"] = annotations;
-        layout["legend"] = new JsonObject { ["orientation"] = "h", ["y"] = -0.2 };
-        layout["margin"] = new JsonObject { ["t"] = 50, ["r"] = 20 };
+        layout["legend"] = new JsonObject { ["orientation"] = "h", ["y"] = -0.22, ["yanchor"] = "top" };
+        layout["margin"] = new JsonObject { ["t"] = 60, ["r"] = 20, ["b"] = 130 };
         return fig;
     }
 
