@@ -3,7 +3,8 @@
 # notebooks/*.ipynb with real Jupyter and the .NET (C#) kernel (jupyter nbconvert --execute), checks every executed
 # notebook (scripts/check-notebook.py: no error output, expected players and charts), exports the quickstart to
 # HTML and screenshots it in headless Chromium with networking disabled (scripts/check-screenshot.py: the heatmap
-# is drawn; a copy whose charts never draw must come out blank, which shows the check can fail).
+# is drawn; a copy whose charts never draw must come out blank, which shows the check can fail). It also runs a
+# generated notebook that loads the extension the other documented way: #r of the built dll + SmitinExtension.Load.
 # Prints one PASS/FAIL line per check and ends with "notebooks: N passed, N failed"; exit code 0 only if all passed.
 # Outputs (executed notebooks, HTML, screenshots, logs) go to $SMITIN_NOTEBOOK_OUT, default artifacts/notebooks.
 set -uo pipefail
@@ -14,7 +15,7 @@ PY=/usr/bin/python3                      # Debian's python (json, zlib, struct o
 export PATH="$PATH:$HOME/.dotnet/tools"  # the kernelspec runs `dotnet interactive jupyter ...`
 TIMEOUT="${SMITIN_NOTEBOOK_TIMEOUT:-900}" # seconds per cell
 mkdir -p "$OUT"
-rm -f "$OUT"/*.ipynb "$OUT"/*.html "$OUT"/*.png
+rm -f "$OUT"/*.ipynb "$OUT"/*.html "$OUT"/*.png "$OUT"/*.log
 
 passed=0; failed=0
 tally() { # echoes PASS/FAIL lines read on stdin and counts them
@@ -60,6 +61,36 @@ for nb in quickstart probing steering; do
     [ -f "$OUT/$nb.ipynb" ] && $PY scripts/check-notebook.py "$OUT/$nb.ipynb" "$nb" ${EXPECT[$nb]}
   )
 done
+
+# The dll variant: a generated notebook that #r's the built assembly and makes the one documented call.
+fixtures="${SMITIN_FIXTURES:-}"
+if [ -z "$fixtures" ]; then
+  d="$REPO"
+  while [ "$d" != "/" ]; do
+    for c in "$d/shared/fixtures" "$d/../shared/fixtures"; do [ -d "$c" ] && { fixtures="$(cd "$c" && pwd)"; break 2; }; done
+    d="$(dirname "$d")"
+  done
+fi
+dll="$REPO/src/Smitin.Interactive/bin/Release/net10.0/Smitin.Interactive.dll"
+tally < <(check "dll variant: Release build" dotnet build src/Smitin.Interactive -c Release -nologo -v q -clp:ErrorsOnly)
+if [ -f "$dll" ] && [ -n "$fixtures" ]; then
+  $PY - "$dll" "$fixtures/musicgen-tiny-mono" "$OUT/dll-variant.ipynb" <<'PYEOF'
+import json, sys
+dll, model, out = sys.argv[1:4]
+cells = [f'#r "{dll}"\nSmitin.Interactive.SmitinExtension.Load(Microsoft.DotNet.Interactive.Kernel.Root);',
+         f'#!smitin load "{model}"',
+         '#!smitin generate "drums" --seconds 0.5 --seed 1']
+json.dump({"cells": [{"cell_type": "code", "id": f"c{i}", "execution_count": None, "metadata": {}, "outputs": [], "source": c}
+                     for i, c in enumerate(cells)],
+           "metadata": {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"}, "language_info": {"name": "C#"}},
+           "nbformat": 4, "nbformat_minor": 5}, open(out, "w"), indent=1)
+PYEOF
+  jupyter nbconvert --to notebook --execute --allow-errors --ExecutePreprocessor.timeout="$TIMEOUT" --inplace \
+    "$OUT/dll-variant.ipynb" >>"$OUT/dll-variant.log" 2>&1
+  tally < <($PY scripts/check-notebook.py "$OUT/dll-variant.ipynb" "dll variant" --expect audio:1)
+else
+  tally < <(echo "FAIL dll variant: no $dll or no shared/fixtures (set SMITIN_FIXTURES)")
+fi
 
 # Offline rendering of the exported quickstart.
 html="$OUT/quickstart.html"
