@@ -6,6 +6,7 @@ var benches = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal
 {
     ["native"] = NativeBench.Run,
     ["codec"] = CodecBench.Run,
+    ["decode"] = DecodeBench.Run,
     ["probes"] = ProbesBench.Run,
 };
 

@@ -14,7 +14,7 @@ namespace Smitin.Models.Decoder;
 /// </summary>
 public sealed class MusicGenAttention : nn.Module
 {
-    public readonly Linear q_proj, k_proj, v_proj, out_proj;
+    public readonly DecoderLinear q_proj, k_proj, v_proj, out_proj;
     public readonly HookPoint hook_z;
 
     readonly int _heads, _headDim;
@@ -26,10 +26,10 @@ public sealed class MusicGenAttention : nn.Module
         _heads = heads;
         _headDim = hidden / heads;
         _scaling = (float)Math.Pow(_headDim, -0.5);
-        q_proj = nn.Linear(hidden, hidden, hasBias: false);
-        k_proj = nn.Linear(hidden, hidden, hasBias: false);
-        v_proj = nn.Linear(hidden, hidden, hasBias: false);
-        out_proj = nn.Linear(hidden, hidden, hasBias: false);
+        q_proj = new DecoderLinear(hidden, hidden);
+        k_proj = new DecoderLinear(hidden, hidden);
+        v_proj = new DecoderLinear(hidden, hidden);
+        out_proj = new DecoderLinear(hidden, hidden);
         hook_z = new HookPoint("hook_z");
         RegisterComponents();
     }
@@ -78,7 +78,7 @@ public sealed class MusicGenAttention : nn.Module
         return Attend(q, k, v, additiveMask, b, t);
     }
 
-    Tensor SplitHeads(Tensor x, long b, long t) => x.view(b, t, _heads, _headDim).transpose(1, 2); // (B, H, T, Dh)
+    Tensor SplitHeads(Tensor x, long b, long t) => x.reshape(b, t, _heads, _headDim).transpose(1, 2); // (B, H, T, Dh)
 
     Tensor Attend(Tensor q, Tensor k, Tensor v, Tensor? mask, long b, long t)
     {

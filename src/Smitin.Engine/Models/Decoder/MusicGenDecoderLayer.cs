@@ -12,7 +12,7 @@ public sealed class MusicGenDecoderLayer : nn.Module
 {
     public readonly MusicGenAttention self_attn, encoder_attn;
     public readonly LayerNorm self_attn_layer_norm, encoder_attn_layer_norm, final_layer_norm;
-    public readonly Linear fc1, fc2;
+    public readonly DecoderLinear fc1, fc2;
 
     readonly Func<Tensor, Tensor> _activation;
 
@@ -23,8 +23,8 @@ public sealed class MusicGenDecoderLayer : nn.Module
         self_attn_layer_norm = nn.LayerNorm(d, eps: 1e-5);
         encoder_attn = new MusicGenAttention("encoder_attn", d, config.NumAttentionHeads);
         encoder_attn_layer_norm = nn.LayerNorm(d, eps: 1e-5);
-        fc1 = nn.Linear(d, config.FfnDim, hasBias: false);
-        fc2 = nn.Linear(config.FfnDim, d, hasBias: false);
+        fc1 = new DecoderLinear(d, config.FfnDim);
+        fc2 = new DecoderLinear(config.FfnDim, d);
         final_layer_norm = nn.LayerNorm(d, eps: 1e-5);
         _activation = Activation(config.ActivationFunction);
         RegisterComponents();

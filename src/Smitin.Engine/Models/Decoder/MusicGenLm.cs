@@ -16,7 +16,7 @@ namespace Smitin.Models.Decoder;
 public sealed class MusicGenLm : nn.Module
 {
     public readonly MusicGenDecoderModel model;
-    public readonly ModuleList<Linear> lm_heads;
+    public readonly ModuleList<DecoderLinear> lm_heads;
 
     HookContext? _context;
 
@@ -26,10 +26,11 @@ public sealed class MusicGenLm : nn.Module
         if (config.AudioChannels == 2 && config.NumCodebooks % 2 != 0)
             throw new SmitinException($"config.json: decoder.num_codebooks {config.NumCodebooks} must be even for audio_channels 2 (left/right interleaved)");
         model = new MusicGenDecoderModel(config);
-        lm_heads = new ModuleList<Linear>(Enumerable.Range(0, config.NumCodebooks)
-            .Select(_ => nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false)).ToArray());
+        lm_heads = new ModuleList<DecoderLinear>(Enumerable.Range(0, config.NumCodebooks)
+            .Select(_ => new DecoderLinear(config.HiddenSize, config.VocabSize)).ToArray());
         RegisterComponents();
         foreach (var p in parameters()) p.requires_grad = false;
+        ModuleWeights.DetachFromDisposeScopes(this); // a decoder built inside a dispose scope keeps its weights
         eval();
     }
 
@@ -49,7 +50,7 @@ public sealed class MusicGenLm : nn.Module
     public DecoderConfig Config { get; }
     public MusicGenDecoder Stack => model.decoder;
     public IList<MusicGenDecoderLayer> Layers => model.decoder.layers;
-    public Device Device => lm_heads[0].weight!.device;
+    public Device Device => lm_heads[0].weight.device;
 
     /// <summary>The context of the forward pass under way (for hooks), or null between passes.</summary>
     public HookContext? CurrentContext => _context;

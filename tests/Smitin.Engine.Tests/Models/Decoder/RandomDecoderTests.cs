@@ -141,6 +141,19 @@ public sealed class RandomDecoderTests : IDisposable
     }
 
     [Fact]
+    public void ADecoderBuiltInsideADisposeScopeKeepsItsWeights()
+    {
+        MusicGenLm lm;
+        using (torch.NewDisposeScope()) lm = new MusicGenLm(Stereo);
+        using (lm)
+        using (torch.NewDisposeScope())
+        {
+            Assert.Equal(_lm.state_dict().Count, lm.parameters().Count(p => !p.IsInvalid));
+            Assert.Equal(new long[] { 1, Stereo.NumCodebooks, 3, Stereo.VocabSize }, lm.Forward(RandomCodes(1, 3, 5)).shape);
+        }
+    }
+
+    [Fact]
     public void UnknownActivationIsANamedError()
     {
         var e = Assert.Throws<SmitinException>(() => new MusicGenLm(Stereo with { ActivationFunction = "mish" }));
