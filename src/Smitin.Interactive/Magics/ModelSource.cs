@@ -24,9 +24,3 @@ internal static class ModelSource
         }
     }
 }
-
-/// <summary>An <see cref="IProgress{T}"/> that calls back synchronously on the reporting thread (no SynchronizationContext hop).</summary>
-internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
-}
