@@ -8,6 +8,7 @@ var benches = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal
     ["codec"] = CodecBench.Run,
     ["decode"] = DecodeBench.Run,
     ["probes"] = ProbesBench.Run,
+    ["steering"] = SteeringBench.Run,
 };
 
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var run))

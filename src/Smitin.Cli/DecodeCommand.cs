@@ -11,7 +11,7 @@ static class DecodeCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "MusicGen model folder (Hugging Face layout: config.json, model.safetensors)", Required = true };
+        var model = new Option<string>("--model") { Description = CliModel.Description, Required = true };
         var input = new Argument<string>("codes") { Description = "codes.json: {\"shape\":[B,K,T],\"codes\":[[[...]]]}, K = the model's codebooks (interleaved for stereo)" };
         var output = new Option<string>("--out") { Description = "Output WAV at the model rate; with batch B > 1, one file per item: NAME-0.wav, NAME-1.wav, ...", Required = true };
         var pcm16 = new Option<bool>("--pcm16") { Description = "Write 16-bit PCM (clamped to full scale) instead of 32-bit float" };
@@ -19,7 +19,7 @@ static class DecodeCommand
         var cmd = new Command("decode", "Decode EnCodec codes (codes.json) into a WAV file.") { model, input, output, pcm16, device };
         cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
         {
-            string dir = parse.GetValue(model)!, codesPath = parse.GetValue(input)!, wav = parse.GetValue(output)!;
+            string dir = CliModel.Resolve(parse.GetValue(model)!, ct), codesPath = parse.GetValue(input)!, wav = parse.GetValue(output)!;
             var config = MusicGenConfig.Load(dir);
             using var codes = CodesJson.Read(codesPath, config.Decoder.NumCodebooks, config.AudioEncoder.CodebookSize);   // before the model
             ct.ThrowIfCancellationRequested();

@@ -35,7 +35,7 @@ static class DownloadCommand
     }
 
     /// <summary>One line per file on stderr; on a terminal the transfer line is updated in place.</summary>
-    sealed class ConsoleProgress : IProgress<DownloadProgress>
+    internal sealed class ConsoleProgress : IProgress<DownloadProgress>
     {
         readonly bool _live = !Console.IsErrorRedirected;
         DateTime _lastDraw;

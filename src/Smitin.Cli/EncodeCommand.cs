@@ -11,14 +11,14 @@ static class EncodeCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "MusicGen model folder (Hugging Face layout: config.json, model.safetensors)", Required = true };
+        var model = new Option<string>("--model") { Description = CliModel.Description, Required = true };
         var input = new Argument<string>("input") { Description = "WAV file (PCM or float); converted to the model's channel count and resampled to its rate" };
         var codesOut = new Option<string>("--codes-out") { Description = "Output codes.json: {\"shape\":[B,K,T],\"codes\":[[[...]]]}", Required = true };
         var device = new Option<string>("--device") { Description = "cpu (default), cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
         var cmd = new Command("encode", "Encode a WAV file into the EnCodec codes MusicGen uses (codes.json).") { model, input, codesOut, device };
         cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
         {
-            string dir = parse.GetValue(model)!, wav = parse.GetValue(input)!, output = parse.GetValue(codesOut)!;
+            string dir = CliModel.Resolve(parse.GetValue(model)!, ct), wav = parse.GetValue(input)!, output = parse.GetValue(codesOut)!;
             var config = MusicGenConfig.Load(dir);
             int rate = config.AudioEncoder.SamplingRate, channels = config.Decoder.AudioChannels;
             var clip = AudioClip.Load(wav);                          // before the model: bad input fails fast

@@ -11,14 +11,15 @@ namespace Smitin.Cli;
 /// <summary>
 /// <c>smitin generate --model DIR --text "..." [--text ...] [--audio-prompt in.wav] [--duration S | --max-new-tokens N]
 /// [--greedy | --top-k 250 --top-p 0 --temperature 1] [--guidance 3] [--seed N] --out out.wav [--codes-out codes.json]</c>:
-/// text-to-music or audio continuation, one WAV per text (out.wav, out-1.wav, ...).
+/// text-to-music or audio continuation, one WAV per text (out.wav, out-1.wav, ...); optionally steered with probe sets
+/// (<see cref="SteerOptions"/>: <c>--steer drums.probe [--mode iti] ... --trace-out trace.json</c>).
 /// </summary>
 static class GenerateCommand
 {
     public static Command Create()
     {
         var defaults = new GenerationOptions();
-        var model = new Option<string>("--model") { Description = "MusicGen model folder (Hugging Face layout: config.json, model.safetensors, spiece.model)", Required = true };
+        var model = new Option<string>("--model") { Description = CliModel.Description, Required = true };
         var text = new Option<string[]>("--text") { Description = "Text prompt; repeat for a batch (one output per prompt)", Required = true };
         var audioPrompt = new Option<string?>("--audio-prompt") { Description = "WAV to continue (converted to the model's channels and rate); its audio is re-decoded at the start of every output" };
         var duration = new Option<double?>("--duration") { Description = $"Total length in seconds, the audio prompt included (default {GenerationOptions.DefaultDurationSeconds} s)" };
@@ -33,13 +34,15 @@ static class GenerateCommand
         var codesOut = new Option<string?>("--codes-out") { Description = "Also write the generated codes: {\"shape\":[B,K,T],\"codes\":[[[...]]]}" };
         var pcm16 = new Option<bool>("--pcm16") { Description = "Write 16-bit PCM (clipped to [-1, 1]) instead of 32-bit float" };
         var device = new Option<string>("--device") { Description = "cpu (default), cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
-        var cmd = new Command("generate", "Generate music from text prompts, optionally continuing an audio prompt.")
+        var steer = new SteerOptions();
+        var cmd = new Command("generate", "Generate music from text prompts, optionally continuing an audio prompt, optionally steered (SMITIN / ITI) with probe sets.")
         {
             model, text, audioPrompt, duration, maxNewTokens, greedy, topK, topP, temperature, guidance, seed, output, codesOut, pcm16, device,
         };
+        foreach (var option in steer.All) cmd.Options.Add(option);
         cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
         {
-            string dir = parse.GetValue(model)!, wav = parse.GetValue(output)!;
+            string dir = CliModel.Resolve(parse.GetValue(model)!, ct), wav = parse.GetValue(output)!;
             string[] texts = parse.GetValue(text)!;
             var options = new GenerationOptions
             {
@@ -48,11 +51,14 @@ static class GenerateCommand
                 MaxNewTokens = parse.GetValue(maxNewTokens), DurationSeconds = parse.GetValue(duration),
             };
             options.Validate();                                                                   // before the model: bad input fails fast
+            var (traits, traceOut) = steer.Parse(parse);
             string? promptPath = parse.GetValue(audioPrompt);
             var prompt = promptPath is null ? null : AudioClip.Load(promptPath);
             ct.ThrowIfCancellationRequested();
 
             using var musicgen = MusicGen.Load(dir, new MusicGenLoadOptions { Device = parse.GetValue(device)! });
+            if (traits.Count > 0)
+                options = options with { Steering = SteerOptions.Plan(traits, musicgen, monitorOnly: (parse.GetValue(steer.Steer)?.Length ?? 0) == 0) };
             var progress = new StepLog();
             using var result = prompt is null
                 ? musicgen.Generate(texts, options, null, progress, ct)
@@ -64,6 +70,15 @@ static class GenerateCommand
             string promptNote = result.PromptFrames > 0 ? $" ({result.PromptFrames} prompt frames)" : "";
             Console.Error.WriteLine(FormattableString.Invariant(
                 $"smitin: seed {result.Seed}, {used.MaxNewTokens} steps, {sampling}, guidance {used.GuidanceScale}, codes {WeightLoader.Shape(result.Codes.shape)}{promptNote}"));
+            if (result.Steering is { } record)
+            {
+                SteerOptions.Report(record);
+                if (traceOut is not null)
+                {
+                    record.Save(traceOut);
+                    Console.Error.WriteLine($"smitin: monitor trace -> {traceOut}");
+                }
+            }
             string? codesPath = parse.GetValue(codesOut);
             if (codesPath is not null) CodesJson.Write(codesPath, result.Codes);
             for (int b = 0; b < result.BatchSize; b++)

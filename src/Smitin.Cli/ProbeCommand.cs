@@ -16,7 +16,7 @@ static class ProbeCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "MusicGen model folder (Hugging Face layout: config.json, model.safetensors)", Required = true };
+        var model = new Option<string>("--model") { Description = CliModel.Description, Required = true };
         var stems = new Option<string?>("--stems") { Description = "Stem collection (MUSDB18-HQ or MoisesDB layout): matched pairs mixture vs mixture without the trait's stem" };
         var folders = new Option<string?>("--folders") { Description = "Folder with with/ and without/ sub-folders of WAV files" };
         var manifest = new Option<string?>("--manifest") { Description = "Manifest file: path,label[,track] per line" };
@@ -54,7 +54,7 @@ static class ProbeCommand
                 MaxSegmentsPerTrack = parse.GetValue(maxSegments),
             };
             var (flag, path) = sources[0];
-            string modelDir = parse.GetValue(model)!;
+            string modelDir = CliModel.Resolve(parse.GetValue(model)!, ct);
             var config = MusicGenConfig.Load(modelDir);               // fails fast before the data and the weights
             segmentOptions = segmentOptions with { SampleRate = config.AudioEncoder.SamplingRate, Channels = config.Decoder.AudioChannels };
             var dataset = flag switch

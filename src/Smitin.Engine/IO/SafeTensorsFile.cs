@@ -40,12 +40,13 @@ public sealed class SafeTensorsFile : IDisposable
     public static SafeTensorsFile Open(string path)
     {
         if (!File.Exists(path)) throw new SmitinException($"safetensors file not found: {path}");
-        long length = new FileInfo(path).Length;
-        if (length < 8) throw new SmitinException($"{path}: truncated safetensors file ({length} bytes; expected at least an 8-byte header length)");
-
+        long length;
         byte[] header;
         using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read))
         {
+            // The stream's length, not FileInfo's: hub-cache snapshots are symlinks and FileInfo reports the link itself.
+            length = fs.Length;
+            if (length < 8) throw new SmitinException($"{path}: truncated safetensors file ({length} bytes; expected at least an 8-byte header length)");
             Span<byte> lenBytes = stackalloc byte[8];
             fs.ReadExactly(lenBytes);
             ulong n = BitConverter.ToUInt64(lenBytes);

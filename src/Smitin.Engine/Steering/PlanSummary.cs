@@ -46,7 +46,7 @@ public sealed record TraitPlanSummary
         var o = t.Options;
         bool iti = o.Mode == SteeringMode.Iti, remove = o.Action == SteeringAction.Remove;
         string gate = iti ? "none" : remove
-            ? $"shift while C > {t.GateThreshold:0.####} (tau_remove, {(o.TauRemove is null ? "1 - tau" : "given")})"
+            ? $"shift while C > {t.GateThreshold:0.####} (tau_remove = {t.GateSource})"
             : $"shift while C < {t.GateThreshold:0.####} (tau)";
         return new TraitPlanSummary
         {

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -19,6 +20,7 @@ public sealed record SteeringRecord
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, // C is NaN before the first monitored step
         WriteIndented = false,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,              // a file, not HTML: keep "<", "'" readable
     };
 
     /// <summary>JSON with snake_case names: <c>{"monitor_only":..,"plan":[..],"trace":{..}}</c>.</summary>

@@ -28,6 +28,8 @@ public sealed class TraitIntervention
     public string TauSource { get; }
     /// <summary>The gate's threshold: τ when adding (open while C &lt; τ), τ_remove when removing (open while C &gt; τ_remove).</summary>
     public double GateThreshold { get; }
+    /// <summary>Where the gate threshold came from: <c>tau</c>, <c>1 - tau</c> (removing, default) or <c>given</c> (τ_remove option).</summary>
+    public string GateSource { get; }
     /// <summary>(L, H) head weights ω: soft weights (SMITIN) or 1 on the top-K heads (ITI).</summary>
     public float[] HeadWeights { get; }
     /// <summary>(L, H, D) σ_{l,h}·θ_{l,h} (unsigned; the sign is <see cref="Sign"/>).</summary>
@@ -42,11 +44,11 @@ public sealed class TraitIntervention
     public float[] Accuracy { get; }
 
     TraitIntervention(ProbeSet probes, SteeringOptions options, double tau, string tauSource, double gateThreshold,
-        float[] headWeights, float[] scaledDirections, int[] monitorHeads)
+        string gateSource, float[] headWeights, float[] scaledDirections, int[] monitorHeads)
     {
         Trait = probes.Trait; Options = options; Model = probes.Model; Direction = probes.Direction;
         Layers = probes.Layers; Heads = probes.Heads; HeadDim = probes.HeadDim;
-        Tau = tau; TauSource = tauSource; GateThreshold = gateThreshold;
+        Tau = tau; TauSource = tauSource; GateThreshold = gateThreshold; GateSource = gateSource;
         HeadWeights = headWeights; ScaledDirections = scaledDirections; MonitorHeads = monitorHeads;
         Accuracy = (float[])probes.Accuracy.Clone();
         int d = HeadDim;
@@ -77,10 +79,12 @@ public sealed class TraitIntervention
 
         double tau = options.Tau ?? probes.Tau;
         string tauSource = options.Tau is not null ? "given" : probes.TauIsDefault ? "median(acc) - std(acc)" : "probe-set";
-        double gate = options.Action == SteeringAction.Remove ? options.TauRemove ?? 1 - tau : tau;
-        resolved = resolved with { Tau = tau, TauRemove = options.Action == SteeringAction.Remove ? gate : options.TauRemove };
+        bool remove = options.Action == SteeringAction.Remove;
+        double gate = remove ? options.TauRemove ?? 1 - tau : tau;
+        string gateSource = !remove ? "tau" : options.TauRemove is null ? "1 - tau" : "given";
+        resolved = resolved with { Tau = tau, TauRemove = remove ? gate : options.TauRemove };
         var monitor = ProbeStatistics.TopHeads(probes.Accuracy, resolved.MonitorHeads);
-        return new TraitIntervention(probes, resolved, tau, tauSource, gate, weights, scaled, monitor);
+        return new TraitIntervention(probes, resolved, tau, tauSource, gate, gateSource, weights, scaled, monitor);
     }
 
     /// <summary>ω = 1 on the <paramref name="k"/> most accurate heads (ties to the lower index), 0 elsewhere.</summary>

@@ -60,4 +60,23 @@ public class DownloadCommandTests
         Assert.Equal("", stdout);
         Assert.StartsWith("smitin: error: repository nobody/nothing was not found", stderr);
     }
+
+    [Fact]
+    public async Task Encode_AcceptsAHubId_ResolvedThroughTheCache()
+    {
+        await using var hub = new FakeHubServer();
+        hub.Add(new FakeRepo { Id = "facebook/musicgen-tiny", Files = HubTestKit.FixtureRepoFiles() });
+        using var cache = new TempDir();
+        using var reference = Fixture.Reference();
+        string wav = cache.File("signal.wav"), codes = cache.File("codes.json");
+        using (var x = reference.Read("encodec.input_values"))
+            Smitin.Audio.AudioClip.FromTensor(x, 32000).Save(wav, Smitin.Audio.WavEncoding.Float32);
+
+        var (exit, _, stderr) = await RunSmitinAsync(cache.Path, hub.Endpoint, "encode", "--model", "facebook/musicgen-tiny", wav, "--codes-out", codes);
+
+        Assert.True(exit == 0, stderr);
+        using var expected = reference.Read("encodec.audio_codes");      // (1, 1, K, F)
+        using var got = Smitin.IO.CodesJson.Read(codes);                 // (1, K, F)
+        TensorAssert.Equal(expected[0], got, "codes of a hub-id model");
+    }
 }

@@ -38,37 +38,11 @@ public class SteeringMathTests(DecoderFixture f) : IClassFixture<DecoderFixture>
 
     static GenerationOptions Greedy(int steps, double guidance = 3) => new() { Greedy = true, MaxNewTokens = steps, GuidanceScale = guidance };
 
-    /// <summary>Checks the trace's C(t) against the independent median over the captured pre-shift z.</summary>
-    void AssertMonitor(SteeringRecord record, int trait, ProbeSet p, HeadCapture before, int batch, int steps)
-    {
-        var series = record.Trace.Traits[trait].Samples;
-        Assert.Equal(batch, series.Count);
-        for (int t = 0; t < steps; t++)
-        {
-            var c = SteeringTestKit.Confidence(p, Math.Min(16, L * H), before, t, batch);
-            for (int b = 0; b < batch; b++)
-                Assert.True(Math.Abs(series[b].Confidence[t] - c[b]) < 1e-5, $"trait {trait} sample {b} step {t}: C {series[b].Confidence[t]} vs independent {c[b]}");
-        }
-    }
+    void AssertMonitor(SteeringRecord record, int trait, ProbeSet p, HeadCapture before, int batch, int steps) =>
+        SteeringTestKit.AssertMonitor(record, trait, p, before, batch, steps, Math.Min(16, L * H));
 
-    /// <summary>The SMITIN coefficient of §4 from the (verified) monitor values: scheduled·g·β·α·sign per row.</summary>
     static Func<int, int, int, double> SmitinCoefficient(SteeringRecord record, IReadOnlyList<SteeringOptions> options,
-        IReadOnlyList<double> thresholds, int batch)
-    {
-        return (i, step, row) =>
-        {
-            var o = options[i];
-            if (row >= batch && o.Rows == SteeringRows.Conditional) return 0;
-            int b = row % batch;
-            if (step < 1 || (step - 1) % o.Every != 0) return 0;
-            double prev = record.Trace.Traits[i].Samples[b].Confidence[step - 1];
-            bool remove = o.Action == SteeringAction.Remove;
-            bool open = remove ? prev > thresholds[i] : prev < thresholds[i];
-            if (!open) return 0;
-            double beta = o.Beta == BetaRule.One ? 1 : remove ? prev : 1 - prev;
-            return beta * o.Alpha * (remove ? -1 : 1);
-        };
-    }
+        IReadOnlyList<double> thresholds, int batch) => SteeringTestKit.Coefficient(record, options, thresholds, batch);
 
     [Fact]
     public void SmitinShiftEqualsBetaAlphaOmegaSigmaThetaOnScheduledStepsOnly()

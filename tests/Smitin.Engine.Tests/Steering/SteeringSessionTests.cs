@@ -138,6 +138,24 @@ public class SteeringSessionTests(DecoderFixture f) : IClassFixture<DecoderFixtu
         Assert.Equal(s0.Std, s1.Std);
     }
 
+    [Fact]
+    public void SteeredGenerationsLeaveNoTensorBehind()
+    {
+        var plan = InterventionPlan.Build([(Probes("drums", 6), new SteeringOptions { Every = 1, Tau = 1 }),
+            (Probes("bass", 7), new SteeringOptions { Mode = SteeringMode.Iti })]);
+        void Once() { using var r = SteeringTestKit.Generate(f, Sampled with { Steering = plan }); }
+        Once();                                                                              // warm-up
+        long live = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (int i = 0; i < 5; i++) Once();
+        using (f.Lm.Steer(plan))
+        {
+            using var r = SteeringTestKit.Generate(f, Sampled);
+            Assert.Throws<InvalidOperationException>(() => SteeringTestKit.Generate(f, Sampled,
+                progress: new Progress(step => { if (step == 4) throw new InvalidOperationException("boom"); })));
+        }
+        Assert.Equal(live, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
     sealed class Progress(Action<int> onStep) : IProgress<GenerationProgress>
     {
         public void Report(GenerationProgress value) => onStep(value.Step);

@@ -83,6 +83,43 @@ static class SteeringTestKit
         return c;
     }
 
+    /// <summary>Checks the trace's C(t) against the independent median over the captured pre-shift z.</summary>
+    public static void AssertMonitor(SteeringRecord record, int trait, ProbeSet p, HeadCapture before, int batch, int steps, int monitorHeads)
+    {
+        var series = record.Trace.Traits[trait].Samples;
+        Assert.Equal(batch, series.Count);
+        for (int t = 0; t < steps; t++)
+        {
+            var c = Confidence(p, monitorHeads, before, t, batch);
+            for (int b = 0; b < batch; b++)
+                Assert.True(Math.Abs(series[b].Confidence[t] - c[b]) < 1e-5, $"trait {trait} sample {b} step {t}: C {series[b].Confidence[t]} vs independent {c[b]}");
+        }
+    }
+
+    /// <summary>
+    /// The coefficient of §4 per (trait, step, row) from the (verified) monitor values of the trace: ITI α·sign on
+    /// every step t ≥ 1; SMITIN scheduled·g·β·α·sign with the gate on C(t−1) against <paramref name="thresholds"/>;
+    /// unconditional rows (row ≥ B) follow their sample unless the trait shifts conditional rows only.
+    /// </summary>
+    public static Func<int, int, int, double> Coefficient(SteeringRecord record, IReadOnlyList<SteeringOptions> options,
+        IReadOnlyList<double> thresholds, int batch)
+    {
+        return (i, step, row) =>
+        {
+            var o = options[i];
+            if (row >= batch && o.Rows == SteeringRows.Conditional) return 0;
+            bool remove = o.Action == SteeringAction.Remove;
+            if (o.Mode == SteeringMode.Iti) return step >= 1 ? o.Alpha * (remove ? -1 : 1) : 0;
+            int b = row % batch;
+            if (step < 1 || (step - 1) % o.Every != 0) return 0;
+            double prev = record.Trace.Traits[i].Samples[b].Confidence[step - 1];
+            bool open = remove ? prev > thresholds[i] : prev < thresholds[i];
+            if (!open) return 0;
+            double beta = o.Beta == BetaRule.One ? 1 : remove ? prev : 1 - prev;
+            return beta * o.Alpha * (remove ? -1 : 1);
+        };
+    }
+
     /// <summary>
     /// Asserts that after − before equals Σ_traits coef(trait, row)·ω·σ·θ at the newest position of every step, and is
     /// exactly zero everywhere else (other positions, heads with ω = 0, rows and steps with coefficient 0).

@@ -72,6 +72,8 @@ public class TraitGateTests
         Assert.Equal(0, gate.Decide(2, 0).Coefficient);
         var given = TraitIntervention.Resolve(Probes, new SteeringOptions { Action = SteeringAction.Remove, TauRemove = 0.25 });
         Assert.Equal(0.25, given.GateThreshold);
+        Assert.Contains("tau_remove = 1 - tau", t.Describe().Gate);
+        Assert.Contains("tau_remove = given", given.Describe().Gate);
     }
 
     [Fact]

@@ -1,0 +1,14 @@
+using Smitin.Hub;
+
+namespace Smitin.Cli;
+
+/// <summary>What every <c>--model</c> option accepts: a local folder or a Hugging Face hub id (owner/name[@revision]).</summary>
+static class CliModel
+{
+    public const string Description =
+        "MusicGen model: a Hugging Face layout folder (config.json, model.safetensors, spiece.model) or a hub id such as facebook/musicgen-small[@revision], resolved in the shared Hugging Face cache";
+
+    /// <summary>Resolves to a local folder, downloading what is missing (progress on stderr).</summary>
+    public static string Resolve(string modelOrHubId, CancellationToken ct) =>
+        ModelLocator.Resolve(modelOrHubId, null, null, new DownloadCommand.ConsoleProgress(), ct).GetAwaiter().GetResult();
+}
