@@ -18,5 +18,25 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
 [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$rc" -ne 0 ] && failed=1
+
+# Notebooks in real Jupyter (headless) + offline Chromium screenshot; its checks count too.
+# SMITIN_SKIP_NOTEBOOKS=1 skips this step (then it counts as one failure, so a skip is never a silent pass).
+echo "== notebooks (scripts/run-notebooks.sh)"
+if [ "${SMITIN_SKIP_NOTEBOOKS:-0}" = "1" ]; then
+  echo "FAIL notebooks: skipped (SMITIN_SKIP_NOTEBOOKS=1)"; failed=$((failed + 1)); nb_rc=1
+else
+  nb_out="$(mktemp)"
+  bash scripts/run-notebooks.sh | tee "$nb_out"
+  nb_rc=${PIPESTATUS[0]}
+  summary=$(sed -n 's/^notebooks: \([0-9]* passed, [0-9]* failed\)$/\1/p' "$nb_out" | tail -n1)
+  if [ -n "$summary" ]; then
+    passed=$((passed + $(cut -d' ' -f1 <<<"$summary"))); failed=$((failed + $(cut -d' ' -f3 <<<"$summary")))
+  else
+    failed=$((failed + 1)) # the script died before its summary
+  fi
+  [ "$nb_rc" -ne 0 ] && [ -n "$summary" ] && [ "$(cut -d' ' -f3 <<<"$summary")" = "0" ] && failed=$((failed + 1))
+  rm -f "$nb_out"
+fi
+
 echo "$passed passed, $failed failed"
-[ "$rc" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+[ "$rc" -eq 0 ] && [ "$nb_rc" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

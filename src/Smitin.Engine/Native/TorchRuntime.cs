@@ -146,16 +146,19 @@ public static class TorchRuntime
         return candidates.FirstOrDefault(File.Exists);
     }
 
-    static string? FindLibTorchDir(string sharpDir)
+    /// <summary>libtorch's natives: next to libLibTorchSharp (app output), else the NuGet cache (notebook hosts).</summary>
+    internal static string? FindLibTorchDir(string sharpDir, string? packagesRoot = null)
     {
         if (File.Exists(Path.Combine(sharpDir, "libtorch_cpu.so"))) return sharpDir;
         // NuGet cache: libtorch-cpu-linux-x64/<ver>/runtimes/linux-x64/native
-        string packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+        string packages = packagesRoot ?? Environment.GetEnvironmentVariable("NUGET_PACKAGES")
             ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         string root = Path.Combine(packages, "libtorch-cpu-linux-x64");
         if (!Directory.Exists(root)) return null;
         return Directory.GetDirectories(root)
-            .OrderByDescending(d => d, StringComparer.Ordinal)
+            // Newest version first, compared numerically ("2.10.0" after "2.9.0"; ordinal order would pick 2.9.0).
+            .OrderByDescending(d => Version.TryParse(Path.GetFileName(d).Split('-')[0], out var v) ? v : new Version(0, 0))
+            .ThenByDescending(d => d, StringComparer.Ordinal)
             .Select(d => Path.Combine(d, "runtimes", "linux-x64", "native"))
             .FirstOrDefault(d => File.Exists(Path.Combine(d, "libtorch_cpu.so")));
     }

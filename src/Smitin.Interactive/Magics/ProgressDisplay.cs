@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.DotNet.Interactive;
+using Microsoft.DotNet.Interactive.Events;
+using Microsoft.DotNet.Interactive.Formatting;
+
+namespace Smitin.Interactive.Magics;
+
+/// <summary>
+/// A progress line that updates in place (one display id, <see cref="DisplayedValueUpdated"/> events).
+/// Thread-safe and throttled, so the engine may report from worker threads as often as it likes.
+/// </summary>
+public sealed class ProgressDisplay
+{
+    readonly KernelInvocationContext _context;
+    readonly string _title;
+    readonly string _displayId = Guid.NewGuid().ToString("N");
+    readonly Stopwatch _clock = Stopwatch.StartNew();
+    readonly object _gate = new();
+    readonly TimeSpan _minInterval;
+    TimeSpan _lastPublished = TimeSpan.MinValue;
+    bool _finished;
+
+    /// <summary>Number of in-place updates actually published (after throttling).</summary>
+    public int Updates { get; private set; }
+
+    internal ProgressDisplay(KernelInvocationContext context, string title, TimeSpan? minInterval = null)
+    {
+        _context = context;
+        _title = title;
+        _minInterval = minInterval ?? TimeSpan.FromMilliseconds(250);
+        Publish(Render("starting…", 0), produced: true);
+    }
+
+    /// <summary>Reports progress; <paramref name="fraction"/> in [0, 1] or null when unknown.</summary>
+    public void Report(string text, double? fraction = null)
+    {
+        lock (_gate)
+        {
+            if (_finished || _clock.Elapsed - _lastPublished < _minInterval) return;
+            Publish(Render(text, fraction), produced: false);
+        }
+    }
+
+    /// <summary>Final state (always published, not throttled).</summary>
+    public void Finish(string text, bool failed = false)
+    {
+        lock (_gate)
+        {
+            if (_finished) return;
+            _finished = true;
+            Publish(Render($"{text} ({_clock.Elapsed.TotalSeconds:F1} s)", failed ? null : 1, failed), produced: false);
+        }
+    }
+
+    string Render(string text, double? fraction, bool failed = false)
+    {
+        string bar = fraction is { } f
+            ? $"<progress max=\"1\" value=\"{Math.Clamp(f, 0, 1).ToString("F3", System.Globalization.CultureInfo.InvariantCulture)}\"></progress> "
+            : "";
+        string cls = failed ? "smitin-progress smitin-failed" : "smitin-progress";
+        return $"<div class=\"{cls}\">{bar}<b>{WebUtility.HtmlEncode(_title)}</b>: {WebUtility.HtmlEncode(text)}</div>";
+    }
+
+    void Publish(string html, bool produced)
+    {
+        _lastPublished = _clock.Elapsed;
+        var values = new[] { new FormattedValue(HtmlFormatter.MimeType, html) };
+        if (produced)
+            _context.Publish(new DisplayedValueProduced(html, _context.Command, values, _displayId));
+        else
+        {
+            Updates++;
+            _context.Publish(new DisplayedValueUpdated(html, _displayId, _context.Command, values));
+        }
+    }
+}

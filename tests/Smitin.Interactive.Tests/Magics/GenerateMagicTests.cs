@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using Microsoft.DotNet.Interactive.Events;
+using Smitin.Audio;
+using Smitin.Generation;
+using Smitin.Interactive.Tests.Support;
+
+namespace Smitin.Interactive.Tests.Magics;
+
+public class GenerateMagicTests : IClassFixture<GenerateMagicTests.Notebook>
+{
+    public sealed class Notebook : IAsyncLifetime
+    {
+        public NotebookKernel Kernel { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            (Kernel, _) = await NotebookKernel.CreateAsync();
+            (await Kernel.SubmitAsync($"#!smitin load \"{Repo.TinyModel}\"")).Succeeded();
+        }
+
+        public Task DisposeAsync()
+        {
+            Kernel.Dispose();
+            return Task.CompletedTask;
+        }
+    }
+
+    readonly Notebook _nb;
+    public GenerateMagicTests(Notebook nb) => _nb = nb;
+
+    [Fact]
+    public async Task Text_prompt_gives_a_player_the_options_used_and_a_bound_result()
+    {
+        var r = await _nb.Kernel.SubmitAsync("#!smitin generate \"80s pop track with bassy drums\" --seconds 1 --seed 7 --var song");
+        r.Succeeded();
+        string html = Assert.Single(r.Html(), h => h.Contains("smitin-generation"));
+        Assert.Contains("<audio controls", html);
+        Assert.Contains("seed 7, 50 frames", html);
+        Assert.Contains("&quot;80s pop track with bassy drums&quot;", html);
+        Assert.True(_nb.Kernel.CSharp.TryGetValue<GenerationResult>("song", out var song));
+        Assert.Equal(32000, song.SampleRate);
+        Assert.Equal(7, song.Seed);
+        Assert.Contains(r.Events.OfType<DisplayedValueUpdated>(), e => e.FormattedValues.Any(v => v.Value.Contains("50 frames, seed 7")));
+    }
+
+    [Fact]
+    public async Task Audio_prompt_is_continued()
+    {
+        string wav = Path.Combine(Path.GetTempPath(), $"smitin-prompt-{Guid.NewGuid():N}.wav");
+        var x = new float[16000];
+        for (int i = 0; i < x.Length; i++) x[i] = 0.3f * MathF.Sin(2 * MathF.PI * 220 * i / 32000);
+        AudioClip.Mono(x, 32000).Save(wav);
+        try
+        {
+            var r = await _nb.Kernel.SubmitAsync($"#!smitin generate --audio \"{wav}\" --seconds 1 --seed 1");
+            r.Succeeded();
+            Assert.Contains(r.Html(), h => h.Contains("smitin-generation") && h.Contains("(25 from the audio prompt)"));
+
+            var tooShort = await _nb.Kernel.SubmitAsync($"#!smitin generate --audio \"{wav}\" --seconds 0.4");
+            Assert.Contains("must exceed the audio prompt", tooShort.Error());
+        }
+        finally { File.Delete(wav); }
+    }
+
+    [Fact]
+    public async Task Long_generation_can_be_cancelled_and_the_kernel_keeps_working()
+    {
+        // The fixture's longest generation (512 positions: 10 s of audio) takes about a second here. Cancel it when
+        // the first in-place progress update ("step i/n", after 250 ms) arrives.
+        var full = Stopwatch.StartNew();
+        (await _nb.Kernel.SubmitAsync("#!smitin generate \"drums\" --seconds 10 --seed 2")).Succeeded();
+        full.Stop();
+        var session = SmitinSession.Of(_nb.Kernel.Kernel);
+        Assert.Equal(2, session.LastResult!.Seed);
+
+        using var cts = new CancellationTokenSource();
+        using var watch = _nb.Kernel.Kernel.KernelEvents.Subscribe(e =>
+        {
+            if (e is DisplayedValueUpdated u && u.FormattedValues.Any(v => v.Value.Contains("step "))) cts.Cancel();
+        });
+        var clock = Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _nb.Kernel.SubmitAsync("#!smitin generate \"drums\" --seconds 10 --seed 5", cts.Token));
+        Assert.True(cts.IsCancellationRequested, "the generation finished before its first progress update");
+
+        // Had the engine ignored the token, the run would finish (well within twice a full run) and become LastResult.
+        await Task.Delay(full.Elapsed * 2);
+        Assert.Equal(2, session.LastResult!.Seed);
+        var next = await _nb.Kernel.SubmitAsync("#!smitin generate \"drums\" --seconds 0.5 --seed 3");
+        next.Succeeded();
+        Assert.Equal(3, session.LastResult!.Seed);
+    }
+
+    [Fact]
+    public async Task Bad_values_show_help_and_error()
+    {
+        foreach (var (cell, message) in new[]
+        {
+            ("#!smitin generate x --seconds -1", "--seconds must be between"),
+            ("#!smitin generate x --steer sideways", "--steer must be none, iti or smitin"),
+            ("#!smitin generate x --alpha 5", "need --steer iti or --steer smitin"),
+            ("#!smitin generate x --audio /no/such.wav", "no such WAV file"),
+            ("#!smitin generate x --seconds soon", "seconds"),
+        })
+        {
+            var r = await _nb.Kernel.SubmitAsync(cell);
+            Assert.True(r.Error() is { } e && e.Contains(message), $"{cell}: expected an error with '{message}', got '{r.Error()}'");
+            Assert.Contains(r.Html(), h => h.Contains("smitin-help"));
+        }
+    }
+}

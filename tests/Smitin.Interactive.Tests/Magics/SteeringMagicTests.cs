@@ -1,0 +1,125 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Smitin.Generation;
+using Smitin.Interactive.Tests.Formatting;
+using Smitin.Interactive.Tests.Support;
+
+namespace Smitin.Interactive.Tests.Magics;
+
+/// <summary>generate --steer, compare and trace on probes trained from synthetic drums (fixture model).</summary>
+public class SteeringMagicTests : IClassFixture<SteeringMagicTests.Notebook>
+{
+    public sealed class Notebook : IAsyncLifetime
+    {
+        public NotebookKernel Kernel { get; private set; } = null!;
+        readonly string _songs = Path.Combine(Path.GetTempPath(), "smitin-nbtest-" + Guid.NewGuid().ToString("N")[..8]);
+
+        public async Task InitializeAsync()
+        {
+            (Kernel, _) = await NotebookKernel.CreateAsync();
+            foreach (var cell in new[]
+            {
+                $"#!smitin load \"{Repo.TinyModel}\"",
+                $"#!smitin dataset drums --synthetic --songs 4 --song-seconds 6 --seed 3 --out \"{_songs}\" --validation 0.25",
+                "#!smitin probe --monitor 4",
+            })
+                (await Kernel.SubmitAsync(cell)).Succeeded();
+        }
+
+        public Task DisposeAsync()
+        {
+            Kernel.Dispose();
+            try { Directory.Delete(_songs, recursive: true); } catch (IOException) { }
+            return Task.CompletedTask;
+        }
+    }
+
+    readonly Notebook _nb;
+    public SteeringMagicTests(Notebook nb) => _nb = nb;
+
+    static string[] Wavs(string html) => Regex.Matches(html, "data:audio/wav;base64,([A-Za-z0-9+/=]+)").Select(m => m.Groups[1].Value).ToArray();
+
+    [Fact]
+    public async Task Smitin_generation_records_its_plan_and_trace_shows_the_monitor_chart()
+    {
+        var r = await _nb.Kernel.SubmitAsync("#!smitin generate \"drums\" --steer smitin --alpha 8 --every 3 --seconds 1 --seed 4");
+        r.Succeeded();
+        string html = Assert.Single(r.Html(), h => h.Contains("smitin-generation"));
+        Assert.Contains("smitin add drums: alpha 8, every 3", html);
+        Assert.True(_nb.Kernel.CSharp.TryGetValue<GenerationResult>("result", out var result));
+        Assert.NotNull(result.Steering);
+
+        var trace = await _nb.Kernel.SubmitAsync("#!smitin trace");
+        trace.Succeeded();
+        string chart = Assert.Single(trace.Html(), h => h.Contains("smitin-trace"));
+        var fig = ChartFormatterTests.FigureOf(chart);
+        var names = fig["data"]!.AsArray().Select(t => (string)t!["name"]!).ToList();
+        Assert.Contains("SMITIN median", names);
+        var median = fig["data"]!.AsArray().Single(t => (string)t!["name"]! == "SMITIN median")!;
+        Assert.Equal(result.Steering!.Trace.Steps, median["y"]!.AsArray().Count);
+        Assert.Equal(result.Steering.Trace.Traits[0].GateThreshold!.Value, (double)fig["layout"]!["shapes"]![0]!["y0"]!, 6);
+        int shifted = result.Steering.Trace.Traits[0].Samples[0].Shifted.Count(s => s);
+        var ticks = fig["data"]!.AsArray().Single(t => (string)t!["name"]! == "SMITIN intervention")!;
+        Assert.Equal(shifted, ticks["x"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Compare_shows_three_players_from_the_same_seed_and_one_chart()
+    {
+        var r = await _nb.Kernel.SubmitAsync("#!smitin compare \"drums\" --seconds 1 --seed 9 --alpha 0");
+        r.Succeeded();
+        string html = Assert.Single(r.Html(), h => h.Contains("smitin-compare"));
+        foreach (var label in new[] { "no control", "ITI", "SMITIN" }) Assert.Contains($"<th>{label}</th>", html);
+        var wavs = Wavs(html);
+        Assert.Equal(3, wavs.Length);
+        Assert.True(wavs[0] == wavs[1] && wavs[1] == wavs[2], "alpha 0: all three variants must be the same audio (same seed, no shift)");
+        Assert.Contains("smitin-trace", html);
+        Assert.Contains("shifted at 0 of", html);
+        Assert.True(_nb.Kernel.CSharp.TryGetValue<Comparison>("comparison", out var comparison));
+        Assert.All(comparison.Variants, v => Assert.Equal(9, v.Result.Seed));
+
+        var iti = await _nb.Kernel.SubmitAsync("#!smitin trace iti");
+        iti.Succeeded();
+        var fig = ChartFormatterTests.FigureOf(Assert.Single(iti.Html(), h => h.Contains("smitin-trace")));
+        Assert.All(fig["data"]!.AsArray(), t => Assert.StartsWith("ITI", (string)t!["name"]!));
+    }
+
+    [Fact]
+    public async Task Steering_shifts_the_output_when_alpha_is_large()
+    {
+        var r = await _nb.Kernel.SubmitAsync("#!smitin compare \"drums\" --seconds 1 --seed 9 --alpha 50 --every 1");
+        r.Succeeded();
+        var wavs = Wavs(Assert.Single(r.Html(), h => h.Contains("smitin-compare")));
+        Assert.NotEqual(wavs[0], wavs[1]);   // ITI, all steps, top heads: the tokens change
+        Assert.Contains("ITI", r.Html().Single(h => h.Contains("smitin-compare")));
+    }
+
+    [Fact]
+    public async Task Steering_errors_name_the_problem_and_show_help()
+    {
+        (await _nb.Kernel.SubmitAsync("#!smitin generate x --steer iti --seconds 0.5")).Succeeded(); // something to trace
+        foreach (var (cell, message) in new[]
+        {
+            ("#!smitin generate x --steer smitin --trait bass", "no probes for it"),
+            ("#!smitin generate x --steer iti --alpha -1", "--alpha must be between"),
+            ("#!smitin compare x --every 0", "--every must be >= 1"),
+            ("#!smitin trace --variant louder", "--variant 'louder'"),
+        })
+        {
+            var r = await _nb.Kernel.SubmitAsync(cell);
+            Assert.True(r.Error() is { } e && e.Contains(message), $"{cell}: expected an error with '{message}', got '{r.Error()}'");
+            Assert.Contains(r.Html(), h => h.Contains("smitin-help"));
+        }
+    }
+
+    [Fact]
+    public async Task Fresh_notebook_without_probes_or_traces_says_what_to_run_first()
+    {
+        var (nb, _) = await NotebookKernel.CreateAsync();
+        using var __ = nb;
+        (await nb.SubmitAsync($"#!smitin load \"{Repo.TinyModel}\"")).Succeeded();
+        Assert.Contains("no probes trained yet", (await nb.SubmitAsync("#!smitin generate x --steer smitin")).Error());
+        Assert.Contains("no monitor trace yet", (await nb.SubmitAsync("#!smitin trace")).Error());
+        Assert.Contains("no dataset", (await nb.SubmitAsync("#!smitin probe")).Error());
+    }
+}
