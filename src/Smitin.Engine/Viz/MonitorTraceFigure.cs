@@ -60,7 +60,8 @@ public static class MonitorTraceFigure
 
         string trait = string.Join(", ", traces.Select(t => t.Trait).Distinct());
         var layout = fig.Layout;
-        layout["title"] = new JsonObject { ["text"] = title ?? $"Monitor probes during generation ({trait})" };
+        // left-aligned over the plot: a centred title runs under Plotly's mode bar (top right) once it is a few words long
+        layout["title"] = new JsonObject { ["text"] = title ?? $"Monitor probes during generation ({trait})", ["x"] = 0, ["xref"] = "paper", ["xanchor"] = "left" };
         layout["width"] = width;
         layout["height"] = height;
         layout["xaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = seconds ? "time (s)" : "decoder step" }, ["zeroline"] = false };

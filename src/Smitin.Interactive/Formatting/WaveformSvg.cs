@@ -45,7 +45,7 @@ internal static class WaveformSvg
                $"<rect width=\"{width}\" height=\"{height}\" fill=\"#f4f6fa\"/>" +
                $"<line x1=\"0\" y1=\"{F(mid)}\" x2=\"{width}\" y2=\"{F(mid)}\" stroke=\"#c8cdd8\" stroke-width=\"1\"/>" +
                $"<path d=\"{path}\" fill=\"#3b6fd8\" stroke=\"#2a4f9e\" stroke-width=\"0.5\"/>" +
-               $"<text x=\"4\" y=\"12\" font-size=\"10\" font-family=\"sans-serif\" fill=\"#555\">{peakDb}</text></svg>";
+               $"<text x=\"4\" y=\"12\" font-size=\"10\" font-family=\"sans-serif\" fill=\"#333\" stroke=\"#f4f6fa\" stroke-width=\"3\" paint-order=\"stroke\">{peakDb}</text></svg>";
     }
 
     static string F(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);

@@ -47,7 +47,7 @@ public sealed class GenerateSteeringCommandTests : IDisposable
     {
         string drums = SaveProbes("drums", 1), bass = SaveProbes("bass", 2);
         using var expected = _ref.Read("gen.cfg3.audio_codes");                       // (1, B, K, F)
-        Assert.Equal(0, await Generate("a.wav", "--steer", drums, "--steer", bass + ":remove", "--alpha", "0", "--mode", "iti", "--trace-out", _dir.File("a.trace.json")));
+        Assert.Equal(0, await Generate("a.wav", "--steer", drums, "--steer", bass + ":remove", "--alpha", "0", "--mode", "iti", "--top-k-heads", "3", "--trace-out", _dir.File("a.trace.json")));
         Assert.Equal(0, await Generate("m.wav", "--monitor", drums, "--trace-out", _dir.File("m.trace.json")));
         foreach (var name in new[] { "a.wav", "m.wav" })
         {
@@ -57,6 +57,8 @@ public sealed class GenerateSteeringCommandTests : IDisposable
         var steered = SteeringRecord.FromJson(File.ReadAllText(_dir.File("a.trace.json")));
         Assert.Equal(["drums", "bass"], steered.Plan.Select(p => p.Trait));
         Assert.Equal(("iti", "remove", 0.0), (steered.Plan[1].Mode, steered.Plan[1].Action, steered.Plan[1].Alpha));
+        Assert.Equal(3, steered.Plan[1].TopKHeads);
+        Assert.Equal(3, steered.Plan[1].HeadWeights.Active);
         Assert.Equal(20, steered.Trace.Steps);
         var watched = SteeringRecord.FromJson(File.ReadAllText(_dir.File("m.trace.json")));
         Assert.True(watched.MonitorOnly);

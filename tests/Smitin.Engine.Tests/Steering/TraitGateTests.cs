@@ -130,6 +130,18 @@ public class TraitGateTests
     }
 
     [Fact]
+    public void DefaultsAreThePapersAndTheResolvedPlanRecordsThem()
+    {
+        var o = new SteeringOptions();
+        Assert.Equal((SteeringMode.Smitin, SteeringAction.Add, 5.0, 5, 3.0, 16, 48, BetaRule.OneMinusC, SteeringRows.Both),
+            (o.Mode, o.Action, o.Alpha, o.Every, o.SoftWeightExponent, o.MonitorHeads, o.TopKHeads, o.Beta, o.Rows));
+        var s = TraitIntervention.Resolve(Probes, o).Describe();
+        Assert.Equal((5.0, 5, 3.0), (s.Alpha, s.Every, s.SoftWeightExponent!.Value));
+        Assert.Equal(8, s.MonitorHeads);                                                 // M = 16 capped at L·H = 8
+        Assert.Equal(0.6, s.Tau);                                                        // the probe set's τ
+    }
+
+    [Fact]
     public void BadOptionsAndMismatchedDirectionsAreRefusedByName()
     {
         Assert.Contains("alpha", Assert.Throws<SmitinException>(() => TraitIntervention.Resolve(Probes, new SteeringOptions { Alpha = -1 })).Message);

@@ -67,6 +67,7 @@ public class ChartFormatterTests
         string html = new MonitorChart([Trace("ITI"), Trace("SMITIN")], "ITI vs SMITIN").ToDisplayString(HtmlFormatter.MimeType);
         var fig = FigureOf(html);
         Assert.Equal("ITI vs SMITIN", (string)fig["layout"]!["title"]!["text"]!);
+        Assert.Equal("left", (string)fig["layout"]!["title"]!["xanchor"]!);   // clear of the mode bar at the top right
         Assert.Equal(2, fig["layout"]!["shapes"]!.AsArray().Count);
         Assert.Equal(10, fig["data"]!.AsArray().Count);
     }

@@ -49,6 +49,19 @@ public class ProbingMagicTests : IClassFixture<ProbingMagicTests.Notebook>
     }
 
     [Fact]
+    public async Task Dataset_from_a_stem_collection_folder_opens_the_same_tracks()
+    {
+        // the synthetic songs are a stem collection in the MUSDB18-HQ layout: open them as an existing --source
+        var r = await _nb.Kernel.SubmitAsync($"#!smitin dataset drums --source \"{_nb.SongsDir}\" --validation 0.25 --seed 3 --var stems");
+        r.Succeeded();
+        string html = Assert.Single(r.Html(), h => h.Contains("smitin-dataset"));
+        Assert.Contains("tracks: 2 train, 1 validation, 1 skipped", html);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(html, "<audio controls").Count);
+        Assert.True(_nb.Kernel.CSharp.TryGetValue<ProbeDataset>("stems", out var ds));
+        Assert.Equal("drums", ds.Trait);
+    }
+
+    [Fact]
     public async Task Probe_trains_every_head_shows_heatmap_and_binds_the_set()
     {
         var r = await _nb.Kernel.SubmitAsync("#!smitin probe --monitor 4 --var drumProbes");
