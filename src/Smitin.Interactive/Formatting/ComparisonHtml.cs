@@ -18,8 +18,10 @@ internal static class ComparisonHtml
         var sb = new StringBuilder("<div class=\"smitin-compare\">");
         string prompt = first.Texts.Count > 0 && first.Texts[0].Length > 0 ? $"\"{first.Texts[0]}\"" : "(no text)";
         sb.Append($"<b>Comparison</b>: {WebUtility.HtmlEncode(prompt)}, seed {first.Seed}, same sampling for every variant<br/>");
-        // notebook stylesheets right-align table cells; players and settings read better left-aligned, top to top
-        sb.Append("<style>table.smitin-compare-table th, table.smitin-compare-table td { text-align: left; vertical-align: top; }</style>");
+        // JupyterLab right-aligns output table cells (":not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td", specificity
+        // 0-2-1); players and settings read better left-aligned and top to top, so these selectors are more specific
+        sb.Append("<style>div.smitin-compare table.smitin-compare-table th, div.smitin-compare table.smitin-compare-table td " +
+                  "{ text-align: left; vertical-align: top; }</style>");
         sb.Append("<table class=\"smitin-compare-table\"><tr><th></th>");
         foreach (var x in v) sb.Append($"<th>{WebUtility.HtmlEncode(x.Label)}</th>");
         sb.Append("</tr><tr><th>audio</th>");
