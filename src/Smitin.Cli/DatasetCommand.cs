@@ -69,6 +69,10 @@ static class DatasetCommand
         };
         cmd.SetAction((parse, cancel) => CliRunner.Guard(() =>
         {
+            double segmentValue = parse.GetValue(segment), validationValue = parse.GetValue(val);
+            if (!(segmentValue > 0) || double.IsInfinity(segmentValue)) throw new SmitinException($"--segment-seconds must be a positive number of seconds, got {segmentValue}");
+            if (!(validationValue >= 0 && validationValue < 1)) throw new SmitinException($"--validation must be a fraction in [0, 1), got {validationValue}");
+            if (parse.GetValue(max) is < 1) throw new SmitinException($"--max-per-track must be at least 1, got {parse.GetValue(max)}");
             var options = new SegmentOptions
             {
                 SampleRate = null, // counting only: skip resampling (window times are the same)

@@ -48,6 +48,18 @@ static class ProbeCommand
             if (sources.Length != 1)
                 throw new SmitinException($"give exactly one data source: --stems DIR, --folders DIR or --manifest FILE (got {(sources.Length == 0 ? "none" : string.Join(" and ", sources.Select(s => s.Item1)))})");
             string traitName = parse.GetValue(trait)!;
+            // Checked here, with the option names, before any model loading or capture.
+            double secondsValue = parse.GetValue(seconds), validationValue = parse.GetValue(validation), exponentValue = parse.GetValue(exponent);
+            if (!(secondsValue > 0) || double.IsInfinity(secondsValue)) throw new SmitinException($"--seconds must be a positive number of seconds, got {secondsValue}");
+            if (!(validationValue > 0 && validationValue < 1)) throw new SmitinException($"--validation must be a fraction in (0, 1) (probe accuracy needs held-out tracks), got {validationValue}");
+            if (parse.GetValue(maxSegments) is < 1) throw new SmitinException($"--max-segments-per-track must be at least 1, got {parse.GetValue(maxSegments)}");
+            if (parse.GetValue(tau) is { } t && !(t >= 0 && t <= 1)) throw new SmitinException($"--tau must be an accuracy in [0, 1], got {t}");
+            if (parse.GetValue(monitor) < 1) throw new SmitinException($"--monitor must be at least 1, got {parse.GetValue(monitor)}");
+            if (!(exponentValue > 0) || double.IsInfinity(exponentValue)) throw new SmitinException($"--exponent must be a positive number, got {exponentValue}");
+            if (parse.GetValue(batch) < 1) throw new SmitinException($"--batch must be at least 1, got {parse.GetValue(batch)}");
+            foreach (var (name, file) in new[] { ("--out", parse.GetValue(output)), ("--heatmap", parse.GetValue(heatmap)) })
+                if (file is not null && Directory.Exists(file))
+                    throw new SmitinException($"{name} {file}: is a folder; expected a file path");
             var segmentOptions = new SegmentOptions
             {
                 SegmentSeconds = parse.GetValue(seconds), ValidationFraction = parse.GetValue(validation), Seed = parse.GetValue(seed),

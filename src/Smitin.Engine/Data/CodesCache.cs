@@ -60,10 +60,11 @@ public sealed class CodesCache
         BinaryPrimitives.WriteInt32LittleEndian(header[5..], clip.Channels);
         BinaryPrimitives.WriteInt32LittleEndian(header[9..], clip.Frames);
         h.AppendData(header);
+        Span<byte> b = stackalloc byte[4];
         foreach (var ch in clip.Samples)
         {
             if (BitConverter.IsLittleEndian) h.AppendData(MemoryMarshal.AsBytes(ch.AsSpan()));
-            else foreach (var v in ch) { Span<byte> b = stackalloc byte[4]; BinaryPrimitives.WriteSingleLittleEndian(b, v); h.AppendData(b); }
+            else foreach (var v in ch) { BinaryPrimitives.WriteSingleLittleEndian(b, v); h.AppendData(b); }
         }
         return Convert.ToHexStringLower(h.GetHashAndReset());
     }

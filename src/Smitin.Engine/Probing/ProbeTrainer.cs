@@ -36,6 +36,9 @@ public static class ProbeTrainer
         CancellationToken cancellationToken = default)
     {
         options ??= new ProbeTrainerOptions();
+        // Option mistakes surface before the (long) capture, not after it.
+        options.Training.Validate();
+        options.ProbeSet.Validate();
         var capture = new ActivationCapture(model, options.Capture);
         var zTrain = capture.Capture(train, progress, cancellationToken, stage: "capture train");
         var zVal = capture.Capture(validation, progress, cancellationToken, stage: "capture validation");

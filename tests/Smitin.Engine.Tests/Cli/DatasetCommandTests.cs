@@ -44,4 +44,46 @@ public class DatasetCommandTests
         Assert.Equal(1, exit);
         Assert.Contains("not found", err);
     }
+
+    [Fact]
+    public void Bad_option_values_name_the_option_before_any_work()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir["folder"]);
+        // scan: the option as the user typed it, not the engine's field name
+        foreach (var (args, option) in new[]
+        {
+            (new[] { "--segment-seconds", "0" }, "--segment-seconds"),
+            (new[] { "--validation", "1.5" }, "--validation"),
+            (new[] { "--max-per-track", "0" }, "--max-per-track"),
+        })
+        {
+            var (exit, _, err) = Smitin(["dataset", "scan", dir.Path, "--trait", "drums", .. args]);
+            Assert.Equal(1, exit);
+            Assert.StartsWith("smitin: error: " + option, err);
+        }
+        // probe: refused before the model is even looked up (the model path does not exist)
+        string[] probe = ["probe", "--model", dir["no-model"], "--folders", dir["no-data"], "--trait", "t", "--out", dir["t.probe"]];
+        foreach (var (args, option) in new[]
+        {
+            (new[] { "--seconds", "0" }, "--seconds"),
+            (new[] { "--validation", "0" }, "--validation"),
+            (new[] { "--monitor", "0" }, "--monitor"),
+            (new[] { "--tau", "1.5" }, "--tau"),
+            (new[] { "--exponent", "-1" }, "--exponent"),
+            (new[] { "--batch", "0" }, "--batch"),
+            (new[] { "--max-segments-per-track", "0" }, "--max-segments-per-track"),
+            (new[] { "--heatmap", dir["folder"] }, "--heatmap"),
+        })
+        {
+            var (exit, _, err) = Smitin([.. probe, .. args]);
+            Assert.Equal(1, exit);
+            Assert.StartsWith("smitin: error: " + option, err);
+        }
+        var (code, _, message) = Smitin(["probe", "--model", dir["no-model"], "--folders", dir["no-data"], "--trait", "t", "--out", dir["folder"]]);
+        Assert.Equal(1, code);
+        Assert.Contains("--out", message);
+        Assert.Contains("is a folder", message);
+        Assert.False(File.Exists(dir["t.probe"]));
+    }
 }

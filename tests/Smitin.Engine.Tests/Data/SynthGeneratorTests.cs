@@ -118,6 +118,36 @@ public class SynthGeneratorTests(SmallSynthCollection synth) : IClassFixture<Sma
         Assert.Contains("not empty", Assert.Throws<SmitinException>(() => SyntheticSongGenerator.Generate(dir.Path, SmallSynthCollection.Options)).Message);
     }
 
+    sealed class CancelOnFirstSong(CancellationTokenSource cts) : IProgress<string>
+    {
+        public void Report(string value) => cts.Cancel();
+    }
+
+    [Fact]
+    public void Interrupted_run_leaves_only_complete_songs_and_the_rerun_gives_the_same_audio()
+    {
+        using var dir = new TempDir();
+        using var cts = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            SyntheticSongGenerator.Generate(dir.Path, SmallSynthCollection.Options, new CancelOnFirstSong(cts), cts.Token));
+        var visible = Directory.GetDirectories(dir.Path).Where(d => !Path.GetFileName(d).StartsWith('.')).ToArray();
+        Assert.InRange(visible.Length, 1, 3); // stopped after the first song, before the last
+        foreach (var song in visible)
+        {
+            Assert.True(File.Exists(Path.Combine(song, "song.json")), song);
+            Assert.True(File.Exists(Path.Combine(song, "mixture.wav")), song);
+        }
+        Assert.Empty(Directory.GetDirectories(dir.Path).Where(d => Path.GetFileName(d).StartsWith('.'))); // no temporary folder left
+        Assert.False(File.Exists(Path.Combine(dir.Path, "descriptions.tsv")));
+
+        var resumed = SyntheticSongGenerator.Generate(dir.Path, SmallSynthCollection.Options);
+        Assert.Equal((4 - visible.Length, visible.Length), (resumed.Generated, resumed.Reused));
+        var files = Directory.GetFiles(synth.Root, "*.wav", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(synth.Root, f)).Order().ToArray();
+        Assert.Equal(files, Directory.GetFiles(dir.Path, "*.wav", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(dir.Path, f)).Order());
+        foreach (var f in files)
+            Assert.True(File.ReadAllBytes(Path.Combine(synth.Root, f)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(dir.Path, f))), f);
+    }
+
     [Fact]
     public void Missing_fluidsynth_or_soundfont_names_the_package_and_writes_nothing()
     {
