@@ -42,7 +42,13 @@ static class GenerateCommand
         foreach (var option in steer.All) cmd.Options.Add(option);
         cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
         {
-            string dir = CliModel.Resolve(parse.GetValue(model)!, ct), wav = parse.GetValue(output)!;
+            if (parse.GetValue(greedy))                                                          // before the model is resolved
+            {
+                var samplingOptions = new Option[] { topK, topP, temperature }.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                if (samplingOptions.Count > 0)
+                    throw new SmitinException($"--greedy takes the argmax, so {string.Join(", ", samplingOptions)} would be ignored: give --greedy or the sampling options, not both");
+            }
+            string wav = parse.GetValue(output)!;
             string[] texts = parse.GetValue(text)!;
             var options = new GenerationOptions
             {
@@ -51,6 +57,7 @@ static class GenerateCommand
                 MaxNewTokens = parse.GetValue(maxNewTokens), DurationSeconds = parse.GetValue(duration),
             };
             options.Validate();                                                                   // before the model: bad input fails fast
+            string dir = CliModel.Resolve(parse.GetValue(model)!, ct);
             var (traits, traceOut) = steer.Parse(parse);
             string? promptPath = parse.GetValue(audioPrompt);
             var prompt = promptPath is null ? null : AudioClip.Load(promptPath);
