@@ -68,6 +68,19 @@ public sealed class GenerateCommandTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Text_to_music_without_guidance_reproduces_the_reference()
+    {
+        // --guidance 1 disables classifier-free guidance (README behaviour 4: 1.0 and None are identical)
+        Assert.Equal(0, await Generate(Prompts()[..2], "nocfg.wav", "--guidance", "1", "--codes-out", _dir.File("nocfg.json")));
+        using var codes = CodesJson.Read(_dir.File("nocfg.json"));
+        using var expected = _ref.Read("gen.nocfg.audio_codes");                    // (1, B, K, F)
+        TensorAssert.Equal(expected[0], codes, "gen.nocfg codes");
+        using var audio = _ref.Read("gen.nocfg.audio_values");                     // (B, 1, T)
+        using var got = AudioClip.Load(_dir.File("nocfg-1.wav")).ToTensor();
+        TensorAssert.Close(audio[1], got, what: "gen.nocfg audio item 1");
+    }
+
     [Theory]
     [InlineData("cont.cfg3", "3")]
     [InlineData("cont.nocfg", "1")]
