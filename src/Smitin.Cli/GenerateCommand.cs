@@ -22,14 +22,14 @@ static class GenerateCommand
         var model = new Option<string>("--model") { Description = CliModel.Description, Required = true };
         var text = new Option<string[]>("--text") { Description = "Text prompt; repeat for a batch (one output per prompt)", Required = true };
         var audioPrompt = new Option<string?>("--audio-prompt") { Description = "WAV to continue (converted to the model's channels and rate); its audio is re-decoded at the start of every output" };
-        var duration = new Option<double?>("--duration") { Description = $"Total length in seconds, the audio prompt included (default {GenerationOptions.DefaultDurationSeconds} s)" };
-        var maxNewTokens = new Option<int?>("--max-new-tokens") { Description = "Decoder steps instead of a duration (N steps give N + 1 - K frames for K codebooks per channel)" };
+        var duration = new Option<double>("--duration") { Description = $"Total length in seconds, the audio prompt included (default {GenerationOptions.DefaultDurationSeconds} s)" };
+        var maxNewTokens = new Option<int>("--max-new-tokens") { Description = "Decoder steps instead of a duration (N steps give N + 1 - K frames for K codebooks per channel)" };
         var greedy = new Option<bool>("--greedy") { Description = "Argmax decoding instead of sampling" };
         var topK = new Option<int>("--top-k") { Description = "Sample among the k most likely tokens (0 = all)", DefaultValueFactory = _ => defaults.TopK };
         var topP = new Option<double>("--top-p") { Description = "Nucleus sampling threshold, replaces top-k when > 0 (0 = off)", DefaultValueFactory = _ => defaults.TopP };
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature (0 = greedy)", DefaultValueFactory = _ => defaults.Temperature };
         var guidance = new Option<double>("--guidance") { Description = "Classifier-free guidance scale (<= 1 disables it)", DefaultValueFactory = _ => defaults.GuidanceScale };
-        var seed = new Option<long?>("--seed") { Description = "Sampling seed (default: random, printed)" };
+        var seed = new Option<long>("--seed") { Description = "Sampling seed (default: random, printed)" };
         var output = new Option<string>("--out") { Description = "Output WAV; with several prompts also NAME-1.wav, NAME-2.wav, ...", Required = true };
         var codesOut = new Option<string?>("--codes-out") { Description = "Also write the generated codes: {\"shape\":[B,K,T],\"codes\":[[[...]]]}" };
         var pcm16 = new Option<bool>("--pcm16") { Description = "Write 16-bit PCM (clipped to [-1, 1]) instead of 32-bit float" };
@@ -42,15 +42,22 @@ static class GenerateCommand
         foreach (var option in steer.All) cmd.Options.Add(option);
         cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
         {
-            string dir = CliModel.Resolve(parse.GetValue(model)!, ct), wav = parse.GetValue(output)!;
+            if (parse.GetValue(greedy))                                                          // before the model is resolved
+            {
+                var samplingOptions = new Option[] { topK, topP, temperature }.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                if (samplingOptions.Count > 0)
+                    throw new SmitinException($"--greedy takes the argmax, so {string.Join(", ", samplingOptions)} would be ignored: give --greedy or the sampling options, not both");
+            }
+            string wav = parse.GetValue(output)!;
             string[] texts = parse.GetValue(text)!;
             var options = new GenerationOptions
             {
                 TopK = parse.GetValue(topK), TopP = parse.GetValue(topP), Temperature = parse.GetValue(temperature),
-                GuidanceScale = parse.GetValue(guidance), Greedy = parse.GetValue(greedy), Seed = parse.GetValue(seed),
-                MaxNewTokens = parse.GetValue(maxNewTokens), DurationSeconds = parse.GetValue(duration),
+                GuidanceScale = parse.GetValue(guidance), Greedy = parse.GetValue(greedy), Seed = Given(parse, seed),
+                MaxNewTokens = Given(parse, maxNewTokens), DurationSeconds = Given(parse, duration),
             };
             options.Validate();                                                                   // before the model: bad input fails fast
+            string dir = CliModel.Resolve(parse.GetValue(model)!, ct);
             var (traits, traceOut) = steer.Parse(parse);
             string? promptPath = parse.GetValue(audioPrompt);
             var prompt = promptPath is null ? null : AudioClip.Load(promptPath);
@@ -93,6 +100,11 @@ static class GenerateCommand
         }));
         return cmd;
     }
+
+    /// <summary>The value of an option without a default when given, else null (a nullable option type would make
+    /// System.CommandLine name "System.Nullable`1[...]" in its parse errors).</summary>
+    static T? Given<T>(ParseResult parse, Option<T> option) where T : struct =>
+        parse.GetResult(option) is null ? null : parse.GetValue(option);
 
     /// <summary>Item 0 → <paramref name="wav"/>; item b → NAME-b.ext.</summary>
     internal static string OutputPath(string wav, int item) =>

@@ -89,6 +89,10 @@ public sealed class CodeGenerator
             ? torch.full(b, k, 1, (long)_startToken, ScalarType.Int64, device)
             : DelayPattern.WithStartToken(promptCodes.to(device), _startToken);        // (B, K, S)
         int maxLength = (int)ids.shape[2] + steps;
+        int minSteps = Math.Max(DelayPattern.MinimumLength(k, config.AudioChannels), (int)ids.shape[2] + CodebooksPerChannel - 1) - (int)ids.shape[2];
+        if (steps < minSteps)
+            throw new SmitinException($"max-new-tokens {steps} is too few decoder steps: with {CodebooksPerChannel} codebooks per channel " +
+                $"the delay pattern needs at least {minSteps} (N steps give N + 1 - {CodebooksPerChannel} frames; max length {maxLength} < {maxLength - steps + minSteps})");
         var (prefix, pattern) = DelayPattern.Build(ids, _startToken, maxLength, config.AudioChannels);
         int prefixLength = (int)prefix.shape[2];
         if (prefixLength + steps > maxLength)

@@ -47,7 +47,7 @@ public static class CodesJson
         if (!File.Exists(path)) throw new SmitinException($"codes file not found: {path}");
         JsonDocument doc;
         try { doc = JsonDocument.Parse(File.ReadAllBytes(path)); }
-        catch (JsonException e) { throw new SmitinException($"{path}: not valid JSON: {e.Message}", e); }
+        catch (JsonException e) { throw new SmitinException($"{path}: not valid JSON (expected {{\"shape\":[B,K,T],\"codes\":[[[...]]]}}): {e.Message}", e); }
         using (doc)
         {
             var root = doc.RootElement;

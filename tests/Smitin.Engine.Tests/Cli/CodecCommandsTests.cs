@@ -91,19 +91,31 @@ public sealed class CodecCommandsTests : IDisposable
     {
         string wav = _dir.File("corrupt.wav"), codes = _dir.File("codes.json");
         File.WriteAllBytes(wav, [(byte)'R', (byte)'I', (byte)'F', (byte)'F', 1, 2, 3]);
-        Assert.Equal(1, await CliHost.Run("encode", "--model", Fixture.Model(), wav, "--codes-out", codes));
+        var (code, error) = await CliHost.RunCapturingErrors("encode", "--model", Fixture.Model(), wav, "--codes-out", codes);
+        Assert.Equal(1, code);
+        Assert.Contains($"{wav}: not a readable WAV file", error);
+        Assert.False(File.Exists(codes));
+        (code, error) = await CliHost.RunCapturingErrors("encode", "--model", Fixture.Model(), _dir.File("missing.wav"), "--codes-out", codes);
+        Assert.Equal(1, code);
+        Assert.Contains("missing.wav: audio file not found", error);
         Assert.False(File.Exists(codes));
     }
 
     [Theory]
-    [InlineData("{\"shape\":[1,4,2],\"codes\":[[[0,1],[2,3],[4,5],[6,64]]]}")]     // code out of range [0, 64)
-    [InlineData("{\"shape\":[1,3,2],\"codes\":[[[0,1],[2,3],[4,5]]]}")]              // K = 3, the model has 4 codebooks
-    [InlineData("{\"shape\":[1,4,2],\"codes\":[[[0,1],[2,3],[4,5]]]}")]              // rows do not match shape
-    public async Task Malformed_codes_fail_without_output(string json)
+    [InlineData("{\"shape\":[1,4,2],\"codes\":[[[0,1],[2,3],[4,5],[6,64]]]}", "codes[0][3][1] = 64 is out of range (expected 0..63)")]
+    [InlineData("{\"shape\":[1,3,2],\"codes\":[[[0,1],[2,3],[4,5]]]}", "K = 3 codebooks, expected 4 for this model")]
+    [InlineData("{\"shape\":[1,4,2],\"codes\":[[[0,1],[2,3],[4,5]]]}", "codes[0] has 3 entries, expected 4 from 'shape'")]
+    [InlineData("{\"shape\":[1,4", "not valid JSON (expected {\"shape\":[B,K,T]")]                       // truncated file
+    [InlineData("[[0,1]]", "top level is Array, expected an object")]
+    [InlineData("{\"shape\":[1,4,1]}", "field 'codes' missing")]
+    public async Task Malformed_codes_fail_without_output(string json, string expected)
     {
         string codes = _dir.File("codes.json"), wav = _dir.File("out.wav");
         File.WriteAllText(codes, json);
-        Assert.Equal(1, await CliHost.Run("decode", "--model", Fixture.Model(), codes, "--out", wav));
+        var (code, error) = await CliHost.RunCapturingErrors("decode", "--model", Fixture.Model(), codes, "--out", wav);
+        Assert.Equal(1, code);
+        Assert.Contains(codes, error);
+        Assert.Contains(expected, error);
         Assert.False(File.Exists(wav));
     }
 }

@@ -68,6 +68,19 @@ public sealed class GenerateCommandTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Text_to_music_without_guidance_reproduces_the_reference()
+    {
+        // --guidance 1 disables classifier-free guidance (README behaviour 4: 1.0 and None are identical)
+        Assert.Equal(0, await Generate(Prompts()[..2], "nocfg.wav", "--guidance", "1", "--codes-out", _dir.File("nocfg.json")));
+        using var codes = CodesJson.Read(_dir.File("nocfg.json"));
+        using var expected = _ref.Read("gen.nocfg.audio_codes");                    // (1, B, K, F)
+        TensorAssert.Equal(expected[0], codes, "gen.nocfg codes");
+        using var audio = _ref.Read("gen.nocfg.audio_values");                     // (B, 1, T)
+        using var got = AudioClip.Load(_dir.File("nocfg-1.wav")).ToTensor();
+        TensorAssert.Close(audio[1], got, what: "gen.nocfg audio item 1");
+    }
+
     [Theory]
     [InlineData("cont.cfg3", "3")]
     [InlineData("cont.nocfg", "1")]
@@ -87,10 +100,26 @@ public sealed class GenerateCommandTests : IDisposable
     [Fact]
     public async Task Bad_options_fail_with_a_message_before_loading()
     {
-        Assert.Equal(1, await Generate(Prompts()[..1], "x.wav", "--duration", "1"));                 // with --max-new-tokens 20
-        Assert.Equal(1, await Generate(Prompts()[..1], "x.wav", "--top-p", "2"));
-        Assert.Equal(1, await CliHost.Run("generate", "--model", _dir.File("missing"), "--text", "a", "--out", _dir.File("x.wav")));
-        Assert.Equal(1, await Generate(Prompts()[..1], "x.wav", "--audio-prompt", _dir.File("missing.wav")));
+        async Task Fails(string expected, params string[] args)
+        {
+            var (code, error) = await CliHost.RunCapturingErrors(args);
+            Assert.Equal(1, code);
+            Assert.Contains(expected, error);
+        }
+        string[] Gen(params string[] extra) =>
+            ["generate", "--model", Fixture.Model(), "--text", Prompts()[0], "--out", _dir.File("x.wav"), .. extra];
+
+        await Fails("not both", Gen("--max-new-tokens", "20", "--duration", "1"));
+        await Fails("top-p must be in [0, 1]", Gen("--top-p", "2"));
+        await Fails("duration must be > 0 seconds, got -1", Gen("--duration", "-1"));
+        await Fails("--greedy takes the argmax, so --top-k would be ignored", Gen("--greedy", "--top-k", "10"));
+        await Fails("--top-p, --temperature would be ignored", Gen("--greedy", "--top-p", "0.9", "--temperature", "0.5"));
+        await Fails($"model folder '{_dir.File("missing")}' does not exist", "generate", "--model", _dir.File("missing"), "--text", "a", "--out", _dir.File("x.wav"));
+        await Fails("missing.wav: audio file not found", Gen("--audio-prompt", _dir.File("missing.wav")));
+        // needs the model's codebook count: found at generation, named by the option and the minimum (6 for K = 4)
+        await Fails("max-new-tokens 3 is too few decoder steps: with 4 codebooks per channel the delay pattern needs at least 6", Gen("--max-new-tokens", "3"));
         Assert.False(File.Exists(_dir.File("x.wav")));
+        // the greedy default values of the sampling options are not a conflict
+        Assert.Equal(0, await CliHost.Run(Gen("--greedy", "--max-new-tokens", "6")));
     }
 }

@@ -269,6 +269,45 @@ public class MusicGenLoadTests : IDisposable
     }
 
     [Fact]
+    public void WeightNormAsParametrizationsLoadsLikeWeightGAndWeightV()
+    {
+        // Newer exports store weight norm as parametrizations.weight.original0 (g) / original1 (v): same folded weight.
+        string dir = CopyFixture();
+        int renamed = 0;
+        EditWeights(dir, t =>
+        {
+            foreach (var key in t.Keys.Where(k => k.EndsWith(".weight_g", StringComparison.Ordinal)).ToList())
+            {
+                string stem = key[..^".weight_g".Length];
+                t[stem + ".parametrizations.weight.original0"] = t[key];
+                t[stem + ".parametrizations.weight.original1"] = t[stem + ".weight_v"];
+                t.Remove(key);
+                t.Remove(stem + ".weight_v");
+                renamed++;
+            }
+        });
+        Assert.True(renamed > 0, "the fixture stores weight norm as weight_g/weight_v");
+        using var model = TinyModel.Load(dir);
+        using var scope = torch.NewDisposeScope();
+        using var reference = Fixture.Reference();
+        var audio = reference.Read("encodec.input_values");                        // (1, 1, 32000)
+        var codes = reference.Read("encodec.audio_codes")[0];                       // (1, 4, 50)
+        TensorAssert.Close(TinyModel.Shared.DecodeCodes(codes), model.DecodeCodes(codes), 0, 0, "decoded audio");
+        TensorAssert.Equal(codes, model.EncodeAudio(audio), "codes");
+    }
+
+    [Fact]
+    public void WeightNormWithOnlyOneHalfIsNamed()
+    {
+        string dir = CopyFixture();
+        string? gone = null;
+        EditWeights(dir, t => { gone = t.Keys.First(k => k.EndsWith(".weight_v", StringComparison.Ordinal)); t[gone].Dispose(); t.Remove(gone); });
+        var e = LoadFails(dir);
+        Assert.Contains(gone!, e.Message);
+        Assert.Contains("one is missing", e.Message);
+    }
+
+    [Fact]
     public void HyperParametersAreLoggedAtLoad()
     {
         var log = new List<string>();

@@ -12,4 +12,28 @@ public static class CliHost
         foreach (var command in Commands.All()) root.Subcommands.Add(command);
         return await root.Parse(args).InvokeAsync();
     }
+
+    static readonly SemaphoreSlim ErrorGate = new(1, 1);
+
+    /// <summary>
+    /// Runs the CLI with Console.Error captured (one capture at a time). Other tests running in parallel may add
+    /// their own lines to the capture, so check it with Contains, never for equality or absence of other output.
+    /// </summary>
+    public static async Task<(int Code, string Error)> RunCapturingErrors(params string[] args)
+    {
+        await ErrorGate.WaitAsync();
+        var saved = Console.Error;
+        var capture = new StringWriter();
+        try
+        {
+            Console.SetError(TextWriter.Synchronized(capture));
+            int code = await Run(args);
+            return (code, capture.ToString());
+        }
+        finally
+        {
+            Console.SetError(saved);
+            ErrorGate.Release();
+        }
+    }
 }
