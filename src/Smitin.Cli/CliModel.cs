@@ -1,4 +1,6 @@
+using System.CommandLine;
 using Smitin.Hub;
+using Smitin.Models;
 
 namespace Smitin.Cli;
 
@@ -11,4 +13,15 @@ static class CliModel
     /// <summary>Resolves to a local folder, downloading what is missing (progress on stderr).</summary>
     public static string Resolve(string modelOrHubId, CancellationToken ct) =>
         ModelLocator.Resolve(modelOrHubId, null, null, new DownloadCommand.ConsoleProgress(), ct).GetAwaiter().GetResult();
+
+    /// <summary>The <c>--model</c> option every model command takes.</summary>
+    public static Option<string> ModelOption() => new("--model") { Description = Description, Required = true };
+
+    /// <summary>The <c>--device</c> option every model command takes.</summary>
+    public static Option<string> DeviceOption() =>
+        new("--device") { Description = "cpu (default), cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+
+    /// <summary>Loads the model from a resolved folder on the chosen device.</summary>
+    public static MusicGen Load(string folder, string device) =>
+        MusicGen.Load(folder, new MusicGenLoadOptions { Device = device });
 }

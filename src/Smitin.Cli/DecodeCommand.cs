@@ -11,11 +11,11 @@ static class DecodeCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = CliModel.Description, Required = true };
+        var model = CliModel.ModelOption();
         var input = new Argument<string>("codes") { Description = "codes.json: {\"shape\":[B,K,T],\"codes\":[[[...]]]}, K = the model's codebooks (interleaved for stereo)" };
         var output = new Option<string>("--out") { Description = "Output WAV at the model rate; with batch B > 1, one file per item: NAME-0.wav, NAME-1.wav, ...", Required = true };
         var pcm16 = new Option<bool>("--pcm16") { Description = "Write 16-bit PCM (clamped to full scale) instead of 32-bit float" };
-        var device = new Option<string>("--device") { Description = "cpu (default), cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var device = CliModel.DeviceOption();
         var cmd = new Command("decode", "Decode EnCodec codes (codes.json) into a WAV file.") { model, input, output, pcm16, device };
         cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
         {
@@ -24,7 +24,7 @@ static class DecodeCommand
             using var codes = CodesJson.Read(codesPath, config.Decoder.NumCodebooks, config.AudioEncoder.CodebookSize);   // before the model
             ct.ThrowIfCancellationRequested();
 
-            using var musicgen = MusicGen.Load(dir, new MusicGenLoadOptions { Device = parse.GetValue(device)! });
+            using var musicgen = CliModel.Load(dir, parse.GetValue(device)!);
             using var scope = torch.NewDisposeScope();
             var audio = musicgen.DecodeCodes(codes).cpu();                                        // (B, C, T)
             long batch = audio.shape[0];

@@ -11,10 +11,10 @@ static class EncodeCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = CliModel.Description, Required = true };
+        var model = CliModel.ModelOption();
         var input = new Argument<string>("input") { Description = "WAV file (PCM or float); converted to the model's channel count and resampled to its rate" };
         var codesOut = new Option<string>("--codes-out") { Description = "Output codes.json: {\"shape\":[B,K,T],\"codes\":[[[...]]]}", Required = true };
-        var device = new Option<string>("--device") { Description = "cpu (default), cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var device = CliModel.DeviceOption();
         var cmd = new Command("encode", "Encode a WAV file into the EnCodec codes MusicGen uses (codes.json).") { model, input, codesOut, device };
         cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
         {
@@ -26,7 +26,7 @@ static class EncodeCommand
             clip = clip.ToChannels(channels).Resample(rate);        // downmix = mean, upmix = copy; WDL resampler
             ct.ThrowIfCancellationRequested();
 
-            using var musicgen = MusicGen.Load(dir, new MusicGenLoadOptions { Device = parse.GetValue(device)! });
+            using var musicgen = CliModel.Load(dir, parse.GetValue(device)!);
             using var scope = torch.NewDisposeScope();
             var x = clip.ToTensor().unsqueeze(0);                   // (1, C, T)
             var codes = musicgen.EncodeAudio(x);                                                  // (1, K, F)

@@ -19,7 +19,7 @@ static class GenerateCommand
     public static Command Create()
     {
         var defaults = new GenerationOptions();
-        var model = new Option<string>("--model") { Description = CliModel.Description, Required = true };
+        var model = CliModel.ModelOption();
         var text = new Option<string[]>("--text") { Description = "Text prompt; repeat for a batch (one output per prompt)", Required = true };
         var audioPrompt = new Option<string?>("--audio-prompt") { Description = "WAV to continue (converted to the model's channels and rate); its audio is re-decoded at the start of every output" };
         var duration = new Option<double>("--duration") { Description = $"Total length in seconds, the audio prompt included (default {GenerationOptions.DefaultDurationSeconds} s)" };
@@ -33,7 +33,7 @@ static class GenerateCommand
         var output = new Option<string>("--out") { Description = "Output WAV; with several prompts also NAME-1.wav, NAME-2.wav, ...", Required = true };
         var codesOut = new Option<string?>("--codes-out") { Description = "Also write the generated codes: {\"shape\":[B,K,T],\"codes\":[[[...]]]}" };
         var pcm16 = new Option<bool>("--pcm16") { Description = "Write 16-bit PCM (clipped to [-1, 1]) instead of 32-bit float" };
-        var device = new Option<string>("--device") { Description = "cpu (default), cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var device = CliModel.DeviceOption();
         var steer = new SteerOptions();
         var cmd = new Command("generate", "Generate music from text prompts, optionally continuing an audio prompt, optionally steered (SMITIN / ITI) with probe sets.")
         {
@@ -63,7 +63,7 @@ static class GenerateCommand
             var prompt = promptPath is null ? null : AudioClip.Load(promptPath);
             ct.ThrowIfCancellationRequested();
 
-            using var musicgen = MusicGen.Load(dir, new MusicGenLoadOptions { Device = parse.GetValue(device)! });
+            using var musicgen = CliModel.Load(dir, parse.GetValue(device)!);
             if (traits.Count > 0)
                 options = options with { Steering = SteerOptions.Plan(traits, musicgen, monitorOnly: (parse.GetValue(steer.Steer)?.Length ?? 0) == 0) };
             var progress = new StepLog();

@@ -16,7 +16,7 @@ static class ProbeCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = CliModel.Description, Required = true };
+        var model = CliModel.ModelOption();
         var stems = new Option<string?>("--stems") { Description = "Stem collection (MUSDB18-HQ or MoisesDB layout): matched pairs mixture vs mixture without the trait's stem" };
         var folders = new Option<string?>("--folders") { Description = "Folder with with/ and without/ sub-folders of WAV files" };
         var manifest = new Option<string?>("--manifest") { Description = "Manifest file: path,label[,track] per line" };
@@ -34,7 +34,7 @@ static class ProbeCommand
         var exponent = new Option<double>("--exponent") { Description = "Exponent p of the soft weights ω = ((a - a_min)/(a_max - a_min))^p", DefaultValueFactory = _ => 3.0 };
         var batch = new Option<int>("--batch") { Description = "Segments per decoder forward pass", DefaultValueFactory = _ => 8 };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not read or write the codes/activation caches" };
-        var device = new Option<string>("--device") { Description = "cpu (default), cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var device = CliModel.DeviceOption();
 
         var cmd = new Command("probe", "Train one logistic-regression probe per attention head for a trait (SMITIN stage 1) and write the probe set.")
         {
@@ -87,7 +87,7 @@ static class ProbeCommand
             string outPath = parse.GetValue(output)!;
             string? heatPath = parse.GetValue(heatmap);
 
-            using var musicgen = MusicGen.Load(modelDir, new MusicGenLoadOptions { Device = parse.GetValue(device)! });
+            using var musicgen = CliModel.Load(modelDir, parse.GetValue(device)!);
             Console.Error.WriteLine($"smitin: probing '{traitName}' from {dataset.Report.Source}: {dataset.TrainTracks.Count} train / {dataset.ValidationTracks.Count} validation tracks");
             var set = ProbeTrainer.Train(musicgen, dataset, options, new StderrProgress(), ct);
             Console.Error.WriteLine(dataset.Report.ToString());

@@ -4,24 +4,8 @@ using Smitin.Steering;
 namespace Smitin.Interactive.Magics;
 
 /// <summary><c>#!smitin compare</c>: no control vs ITI vs SMITIN, same prompt and seed, side by side.</summary>
-public sealed class CompareMagic : SmitinMagicCommand
+public sealed class CompareMagic : PromptedMagicCommand
 {
-    public string? Prompt { get; set; }
-    public string? Audio { get; set; }
-    public double? Seconds { get; set; }
-    public long? Seed { get; set; }
-    public double? Guidance { get; set; }
-    public int? TopK { get; set; }
-    public double? Temperature { get; set; }
-    public string? Trait { get; set; }
-    public double? Alpha { get; set; }
-    public int? TopHeads { get; set; }
-    public int? Every { get; set; }
-    public double? Tau { get; set; }
-    public int? Monitor { get; set; }
-    public bool Remove { get; set; }
-    public string? Var { get; set; }
-
     internal static KernelActionDirective Declare()
     {
         var d = new KernelActionDirective("compare", "Generate the same prompt with the same seed three times (no control, ITI, SMITIN) and show them side by side with the monitor traces.");
@@ -34,8 +18,8 @@ public sealed class CompareMagic : SmitinMagicCommand
 
     internal override async Task RunAsync(MagicContext magic)
     {
-        var request = GenerationRequest.Parse(Prompt, Audio, Seconds, Seed, Guidance, TopK, Temperature);
-        var steering = SteeringRequest.Parse(magic.Session, Trait, Alpha, TopHeads, Every, Tau, Monitor, Remove);
+        var request = ParseGeneration();
+        var steering = ParseSteering(magic);
         var model = magic.Session.RequireModel();
         var variants = new List<ComparisonVariant>();
         foreach (var (label, plan) in new[]

@@ -7,24 +7,9 @@ using Smitin.Steering;
 namespace Smitin.Interactive.Magics;
 
 /// <summary><c>#!smitin generate</c>: text-to-music or continuation, optionally steered (ITI or SMITIN).</summary>
-public sealed class GenerateMagic : SmitinMagicCommand
+public sealed class GenerateMagic : PromptedMagicCommand
 {
-    public string? Prompt { get; set; }
-    public string? Audio { get; set; }
-    public double? Seconds { get; set; }
-    public long? Seed { get; set; }
-    public double? Guidance { get; set; }
-    public int? TopK { get; set; }
-    public double? Temperature { get; set; }
     public string? Steer { get; set; }
-    public string? Trait { get; set; }
-    public double? Alpha { get; set; }
-    public int? TopHeads { get; set; }
-    public int? Every { get; set; }
-    public double? Tau { get; set; }
-    public int? Monitor { get; set; }
-    public bool Remove { get; set; }
-    public string? Var { get; set; }
 
     internal static KernelActionDirective Declare()
     {
@@ -39,7 +24,7 @@ public sealed class GenerateMagic : SmitinMagicCommand
 
     internal override async Task RunAsync(MagicContext magic)
     {
-        var request = GenerationRequest.Parse(Prompt, Audio, Seconds, Seed, Guidance, TopK, Temperature);
+        var request = ParseGeneration();
         string steer = (Steer ?? "none").ToLowerInvariant();
         Check(steer is "none" or "iti" or "smitin", $"--steer must be none, iti or smitin, got '{Steer}'");
         if (steer == "none")
@@ -50,7 +35,7 @@ public sealed class GenerateMagic : SmitinMagicCommand
         string label = "no control";
         if (steer != "none" || Trait is not null)
         {
-            var steering = SteeringRequest.Parse(magic.Session, Trait, Alpha, TopHeads, Every, Tau, Monitor, Remove);
+            var steering = ParseSteering(magic);
             options = options with
             {
                 Steering = steer == "none" ? steering.MonitorOnly() : steering.Plan(steer == "iti" ? SteeringMode.Iti : SteeringMode.Smitin),
