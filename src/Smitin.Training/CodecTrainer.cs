@@ -13,6 +13,8 @@ namespace Smitin.Training;
 /// Loss = w₁·L1(waveform) + multi-scale log-mel L1 + β·commitment (no adversarial loss). The first
 /// <c>CodecWarmupSteps</c> train a plain autoencoder; then every codebook level is seeded by k-means on encoder
 /// outputs and the quantiser is switched on (straight-through gradients, EMA codebooks, dead-code restart).
+/// The encoder's output is standardised per channel by running statistics (<see cref="LatentNormaliser"/>, folded
+/// into the last convolution at export), so the quantiser always sees unit-scale latents.
 /// Convolutions are trained without the weight-norm reparametrisation and exported in its layout
 /// (<c>weight_g</c> = ‖w‖ per output channel, <c>weight_v</c> = w), which the loader folds back to w.
 /// Resumable: a checkpoint every <c>CheckpointMinutes</c> in <c>WORK/codec/checkpoint</c>; batches depend only on
@@ -38,10 +40,12 @@ public static class CodecTrainer
         var parameters = encoder.parameters().Concat(decoder.parameters()).ToList();
         using var optimizer = optim.Adam(parameters, cfg.CodecLearningRate, beta1: 0.5, beta2: 0.9);
         using var melLoss = new MultiScaleMelLoss(cfg.SampleRate);
+        using var norm = new LatentNormaliser(cfg.LatentDim);
         var state = StateTensors(encoder, decoder, rvq);
+        state["latent.mean"] = norm.Mean; state["latent.std"] = norm.Std;
         var (start, elapsed) = TrainingState.TryLoad(dir, state, optimizer);
-        if (start > 0) progress?.Report($"codec: resuming at step {start}");
-        var log = new TrainingLog(dir, "codec", ["loss", "mel", "l1", "commit", "latent_reg", "lr", "used0", "used1", "used2", "used3"], start, cfg.CodecSteps, progress);
+        if (start > 0) { norm.MarkInitialised(); progress?.Report($"codec: resuming at step {start}"); }
+        var log = new TrainingLog(dir, "codec", ["loss", "mel", "l1", "commit", "latent_std", "lr", "used0", "used1", "used2", "used3"], start, cfg.CodecSteps, progress);
         int segment = (int)Math.Round(cfg.CodecSegmentSeconds * cfg.SampleRate);
         int vectorsPerStep = cfg.CodecBatch * (int)Math.Ceiling((double)segment / cfg.HopLength);
         var clock = Stopwatch.StartNew();
@@ -52,12 +56,12 @@ public static class CodecTrainer
         {
             cancel.ThrowIfCancellationRequested();
             var rng = StepRandom(cfg.Seed, step);
-            if (step == cfg.CodecWarmupSteps) InitCodebooks(cfg, corpus, encoder, rvq, segment, vectorsPerStep, progress);
+            if (step == cfg.CodecWarmupSteps) InitCodebooks(cfg, corpus, encoder, norm, rvq, segment, vectorsPerStep, progress);
             using var scope = NewDisposeScope();
             double lr = LearningRate(cfg.CodecLearningRate, step, cfg.CodecSteps, 50);
             foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
             var x = Batch(corpus, rng, cfg.CodecBatch, segment);                    // (B, 1, T)
-            var z = encoder.call(x);                                                // (B, D, F)
+            var z = norm.Apply(encoder.call(x), update: true);                      // (B, D, F), per channel ~N(0, 1)
             Tensor q = z, commit = zeros(1).squeeze();
             int[] used = new int[levels];
             if (step >= cfg.CodecWarmupSteps)
@@ -69,14 +73,13 @@ public static class CodecTrainer
             var y = decoder.call(q);                                                // (B, 1, T)
             var mel = melLoss.Compute(y, x);
             var l1 = (y - x).abs().mean();
-            var latentReg = LatentRegulariser(z);
-            var loss = mel + cfg.WaveformL1Weight * l1 + cfg.CommitmentWeight * commit + cfg.LatentRegWeight * latentReg;
+            var loss = mel + cfg.WaveformL1Weight * l1 + cfg.CommitmentWeight * commit;
             optimizer.zero_grad();
             loss.backward();
             nn.utils.clip_grad_norm_(parameters, 1.0);
             optimizer.step();
             if (step % 10 == 0 || step == cfg.CodecSteps - 1)
-                log.Row(step, loss.item<float>(), mel.item<float>(), l1.item<float>(), commit.item<float>(), latentReg.item<float>(), lr,
+                log.Row(step, loss.item<float>(), mel.item<float>(), l1.item<float>(), commit.item<float>(), norm.Std.mean().item<float>(), lr,
                     used.ElementAtOrDefault(0), used.ElementAtOrDefault(1), used.ElementAtOrDefault(2), used.ElementAtOrDefault(3));
             if (lastSave.Elapsed.TotalMinutes >= cfg.CheckpointMinutes)
             {
@@ -86,22 +89,10 @@ public static class CodecTrainer
         }
         TrainingState.Save(dir, cfg.CodecSteps, state, optimizer, elapsed + clock.Elapsed.TotalSeconds);
         Directory.CreateDirectory(ExportFolder(workDir));
+        norm.FoldInto(encoder);
         Export(encoder, decoder, rvq, ExportPath(workDir));
         File.WriteAllText(Path.Combine(dir, "time.txt"), $"{elapsed + clock.Elapsed.TotalSeconds:F0}\n");
         progress?.Report($"codec: done in {TimeSpan.FromSeconds(elapsed + clock.Elapsed.TotalSeconds):hh\\:mm\\:ss} -> {ExportPath(workDir)}");
-    }
-
-    /// <summary>
-    /// Keeps every latent channel near zero mean and unit variance over the batch: mean(μ_c²) + mean((σ²_c − 1)²).
-    /// Without it the encoder drifted during the autoencoder warm-up to latents of norm ≈ 10 with a spread of ≈ 0.2,
-    /// and the commitment loss then shrank the spread until one code took every frame (observed in this project's
-    /// first full run: 1 code of 1024 used on level 0 fifty steps after the k-means init).
-    /// </summary>
-    internal static Tensor LatentRegulariser(Tensor z) // (B, D, F)
-    {
-        var mean = z.mean([0, 2]);
-        var variance = z.var([0, 2]);
-        return mean.pow(2).mean() + (variance - 1).pow(2).mean();
     }
 
     internal static Random StepRandom(int seed, int step) => new(unchecked(seed * 1_000_003 + step * 7919 + 17));
@@ -132,7 +123,7 @@ public static class CodecTrainer
         return tensor(data, [batch, 1, segment]);
     }
 
-    static void InitCodebooks(SynthModelConfig cfg, SongCorpus corpus, EncodecEncoder encoder, TrainableResidualVq rvq,
+    static void InitCodebooks(SynthModelConfig cfg, SongCorpus corpus, EncodecEncoder encoder, LatentNormaliser norm, TrainableResidualVq rvq,
         int segment, int vectorsPerStep, IProgress<string>? progress)
     {
         using var scope = NewDisposeScope();
@@ -142,7 +133,7 @@ public static class CodecTrainer
         int needed = 20 * cfg.CodebookSize;
         for (int n = 0; n < needed;)
         {
-            var z = encoder.call(Batch(corpus, rng, cfg.CodecBatch, segment));          // (B, D, F)
+            var z = norm.Apply(encoder.call(Batch(corpus, rng, cfg.CodecBatch, segment)), update: true); // (B, D, F)
             var r = z.permute(0, 2, 1).reshape(-1, z.shape[1]);
             rows.Add(r); n += (int)r.shape[0];
         }

@@ -33,19 +33,17 @@ public sealed record SynthModelConfig
     public int[] UpsamplingRatios { get; init; } = [8, 5, 4, 2];
     public double TargetBandwidth { get; init; } = 2.2; // floor(1000 * 2.2 / (50 * 10)) = 4 codebooks
     public int NumLstmLayers { get; init; } = 1;
-    public int CodecSteps { get; init; } = 1400;
+    public int CodecSteps { get; init; } = 1200;
     /// <summary>Steps trained as a plain autoencoder before the codebooks are initialised by k-means.</summary>
-    public int CodecWarmupSteps { get; init; } = 150;
+    public int CodecWarmupSteps { get; init; } = 0;
     public int CodecBatch { get; init; } = 10;
     public double CodecSegmentSeconds { get; init; } = 1.0;
     public double CodecLearningRate { get; init; } = 1e-3;
-    public double CommitmentWeight { get; init; } = 1.0;
+    public double CommitmentWeight { get; init; } = 0.25;
     public double WaveformL1Weight { get; init; } = 0.1;
-    /// <summary>Weight of <c>CodecTrainer.LatentRegulariser</c> (latent channels kept near zero mean, unit variance).</summary>
-    public double LatentRegWeight { get; init; } = 1.0;
-    public double EmaDecay { get; init; } = 0.99;
+    public double EmaDecay { get; init; } = 0.95;
     /// <summary>A code whose EMA usage falls below this count is restarted from a random batch vector.</summary>
-    public double DeadCodeThreshold { get; init; } = 0.02;
+    public double DeadCodeThreshold { get; init; } = 0.15;
 
     // ---- text encoder (T5, trained jointly) ----
     public int TextVocabSize { get; init; } = 200;
@@ -61,8 +59,8 @@ public sealed record SynthModelConfig
     public int Heads { get; init; } = 8;
     public int Ffn { get; init; } = 768;
     public int MaxPositions { get; init; } = 512;
-    public int LmSteps { get; init; } = 1600;
-    public int LmBatch { get; init; } = 16;
+    public int LmSteps { get; init; } = 1200;
+    public int LmBatch { get; init; } = 10;
     public double LmWindowSeconds { get; init; } = 5.0;
     public double LmLearningRate { get; init; } = 1e-3;
     public int LmWarmupSteps { get; init; } = 100;

@@ -90,8 +90,10 @@ public sealed class TrainableResidualVq : IDisposable
         var pick = tensor(Enumerable.Range(0, (int)nDead).Select(_ => (long)rng.Next((int)x.shape[0])).ToArray());
         var fresh = x.index_select(0, pick);
         Embed[k].index_copy_(0, dead, fresh);
-        EmbedAvg[k].index_copy_(0, dead, fresh);
-        ClusterSize[k].index_fill_(0, dead, 1.0);
+        // a restarted code starts at the average usage, so it is judged again after as many steps as any other
+        double average = x.shape[0] / (double)Size;
+        EmbedAvg[k].index_copy_(0, dead, fresh * average);
+        ClusterSize[k].index_fill_(0, dead, average);
     }
 
     /// <summary>
