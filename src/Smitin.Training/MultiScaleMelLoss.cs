@@ -5,7 +5,7 @@ namespace Smitin.Training;
 
 /// <summary>
 /// Multi-scale log-mel L1 (EnCodec / DAC style reconstruction loss): for each STFT size n in <c>Scales</c>
-/// (hop n/4, Hann window), |log(mel(y) + eps) − log(mel(x) + eps)| averaged, then averaged over scales. Magnitude
+/// (hop n/4, Hann window, the engine's HTK <see cref="Audio.MelFilterbank"/>), |log(mel(y) + eps) − log(mel(x) + eps)| averaged, then averaged over scales. Magnitude
 /// (not power) spectra; 64 HTK mel bands up to Nyquist.
 /// </summary>
 public sealed class MultiScaleMelLoss : IDisposable
@@ -17,7 +17,7 @@ public sealed class MultiScaleMelLoss : IDisposable
     public MultiScaleMelLoss(int sampleRate, int nMels = 64, int[]? scales = null)
     {
         _scales = (scales ?? DefaultScales).Select(n => (n, hann_window(n).DetachFromDisposeScope(),
-            MelFilterBank.Create(n, nMels, sampleRate).DetachFromDisposeScope())).ToArray();
+            tensor(Audio.MelFilterbank.Create(n / 2 + 1, 0, sampleRate / 2, nMels, sampleRate, allowEmptyBands: true), [n / 2 + 1, nMels]).DetachFromDisposeScope())).ToArray();
     }
 
     /// <summary>Log-mel magnitude (B, frames, n_mels) of audio (B, T) at one scale.</summary>

@@ -50,11 +50,16 @@ public class TrainingPipelineTests(TinyTraining run) : IClassFixture<TinyTrainin
         }
         Assert.True(compared > 20);
         // codec: weight norm is exported as g/v and folded back by the loader; w = g·v/‖v‖ rounds within a few ulps
+        // the encoder's last convolution also carries the folded latent standardisation: w/σ, (b − μ)/σ
         using var codec = SafeTensorsFile.Open(Path.Combine(run.Work, "codec", "checkpoint", "state.safetensors"));
+        using var mu = codec.Read("latent.mean"); using var sigma = codec.Read("latent.std");
+        string lastConv = codec.Keys.Where(k => k.StartsWith("encoder.", StringComparison.Ordinal) && k.EndsWith(".conv.weight", StringComparison.Ordinal))
+            .OrderBy(k => int.Parse(k.Split('.')[2], CultureInfo.InvariantCulture)).Last()[..^"weight".Length];
         foreach (var (name, p) in model.Codec.Encoder.named_parameters().Select(x => ("encoder." + x.name, x.parameter))
                      .Concat(model.Codec.Decoder.named_parameters().Select(x => ("decoder." + x.name, x.parameter))))
         {
-            using var expected = codec.Read(name);
+            using var raw = codec.Read(name);
+            var expected = name == lastConv + "weight" ? raw / sigma.view(-1, 1, 1) : name == lastConv + "bias" ? (raw - mu) / sigma : raw;
             Assert.True(expected.allclose(p.cpu(), rtol: 1e-6, atol: 1e-7), $"codec {name} differs from the trained tensor");
         }
     }
