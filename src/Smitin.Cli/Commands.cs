@@ -16,5 +16,7 @@ static class Commands
         yield return ProbeCommand.Create();
         yield return JudgeCommand.Create();
         yield return TrainCommand.Create();
+        yield return EvalCommand.Create();
+        yield return DemoCommand.Create();
     }
 }

@@ -63,4 +63,35 @@ public static class ProbeTrainer
         };
         return ProbeSet.Build(trait, model, provenance, fits, ActivationSet.Concat(train, validation), options.Training, options.ProbeSet);
     }
+
+    /// <summary>
+    /// Probes a trait once and builds one probe set per direction (e.g. probe weight and mass-mean): the probes, their
+    /// accuracies, ω, the monitor heads and τ are shared; θ and its σ differ. For comparing directions (<c>smitin eval</c>)
+    /// without capturing and fitting twice.
+    /// </summary>
+    /// <returns>One set per entry of <paramref name="directions"/>, in that order.</returns>
+    public static IReadOnlyList<ProbeSet> TrainDirections(MusicGen model, ProbeDataset dataset, IReadOnlyList<ProbeDirection> directions,
+        ProbeTrainerOptions? options = null, IProgress<ProbeProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new ProbeTrainerOptions();
+        if (directions.Count == 0) throw new SmitinException("probe training: give at least one direction");
+        options.Training.Validate();
+        options.ProbeSet.Validate();
+        var o = dataset.Options;
+        var provenance = new ProbeProvenance
+        {
+            Source = dataset.Report.Source, SegmentSeconds = o.SegmentSeconds, SplitSeed = o.Seed, ValidationFraction = o.ValidationFraction,
+        };
+        var capture = new ActivationCapture(model, options.Capture);
+        var train = capture.Capture(dataset.Train, progress, cancellationToken, stage: "capture train");
+        var validation = capture.Capture(dataset.Validation, progress, cancellationToken, stage: "capture validation");
+        var first = Train(dataset.Trait, ProbeModelIdentity.Of(model), train, validation, provenance,
+            options with { ProbeSet = options.ProbeSet with { Direction = directions[0] } }, progress, cancellationToken);
+        var sets = new List<ProbeSet> { first };
+        var all = ActivationSet.Concat(train, validation);
+        var fits = new ProbeFits(first.Layers, first.Heads, first.HeadDim, first.Weights, first.Bias, first.TrainAccuracy, first.Accuracy, options.Training.Solver);
+        foreach (var d in directions.Skip(1))
+            sets.Add(ProbeSet.Build(dataset.Trait, first.Model, first.Provenance, fits, all, options.Training, options.ProbeSet with { Direction = d }));
+        return sets;
+    }
 }

@@ -1,0 +1,136 @@
+using System.CommandLine;
+using System.Globalization;
+using Smitin.Data;
+using Smitin.Evaluation;
+using Smitin.Generation;
+using Smitin.Judging;
+using Smitin.Models;
+using Smitin.Probing;
+using Smitin.Viz;
+
+namespace Smitin.Cli;
+
+/// <summary>
+/// <c>smitin eval [--model DIR] --trait drums --stems DIR (--probes F... | --probe-stems DIR) [--judge F] --out DIR</c>:
+/// the paper's audio-continuation comparison (docs/evaluation.md); writes results.json and results.md (and
+/// report.html with <c>--report</c>), prints the table.
+/// </summary>
+static class EvalCommand
+{
+    /// <summary>Options shared by <c>eval</c> and <c>demo</c> (same names, defaults from <see cref="EvaluationOptions"/>).</summary>
+    internal sealed class Shared
+    {
+        static readonly EvaluationOptions D = new();
+        static readonly GenerationOptions G = new();
+        public readonly Option<string?> Model = new("--model") { Description = CliModel.Description + "; default: the embedded default model (" + DefaultModel.Name + ")" };
+        public readonly Option<string> Trait = new("--trait") { Description = "Trait = stem name of the songs (drums, bass, piano, ...)", DefaultValueFactory = _ => D.Trait };
+        public readonly Option<int> Prompts = new("--prompts") { Description = "Prompts per adding row (n)", DefaultValueFactory = _ => D.Prompts };
+        public readonly Option<int?> RemovalPrompts = new("--removal-prompts") { Description = "Prompts per removal row (default: --prompts; 0 = no removal rows)" };
+        public readonly Option<double> PromptSeconds = new("--prompt-seconds") { Description = "Seconds of real audio given as the prompt", DefaultValueFactory = _ => D.PromptSeconds };
+        public readonly Option<double> ContinuationSeconds = new("--continuation-seconds") { Description = "Seconds generated after the prompt (the judge's window: 3)", DefaultValueFactory = _ => D.ContinuationSeconds };
+        public readonly Option<int> Batch = new("--batch") { Description = "Prompts per forward pass", DefaultValueFactory = _ => D.BatchSize };
+        public readonly Option<long> Seed = new("--seed") { Description = "Sampling seed (batch b of every row uses seed·1000 + b)", DefaultValueFactory = _ => D.Seed };
+        public readonly Option<double[]> Alpha = new("--alpha") { Description = "SMITIN α, one row each (repeat)", DefaultValueFactory = _ => D.SmitinAlphas.ToArray() };
+        public readonly Option<double> ItiAlpha = new("--iti-alpha") { Description = "ITI α", DefaultValueFactory = _ => D.ItiAlpha };
+        public readonly Option<int> Every = new("--every") { Description = "SMITIN: intervene every s-th step", DefaultValueFactory = _ => D.Every };
+        public readonly Option<int> TopKHeads = new("--top-k-heads") { Description = "ITI: most accurate heads shifted", DefaultValueFactory = _ => D.TopKHeads };
+        public readonly Option<string[]> Direction = new("--direction") { Description = "Directions compared (repeat): probe, mass-mean", DefaultValueFactory = _ => D.Directions.Select(ProbeSetOptions.Name).ToArray() };
+        public readonly Option<int> TopK = new("--top-k") { Description = "Sample among the k most likely tokens (0 = all)", DefaultValueFactory = _ => G.TopK };
+        public readonly Option<double> Temperature = new("--temperature") { Description = "Sampling temperature", DefaultValueFactory = _ => G.Temperature };
+        public readonly Option<double> Guidance = new("--guidance") { Description = "Classifier-free guidance scale", DefaultValueFactory = _ => G.GuidanceScale };
+        public readonly Option<string?> Judge = new("--judge") { Description = "Trait judge file (default: judge-<trait>.json next to the model)" };
+        public readonly Option<string> Device = CliModel.DeviceOption();
+
+        public IEnumerable<Option> All => [Model, Trait, Prompts, RemovalPrompts, PromptSeconds, ContinuationSeconds, Batch, Seed, Alpha, ItiAlpha,
+            Every, TopKHeads, Direction, TopK, Temperature, Guidance, Judge, Device];
+
+        public EvaluationOptions Options(ParseResult p)
+        {
+            var o = new EvaluationOptions
+            {
+                Trait = p.GetValue(Trait)!, Prompts = p.GetValue(Prompts), RemovalPrompts = p.GetValue(RemovalPrompts),
+                PromptSeconds = p.GetValue(PromptSeconds), ContinuationSeconds = p.GetValue(ContinuationSeconds), BatchSize = p.GetValue(Batch),
+                Seed = p.GetValue(Seed), SmitinAlphas = p.GetValue(Alpha)!, ItiAlpha = p.GetValue(ItiAlpha), Every = p.GetValue(Every),
+                TopKHeads = p.GetValue(TopKHeads), Directions = p.GetValue(Direction)!.Select(ProbeSetOptions.ParseDirection).Distinct().ToArray(),
+                Generation = new GenerationOptions { TopK = p.GetValue(TopK), Temperature = p.GetValue(Temperature), GuidanceScale = p.GetValue(Guidance) },
+            };
+            o.Validate();
+            return o;
+        }
+
+        public string ModelFolder(ParseResult p, CancellationToken ct) =>
+            p.GetValue(Model) is { } m ? CliModel.Resolve(m, ct) : DefaultModel.Folder;
+    }
+
+    public static Command Create()
+    {
+        var shared = new Shared();
+        var stems = new Option<string>("--stems") { Description = "Held-out songs for the prompts (MUSDB18-HQ / MoisesDB layout, e.g. from 'smitin dataset synth')", Required = true };
+        var probes = new Option<string[]>("--probes") { Description = "Probe set(s) of the trait, one per direction (from 'smitin probe --direction ...')" };
+        var probeStems = new Option<string?>("--probe-stems") { Description = "Instead of --probes: songs to probe the trait on now (both directions from one capture; other songs than --stems)" };
+        var output = new Option<string>("--out") { Description = "Output folder: results.json, results.md (and report.html with --report)", Required = true };
+        var report = new Option<bool>("--report") { Description = "Also write report.html (chart, heatmap, monitor by s, players, table)" };
+        var cmd = new Command("eval", "Compare no control, text, ITI and SMITIN (both directions) on audio continuation, judged by the trait judge; writes results.json and results.md.");
+        foreach (var o in shared.All.Concat([stems, probes, probeStems, output, report])) cmd.Options.Add(o);
+        cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
+        {
+            var options = shared.Options(parse);
+            string stemDir = parse.GetValue(stems)!, outDir = parse.GetValue(output)!;
+            if (!Directory.Exists(stemDir)) throw new SmitinException($"--stems {stemDir}: folder not found");
+            if (File.Exists(outDir)) throw new SmitinException($"--out {outDir}: is a file; expected a folder");
+            var probeFiles = parse.GetValue(probes) ?? [];
+            string? probeSongs = parse.GetValue(probeStems);
+            if ((probeFiles.Length > 0) == (probeSongs is not null))
+                throw new SmitinException("give either --probes FILE (one per direction) or --probe-stems DIR, not both and not neither");
+            string modelDir = shared.ModelFolder(parse, ct);
+            string judgePath = parse.GetValue(shared.Judge) ?? Path.Combine(modelDir, TraitJudge.DefaultFileName(options.Trait));
+            if (!File.Exists(judgePath))
+                throw new SmitinException($"judge {judgePath}: not found; train one with 'smitin judge train --model {modelDir} --stems DIR --trait {options.Trait} --out {modelDir}' or pass --judge FILE");
+            var judge = TraitJudge.Load(judgePath);
+            using var model = CliModel.Load(modelDir, parse.GetValue(shared.Device)!);
+            IReadOnlyList<ProbeSet> sets;
+            if (probeSongs is not null)
+            {
+                Console.Error.WriteLine($"smitin: probing '{options.Trait}' on {probeSongs} (directions {string.Join(", ", options.Directions.Select(ProbeSetOptions.Name))})");
+                var dataset = ProbeDataset.FromStems(probeSongs, options.Trait, new SegmentOptions { SampleRate = model.SampleRate, Channels = model.AudioChannels });
+                sets = ProbeTrainer.TrainDirections(model, dataset, options.Directions, null, null, ct);
+                Directory.CreateDirectory(outDir);
+                foreach (var s in sets) s.Save(Path.Combine(outDir, $"{options.Trait}-{ProbeSetOptions.Name(s.Direction)}.probe"));
+            }
+            else sets = probeFiles.Select(f => ProbeSet.Load(f, model)).ToArray();
+
+            var result = SteeringEvaluation.Run(model, stemDir, sets, judge, options, new StderrProgress(), ct);
+            result.Save(outDir);
+            if (parse.GetValue(report))
+            {
+                var prompt = EvaluationPrompts.Load(stemDir, options, model.SampleRate, model.AudioChannels, 1, ct)[0];
+                var series = MonitorBySchedule.Run(model, prompt.Without, sets[0], options, [1, 5, 10], true, ct);
+                EvaluationReport.Save(Path.Combine(outDir, "report.html"), new EvaluationReport.Content(result, sets[0], series,
+                    [$"model: {modelDir}", $"prompts: {stemDir}", $"judge: {judgePath}"]));
+            }
+            Console.WriteLine(result.ToMarkdown());
+            Console.WriteLine($"wrote {Path.Combine(outDir, "results.json")} and results.md{(parse.GetValue(report) ? " and report.html" : "")}");
+            return Task.FromResult(0);
+        }));
+        return cmd;
+    }
+
+    /// <summary>One stderr line per finished stage and every quarter of a row.</summary>
+    internal sealed class StderrProgress : IProgress<EvaluationProgress>
+    {
+        readonly object _gate = new();
+        string _stage = "";
+        int _quarter = -1;
+
+        public void Report(EvaluationProgress p)
+        {
+            lock (_gate)
+            {
+                int q = p.Total > 0 ? 4 * p.Done / p.Total : 0;
+                if (p.Stage == _stage && q == _quarter) return;
+                (_stage, _quarter) = (p.Stage, q);
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{p.Elapsed.TotalSeconds,5:0} s] {p.Stage}: {p.Done}/{p.Total}"));
+            }
+        }
+    }
+}
