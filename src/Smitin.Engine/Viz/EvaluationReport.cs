@@ -101,14 +101,15 @@ public static class EvaluationReport
 
     static string Enc(string s) => WebUtility.HtmlEncode(s);
 
-    /// <summary>The success chart: one horizontal bar per row with its Wilson interval.</summary>
+    /// <summary>The success chart: one dot per row (coloured by method) with its Wilson interval as a horizontal bar;
+    /// dots rather than bars so that a rate of 0 is still visible.</summary>
     public static PlotlyFigure SuccessFigure(EvaluationResult r)
     {
         var rows = r.Rows.Reverse().ToArray();                                  // first row on top
         var fig = new PlotlyFigure();
         fig.Add(new JsonObject
         {
-            ["type"] = "bar", ["orientation"] = "h", ["name"] = "success",
+            ["type"] = "scatter", ["mode"] = "markers", ["name"] = "success",
             ["y"] = PlotlyFigure.Strings(rows.Select(x => x.Label)),
             ["x"] = PlotlyFigure.Numbers(rows.Select(x => x.Success)),
             ["error_x"] = new JsonObject
@@ -117,13 +118,13 @@ public static class EvaluationReport
                 ["array"] = PlotlyFigure.Numbers(rows.Select(x => x.SuccessCi95[1] - x.Success)),
                 ["arrayminus"] = PlotlyFigure.Numbers(rows.Select(x => x.Success - x.SuccessCi95[0])),
             },
-            ["marker"] = new JsonObject { ["color"] = PlotlyFigure.Strings(rows.Select(x => MethodColors.GetValueOrDefault(x.Method, "#8c8c8c"))) },
+            ["marker"] = new JsonObject { ["size"] = 16, ["symbol"] = "square", ["color"] = PlotlyFigure.Strings(rows.Select(x => MethodColors.GetValueOrDefault(x.Method, "#8c8c8c"))) },
             ["text"] = PlotlyFigure.Strings(rows.Select(x => string.Create(CultureInfo.InvariantCulture,
                 $"n {x.N}, FAD {x.Fad:0.00}, prompt sim. {x.PromptSimilarity:0.000}"))),
             ["hovertemplate"] = "%{y}: %{x:.1%}<br>%{text}<extra></extra>",
         });
         fig.Layout["title"] = new JsonObject { ["text"] = $"{r.Trait}: judge-measured success (95 % CI)", ["x"] = 0, ["xanchor"] = "left" };
-        fig.Layout["xaxis"] = new JsonObject { ["range"] = new JsonArray(0, 1), ["tickformat"] = ".0%", ["title"] = new JsonObject { ["text"] = "success" } };
+        fig.Layout["xaxis"] = new JsonObject { ["range"] = new JsonArray(-0.03, 1.03), ["tickformat"] = ".0%", ["title"] = new JsonObject { ["text"] = "success" } };
         fig.Layout["yaxis"] = new JsonObject { ["automargin"] = true };
         fig.Layout["width"] = 900;
         fig.Layout["height"] = 120 + 26 * rows.Length;
