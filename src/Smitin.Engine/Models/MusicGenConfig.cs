@@ -85,6 +85,7 @@ public sealed record MusicGenConfig(T5Config TextEncoder, EncodecConfig AudioEnc
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
+            ModelArchitecture.Check(doc.RootElement, file);                            // before any size is read
             var root = new ConfigReader(doc.RootElement, file, "");
             var dec = DecoderConfig.Read(root.Section("decoder"));
             var cfg = new MusicGenConfig(T5Config.Read(root.Section("text_encoder")), EncodecConfig.Read(root.Section("audio_encoder")),
