@@ -1,0 +1,56 @@
+using Smitin.Models;
+
+namespace Smitin.Tests.Models;
+
+/// <summary>Issue 17 item 3: checkpoints of an architecture the engine does not implement are refused, naming it and
+/// what is supported, instead of running as plain MusicGen or failing on a missing tensor.</summary>
+public sealed class ModelArchitectureTests : IDisposable
+{
+    readonly TempDir _dir = new();
+    public void Dispose() => _dir.Dispose();
+
+    static void AssertRefusal(string message, string architecture)
+    {
+        Assert.Contains(architecture, message);
+        Assert.Contains("not implemented", message);
+        Assert.Contains("Smitin supports model_type 'musicgen' (MusicgenForConditionalGeneration", message);
+    }
+
+    [Fact]
+    public async Task A_melody_config_with_ordinary_weights_is_refused_not_run_as_plain_MusicGen()
+    {
+        string dir = FixtureCopy.Copy(_dir["melody-config"], "reference.safetensors");
+        FixtureCopy.SetConfigField(dir, "model_type", "\"musicgen_melody\"");
+        FixtureCopy.SetConfigField(dir, "architectures", "[\"MusicgenMelodyForConditionalGeneration\"]");
+
+        AssertRefusal(Assert.Throws<SmitinException>(() => MusicGenConfig.Load(dir)).Message, "model_type 'musicgen_melody' (MusicGen Melody");
+        AssertRefusal(Assert.Throws<SmitinException>(() => TinyModel.Load(dir)).Message, "musicgen_melody");
+        var (code, error) = await CliHost.RunCapturingErrors("generate", "--model", dir, "--text", "rock", "--max-new-tokens", "8", "--out", _dir["o.wav"]);
+        Assert.Equal(1, code);
+        AssertRefusal(error, "musicgen_melody");
+        Assert.False(File.Exists(_dir["o.wav"]));
+    }
+
+    [Fact]
+    public void Another_architecture_class_or_model_type_is_refused_by_name()
+    {
+        string dir = FixtureCopy.Copy(_dir["causal"], "reference.safetensors");
+        FixtureCopy.SetConfigField(dir, "architectures", "[\"MusicgenForCausalLM\"]");
+        AssertRefusal(Assert.Throws<SmitinException>(() => MusicGenConfig.Load(dir)).Message, "architectures [MusicgenForCausalLM]");
+        FixtureCopy.SetConfigField(dir, "architectures", "[\"MusicgenForConditionalGeneration\"]");
+        FixtureCopy.SetConfigField(dir, "model_type", "\"bark\"");
+        AssertRefusal(Assert.Throws<SmitinException>(() => MusicGenConfig.Load(dir)).Message, "model_type 'bark'");
+        FixtureCopy.SetConfigField(dir, "model_type", "\"musicgen\"");
+        Assert.Equal(2, MusicGenConfig.Load(dir).Decoder.NumHiddenLayers);        // the implemented one still loads
+    }
+
+    [Fact]
+    public void Melody_shaped_weights_without_cross_attention_are_named_as_such()
+    {
+        string dir = FixtureCopy.Copy(_dir["melody-weights"], "reference.safetensors");
+        FixtureCopy.DropTensors(dir, k => k.Contains(".encoder_attn.", StringComparison.Ordinal) || k.Contains(".encoder_attn_layer_norm.", StringComparison.Ordinal));
+        var e = Assert.Throws<SmitinException>(() => TinyModel.Load(dir));
+        Assert.Contains("no cross-attention", e.Message);
+        AssertRefusal(e.Message, "MusicGen Melody");
+    }
+}
