@@ -4,62 +4,67 @@ using Smitin.IO;
 namespace Smitin.Models;
 
 /// <summary>
-/// Which checkpoint architectures this engine implements, and the refusal of every other one. The single place to
-/// extend when an architecture gains support (e.g. MusicGen Melody, <c>musicgen_melody</c> /
-/// <c>MusicgenMelodyForConditionalGeneration</c>, Hugging Face <c>modeling_musicgen_melody.py</c>).
-/// Read from <c>config.json</c>'s <c>model_type</c> and <c>architectures</c> (Hugging Face <c>PretrainedConfig</c>),
-/// and checked again on the weights (a decoder without cross-attention is not text-conditioned MusicGen).
+/// Which checkpoint architectures this engine implements, and the refusal of every other one: the single place to
+/// extend when an architecture gains support. Read from <c>config.json</c>'s <c>model_type</c> and <c>architectures</c>
+/// (Hugging Face <c>PretrainedConfig</c>), and checked again on the weights (a plain MusicGen config over a decoder
+/// without cross-attention is Melody-shaped weights, not text-conditioned MusicGen).
 /// </summary>
 public static class ModelArchitecture
 {
-    /// <summary>The <c>model_type</c> implemented: text-conditioned MusicGen (<c>MusicgenForConditionalGeneration</c>).</summary>
-    public const string MusicGen = "musicgen";
-    /// <summary>The <c>architectures</c> entry of <see cref="MusicGen"/>.</summary>
-    public const string MusicGenClass = "MusicgenForConditionalGeneration";
+    /// <summary>Implemented <c>model_type</c> → its <c>architectures</c> class (Hugging Face transformers).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Implemented = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["musicgen"] = "MusicgenForConditionalGeneration",
+        ["musicgen_melody"] = "MusicgenMelodyForConditionalGeneration",
+    };
 
-    /// <summary>model_type → what it is, for the refusal messages of known but unimplemented architectures.</summary>
+    /// <summary>Known but unimplemented <c>model_type</c>s, described for the refusal.</summary>
     static readonly Dictionary<string, string> Known = new(StringComparer.Ordinal)
     {
-        ["musicgen_melody"] = "MusicGen Melody (MusicgenMelodyForConditionalGeneration: text and chroma prepended to the decoder input, no cross-attention)",
         ["musicgen_decoder"] = "a bare MusicGen decoder (MusicgenForCausalLM: no text encoder, no audio codec)",
         ["musicgen_melody_decoder"] = "a bare MusicGen Melody decoder (MusicgenMelodyForCausalLM)",
     };
 
     /// <summary>What the engine supports, for messages.</summary>
-    public const string Supported = "model_type 'musicgen' (MusicgenForConditionalGeneration: facebook/musicgen-small, -medium, -large, -stereo-small/-medium/-large, or a folder in that layout)";
+    public static string Supported =>
+        "model_type 'musicgen' (MusicgenForConditionalGeneration: facebook/musicgen-small, -medium, -large, -stereo-*) and " +
+        "'musicgen_melody' (MusicgenMelodyForConditionalGeneration: facebook/musicgen-melody, -melody-large, -stereo-melody-*)";
 
-    /// <summary>Throws unless <c>config.json</c>'s <c>model_type</c> / <c>architectures</c> name text-conditioned MusicGen.
-    /// A config with neither field is accepted (hand-written configs; the weights are checked at load).</summary>
+    /// <summary>
+    /// Throws unless <c>config.json</c>'s <c>model_type</c> and <c>architectures</c> name an implemented architecture,
+    /// and agree with each other. A config without <c>model_type</c> is read as <c>musicgen</c> (hand-written configs;
+    /// the weights are checked at load by <see cref="CheckWeights"/>).
+    /// </summary>
     /// <param name="root">the parsed <c>config.json</c></param>
     /// <param name="file">its path, for messages</param>
+    /// <returns>the model type</returns>
     /// <exception cref="SmitinException">another architecture: the message names it and what is supported</exception>
-    public static void Check(JsonElement root, string file)
+    public static string Check(JsonElement root, string file)
     {
-        string? modelType = root.TryGetProperty("model_type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        string modelType = root.TryGetProperty("model_type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "musicgen";
         var classes = root.TryGetProperty("architectures", out var a) && a.ValueKind == JsonValueKind.Array
             ? a.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToList()
             : [];
-        if (modelType is not null && modelType != MusicGen)
-            throw new SmitinException($"{file}: model_type '{modelType}'{Describe(modelType, classes)} is not implemented; Smitin supports {Supported}");
-        var other = classes.Where(c => c != MusicGenClass).ToList();
+        if (!Implemented.TryGetValue(modelType, out var expectedClass))
+            throw new SmitinException($"{file}: model_type '{modelType}'{(Known.TryGetValue(modelType, out var d) ? $" ({d})" : classes.Count > 0 ? $" ({string.Join(", ", classes)})" : "")} " +
+                $"is not implemented; Smitin supports {Supported}");
+        var other = classes.Where(c => c != expectedClass).ToList();
         if (other.Count > 0)
-            throw new SmitinException($"{file}: architectures [{string.Join(", ", other)}] is not implemented; Smitin supports {Supported}");
+            throw new SmitinException($"{file}: architectures [{string.Join(", ", other)}] is not implemented for model_type '{modelType}' " +
+                $"(expected {expectedClass}); Smitin supports {Supported}");
+        return modelType;
     }
 
-    /// <summary>Throws unless the decoder weights have cross-attention (<c>encoder_attn</c>), i.e. are text-conditioned
-    /// MusicGen; a Melody-shaped decoder otherwise fails later with only a missing tensor name.</summary>
-    /// <exception cref="SmitinException">no cross-attention weights: the message names the likely architecture</exception>
-    public static void CheckWeights(Checkpoint ckpt, string folder)
+    /// <summary>Throws when a plain MusicGen config (<paramref name="melody"/> false) sits over decoder weights without
+    /// cross-attention (<c>encoder_attn</c>): Melody-shaped weights would otherwise fail with only a missing tensor name.</summary>
+    /// <exception cref="SmitinException">no cross-attention weights under a plain MusicGen config</exception>
+    public static void CheckWeights(Checkpoint ckpt, string folder, bool melody)
     {
+        if (melody) return;                                                               // Melody's decoder has none by design
+        if (!ckpt.Keys.Any(k => k.StartsWith("decoder.", StringComparison.Ordinal))) return; // the decoder loader names what is missing
         if (ckpt.Keys.Any(k => k.StartsWith("decoder.", StringComparison.Ordinal) && k.Contains(".encoder_attn.", StringComparison.Ordinal))) return;
-        if (!ckpt.Keys.Any(k => k.StartsWith("decoder.", StringComparison.Ordinal))) return;   // no decoder at all: the decoder loader names what is missing
-        throw new SmitinException($"{folder}: the decoder weights have no cross-attention (no 'decoder.…encoder_attn.*' tensors): " +
-            $"this is not text-conditioned MusicGen but probably {Known["musicgen_melody"]}, which is not implemented; Smitin supports {Supported}");
-    }
-
-    static string Describe(string modelType, List<string> classes)
-    {
-        string what = Known.TryGetValue(modelType, out var d) ? d : classes.Count > 0 ? string.Join(", ", classes) : "";
-        return what.Length == 0 ? "" : $" ({what})";
+        throw new SmitinException($"{folder}: config.json says model_type 'musicgen' (text cross-attention), but the decoder weights have no " +
+            "cross-attention (no 'decoder.…encoder_attn.*' tensors): they look like MusicGen Melody weights, whose config has model_type " +
+            $"'musicgen_melody' and decoder.model_type 'musicgen_melody_decoder'; this mix is not implemented. Smitin supports {Supported}");
     }
 }

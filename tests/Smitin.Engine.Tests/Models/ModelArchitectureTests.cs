@@ -2,8 +2,8 @@ using Smitin.Models;
 
 namespace Smitin.Tests.Models;
 
-/// <summary>Issue 17 item 3: checkpoints of an architecture the engine does not implement are refused, naming it and
-/// what is supported, instead of running as plain MusicGen or failing on a missing tensor.</summary>
+/// <summary>Issue 17 item 3: checkpoints of an architecture the engine does not implement (or whose config and weights
+/// disagree) are refused, naming it and what is supported, instead of running as plain MusicGen or failing on a missing tensor.</summary>
 public sealed class ModelArchitectureTests : IDisposable
 {
     readonly TempDir _dir = new();
@@ -14,20 +14,21 @@ public sealed class ModelArchitectureTests : IDisposable
         Assert.Contains(architecture, message);
         Assert.Contains("not implemented", message);
         Assert.Contains("Smitin supports model_type 'musicgen' (MusicgenForConditionalGeneration", message);
+        Assert.Contains("'musicgen_melody' (MusicgenMelodyForConditionalGeneration", message);
     }
 
     [Fact]
-    public async Task A_melody_config_with_ordinary_weights_is_refused_not_run_as_plain_MusicGen()
+    public async Task A_melody_config_over_plain_MusicGen_weights_is_refused_not_run_as_plain_MusicGen()
     {
         string dir = FixtureCopy.Copy(_dir["melody-config"], "reference.safetensors");
         FixtureCopy.SetConfigField(dir, "model_type", "\"musicgen_melody\"");
         FixtureCopy.SetConfigField(dir, "architectures", "[\"MusicgenMelodyForConditionalGeneration\"]");
 
-        AssertRefusal(Assert.Throws<SmitinException>(() => MusicGenConfig.Load(dir)).Message, "model_type 'musicgen_melody' (MusicGen Melody");
-        AssertRefusal(Assert.Throws<SmitinException>(() => TinyModel.Load(dir)).Message, "musicgen_melody");
+        Assert.Contains("model_type 'musicgen_melody' needs decoder.model_type 'musicgen_melody_decoder'",
+            Assert.Throws<SmitinException>(() => MusicGenConfig.Load(dir)).Message);
         var (code, error) = await CliHost.RunCapturingErrors("generate", "--model", dir, "--text", "rock", "--max-new-tokens", "8", "--out", _dir["o.wav"]);
         Assert.Equal(1, code);
-        AssertRefusal(error, "musicgen_melody");
+        Assert.Contains("musicgen_melody", error);
         Assert.False(File.Exists(_dir["o.wav"]));
     }
 
@@ -40,6 +41,10 @@ public sealed class ModelArchitectureTests : IDisposable
         FixtureCopy.SetConfigField(dir, "architectures", "[\"MusicgenForConditionalGeneration\"]");
         FixtureCopy.SetConfigField(dir, "model_type", "\"bark\"");
         AssertRefusal(Assert.Throws<SmitinException>(() => MusicGenConfig.Load(dir)).Message, "model_type 'bark'");
+        FixtureCopy.SetConfigField(dir, "model_type", "\"musicgen_decoder\"");
+        AssertRefusal(Assert.Throws<SmitinException>(() => MusicGenConfig.Load(dir)).Message, "model_type 'musicgen_decoder' (a bare MusicGen decoder");
+        FixtureCopy.SetConfigField(dir, "model_type", "\"musicgen_melody\"");                  // class and type disagree
+        AssertRefusal(Assert.Throws<SmitinException>(() => MusicGenConfig.Load(dir)).Message, "architectures [MusicgenForConditionalGeneration] is not implemented for model_type 'musicgen_melody'");
         FixtureCopy.SetConfigField(dir, "model_type", "\"musicgen\"");
         Assert.Equal(2, MusicGenConfig.Load(dir).Decoder.NumHiddenLayers);        // the implemented one still loads
     }
