@@ -104,7 +104,8 @@ public sealed class CodeGenerator
             throw new SmitinException($"audio prompt codes: got shape [{string.Join(", ", promptCodes.shape)}], expected ({b}, {k}, frames)");
         if (memoryMask is not null && memory is null) throw new SmitinException("a text mask was given without text states");
         int promptFrames = (int)(promptCodes?.shape[2] ?? 0);
-        int steps = options.ResolveSteps(promptFrames, CodebooksPerChannel, _frameRate, config.MaxPositionEmbeddings); // before any allocation
+        int conditioningRows = (int)(condPrefix?.shape[1] ?? 0);                          // melody: the prefix takes positions first
+        int steps = options.ResolveSteps(promptFrames, CodebooksPerChannel, _frameRate, config.MaxPositionEmbeddings, conditioningRows); // before any allocation
         long seed = options.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
         var used = options with { Seed = seed, MaxNewTokens = steps };
         bool guided = options.Guided && (memory is not null || condPrefix is not null);
@@ -126,8 +127,8 @@ public sealed class CodeGenerator
         int prefixLength = (int)prefix.shape[2];
         if (prefixLength + steps > maxLength)
             throw new SmitinException($"internal: prefix {prefixLength} + {steps} steps exceeds max length {maxLength}");
-        if (conditioning + maxLength > config.MaxPositionEmbeddings)
-            throw new SmitinException($"generate: the conditioning prefix ({conditioning} rows) + {maxLength} code positions exceed decoder.max_position_embeddings {config.MaxPositionEmbeddings}: generate fewer tokens");
+        if (conditioning + maxLength - 1 > config.MaxPositionEmbeddings)                  // step N feeds position conditioning + P + N - 1
+            throw new SmitinException($"generate: the conditioning prefix ({conditioning} rows) + {maxLength - 1} code positions exceed decoder.max_position_embeddings {config.MaxPositionEmbeddings}: generate fewer tokens");
         var sequence = torch.full(b, k, maxLength, (long)_padToken, ScalarType.Int64, device);  // (B, K, L) delayed, as fed
         sequence.narrow(2, 0, prefixLength).copy_(prefix);
 

@@ -76,15 +76,19 @@ public sealed record GenerationOptions
     /// <param name="frameRate">codec frames per second</param>
     /// <param name="maxPositions">the decoder's <c>max_position_embeddings</c> (int.MaxValue: only overflow is checked)</param>
     /// <exception cref="SmitinException">the request does not fit (the message says what fits) or is too short for the delay pattern</exception>
-    public int ResolveSteps(int promptFrames, int codebooksPerChannel, double frameRate, int maxPositions = int.MaxValue)
+    /// <param name="conditioningPositions">positions a conditioning prefix takes before the codes (MusicGen Melody), else 0</param>
+    public int ResolveSteps(int promptFrames, int codebooksPerChannel, double frameRate, int maxPositions = int.MaxValue, int conditioningPositions = 0)
     {
         Validate();
+        string context = conditioningPositions > 0
+            ? $"decoder.max_position_embeddings is {maxPositions}, of which the conditioning prefix takes {conditioningPositions}"
+            : $"decoder.max_position_embeddings is {maxPositions}";
+        maxPositions -= conditioningPositions;
         int kc = codebooksPerChannel;
         long p = promptFrames;
         // smallest step count the delay pattern accepts: max length (P + 1 + steps) >= max(2 Kc - 1, P + Kc)
         long minSteps = Math.Max(2L * kc - 1, p + kc) - (p + 1);
         long fitSteps = maxPositions - p;                                               // P + steps <= max positions
-        string context = $"decoder.max_position_embeddings is {maxPositions}";
         if (MaxNewTokens is int n)
         {
             if (p >= maxPositions)
