@@ -42,6 +42,19 @@ public sealed class ModelIdentityTests : IDisposable
     }
 
     [Fact]
+    public async Task A_hub_snapshot_has_the_identity_of_the_same_files_in_a_folder_whichever_client_filled_it()
+    {
+        await using var hub = new Smitin.Tests.Hub.FakeHubServer();
+        hub.Add(new Smitin.Tests.Hub.FakeRepo { Id = "facebook/musicgen-tiny", Files = Smitin.Tests.Hub.HubTestKit.FixtureRepoFiles() });
+        using var cache = new TempDir();
+        string dir = await Smitin.Hub.ModelLocator.Resolve("facebook/musicgen-tiny", options: Smitin.Tests.Hub.HubTestKit.Options(cache.Path, hub));
+        using (var smitinFilled = TinyModel.Load(dir)) Assert.Equal(TinyModel.Shared.Identity, smitinFilled.Identity);
+        // Python's snapshot_download fetches every file of the repository, extra *.safetensors included
+        File.Copy(Path.Combine(Fixture.Model(), "reference.safetensors"), Path.Combine(dir, "reference.safetensors"));
+        using (var pythonFilled = TinyModel.Load(dir)) Assert.Equal(TinyModel.Shared.Identity, pythonFilled.Identity);
+    }
+
+    [Fact]
     public void A_fine_tune_with_the_same_config_is_another_model_on_every_steering_path()
     {
         using var base_ = TinyModel.Load();
