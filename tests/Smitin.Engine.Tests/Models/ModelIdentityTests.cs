@@ -47,7 +47,7 @@ public sealed class ModelIdentityTests : IDisposable
         await using var hub = new Smitin.Tests.Hub.FakeHubServer();
         hub.Add(new Smitin.Tests.Hub.FakeRepo { Id = "facebook/musicgen-tiny", Files = Smitin.Tests.Hub.HubTestKit.FixtureRepoFiles() });
         using var cache = new TempDir();
-        string dir = await Smitin.Hub.ModelLocator.Resolve("facebook/musicgen-tiny", options: Smitin.Tests.Hub.HubTestKit.Options(cache.Path, hub));
+        string dir = await Smitin.Hub.ModelLocator.Resolve("facebook/musicgen-tiny", options: Smitin.Tests.Hub.HubTestKit.Options(cache.Path, hub) with { Timeout = TimeSpan.FromSeconds(60) }); // loaded machine: no 5 s timeout
         using (var smitinFilled = TinyModel.Load(dir)) Assert.Equal(TinyModel.Shared.Identity, smitinFilled.Identity);
         // Python's snapshot_download fetches every file of the repository, extra *.safetensors included
         File.Copy(Path.Combine(Fixture.Model(), "reference.safetensors"), Path.Combine(dir, "reference.safetensors"));
