@@ -14,6 +14,9 @@ namespace Smitin.Tests.Evaluation;
 /// </summary>
 public static class EvaluationFixture
 {
+    /// <summary>Tests that steer <see cref="Model"/> run in this collection, one at a time (one steering session per decoder).</summary>
+    public const string Collection = "evaluation fixture model";
+
     public static readonly EvaluationOptions Options = new()
     {
         Trait = "drums", PromptSeconds = 1, ContinuationSeconds = 1, Prompts = 3, RemovalPrompts = 2, BatchSize = 2, Seed = 7,
@@ -47,3 +50,7 @@ public static class EvaluationFixture
     public static EvaluationResult Run(EvaluationOptions options) =>
         SteeringEvaluation.Run(Model, JudgeSongs.Root, Probes, Judge, options);
 }
+
+/// <summary>Runs the tests that share <see cref="EvaluationFixture.Model"/> one at a time.</summary>
+[CollectionDefinition(EvaluationFixture.Collection)]
+public sealed class EvaluationCollection;

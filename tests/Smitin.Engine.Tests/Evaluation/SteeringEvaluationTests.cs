@@ -5,6 +5,7 @@ using Smitin.Tests.Judging;
 
 namespace Smitin.Tests.Evaluation;
 
+[Collection(EvaluationFixture.Collection)]
 public class SteeringEvaluationTests
 {
     static readonly string[] Expected =
@@ -33,8 +34,8 @@ public class SteeringEvaluationTests
             Assert.True(row.Fad >= 0 && double.IsFinite(row.Fad), $"{row.Label}: FAD {row.Fad}");
             Assert.InRange(row.PromptSimilarity, -1, 1);
             bool real = row.Method.StartsWith("real");
-            // generated rows: batches of 2 → seeds 7·1000 + 0 and + 1, the same in every row
-            Assert.Equal(real ? [] : new long[] { 7000, 7001 }, row.Seeds);
+            // generated rows: batches of 2 → seeds 7·1000 + b, the same in every row (3 adding prompts: 2 batches, 2 removal prompts: 1)
+            Assert.Equal(real ? [] : row.Task == "add" ? new long[] { 7000, 7001 } : [7000], row.Seeds);
             Assert.Equal(real, row.ShiftedFraction is null);
         }
         // unsteered rows only monitor; ITI shifts at every generated step; SMITIN at most on its schedule (every 5th)

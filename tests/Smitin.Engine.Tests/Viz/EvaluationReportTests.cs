@@ -13,6 +13,7 @@ namespace Smitin.Tests.Viz;
 /// disabled, and every chart and player is in the screenshot; a control page with the charts and players removed
 /// must fail the same check.
 /// </summary>
+[Collection(EvaluationFixture.Collection)]
 public sealed class EvaluationReportTests : IDisposable
 {
     readonly TempDir _dir = new();
@@ -35,7 +36,7 @@ public sealed class EvaluationReportTests : IDisposable
         EvaluationReport.Save(html, new EvaluationReport.Content(result, EvaluationFixture.Probes[0], series, ["test"]));
         string page = File.ReadAllText(html);
         Assert.DoesNotContain("src=\"http", page);
-        Assert.DoesNotContain("cdn.plot.ly", page);
+        Assert.DoesNotContain("<script src=", page);
         int players = Regex.Matches(page, "<audio ").Count;
         Assert.Equal(2 * 7, players);                      // 2 examples × 7 adding rows of the probe direction
         // control: charts not drawn, players removed
