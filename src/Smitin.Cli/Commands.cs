@@ -15,5 +15,6 @@ static class Commands
         yield return DatasetCommand.Create();
         yield return ProbeCommand.Create();
         yield return JudgeCommand.Create();
+        yield return TrainCommand.Create();
     }
 }

@@ -21,7 +21,9 @@ public static class MelFilterbank
     /// </summary>
     /// <exception cref="SmitinException">Bad sizes or frequencies, or a filter that covers no FFT bin (too many mels
     /// for the FFT size); the message names the option.</exception>
-    public static float[] Create(int nFreqs, double fMin, double fMax, int nMels, int sampleRate)
+    /// <param name="allowEmptyBands">keep bands that cover no bin as all-zero columns (torchaudio warns and does the same)
+    /// instead of refusing them; a multi-scale training loss with small FFTs needs it</param>
+    public static float[] Create(int nFreqs, double fMin, double fMax, int nMels, int sampleRate, bool allowEmptyBands = false)
     {
         if (nFreqs < 2) throw new SmitinException($"mel filterbank: n_freqs = {nFreqs}, expected ≥ 2 (n_fft ≥ 2)");
         if (nMels < 1) throw new SmitinException($"mel filterbank: n_mels = {nMels}, expected ≥ 1");
@@ -47,7 +49,7 @@ public static class MelFilterbank
             }
         }
         int empty = Array.IndexOf(covered, false);
-        if (empty >= 0)
+        if (empty >= 0 && !allowEmptyBands)
             throw new SmitinException($"mel filterbank: mel band {empty} ({fPts[empty]:F1}–{fPts[empty + 2]:F1} Hz) covers no FFT bin; " +
                                       $"use fewer mels than {nMels} or a larger n_fft than {2 * (nFreqs - 1)}");
         return fb;
