@@ -6,7 +6,7 @@ usage: check-report-screenshot.py SHOT.png --players N [--expect-missing]
 Looks for every visual element of the page in the pixels:
   heatmap   the probe heatmap's Viridis block (check-screenshot.py's test: >= 150 x 100 px, >= 6 colours)
   success   the success chart's ITI bars (#e377c2) and SMITIN bars (#17becf): >= 300 px of each colour
-  monitor   the monitor chart's first three series (#1f77b4, #d62728, #2ca02c): >= 150 px of each colour
+  monitor   the monitor chart's first three series (#1f77b4, #d62728, #2ca02c): >= 40 px of each colour, >= 400 in all
   players   Chromium's audio controls: regions of their background (#f1f3f4) at least 200 x 40 px; counts them
 Prints one PASS/FAIL line per element and exits 0 when all pass. --expect-missing inverts the overall verdict:
 the control (a page with its charts and players removed) must have every element missing.
@@ -91,7 +91,9 @@ def main(argv):
     iti, smitin, *lines = count_colours(rows, width, height, channels,
                                         [hexrgb(c) for c in ("#e377c2", "#17becf", "#1f77b4", "#d62728", "#2ca02c")])
     results.append(("success chart", iti >= 300 and smitin >= 300, f"ITI bar px {iti}, SMITIN bar px {smitin}"))
-    results.append(("monitor chart", all(n >= 150 for n in lines), f"series px {lines}"))
+    # series may overlap (the same prompt and seed before the first shift): each colour must show (legend, ticks, τ)
+    # and together they must draw lines
+    results.append(("monitor chart", all(n >= 40 for n in lines) and sum(lines) >= 400, f"series px {lines}"))
     p = players(rows, width, height, channels)
     results.append(("players", p >= expected_players, f"{p} players found, {expected_players} expected"))
     for name, ok, detail in results:
