@@ -16,6 +16,9 @@ namespace Smitin.Generation;
 ///    logits give scores = uncond + g (cond - uncond); a token is sampled per (row, codebook), then the pattern's
 ///    forced tokens are re-imposed before it is fed back;
 /// 4. the codes are the delayed sequence without its pad tokens (prompt frames included).
+/// MusicGen Melody (<c>MusicgenMelodyForConditionalGeneration.generate</c>) is the same loop with a conditioning
+/// prefix instead of a memory: it is fed once, before the step-0 ids (positions from 0 on its first row), and the
+/// unconditional rows take the unconditional prefix the caller built (null chroma, zero text rows).
 /// A piece longer than one window runs these steps window by window (<see cref="WindowPlan"/>, audiocraft's
 /// <c>extend_stride</c>): the same text memory, guidance and random generator, each window prompted with the previous
 /// window's last (window − stride) frames; a steering session carries its schedule, monitor and gate across windows.
@@ -43,6 +46,8 @@ public sealed class CodeGenerator
     /// <param name="promptCodes">(B, K, P) audio-prompt codes to continue, or null</param>
     /// <param name="options">sampling, guidance, length, seed</param>
     /// <param name="batchSize">B when neither memory nor prompt gives it</param>
+    /// <param name="prefix">melody decoder: (B, P, D) conditioning prefix (see <c>MusicGen.BuildMelodyPrefix</c>), instead of a memory</param>
+    /// <param name="unconditionalPrefix">(B, P, D) prefix of the unconditional rows; required with a prefix and guidance</param>
     /// <param name="onFrames">called with every frame as soon as all its codebooks are generated, in order, as (B, K, n)
     /// int64 CPU codes (the audio prompt's frames first); the tensor is only valid during the call</param>
     /// <exception cref="SmitinException">bad shapes, or a length that cannot fit (<see cref="WindowPlan.Resolve"/>),
@@ -52,7 +57,7 @@ public sealed class CodeGenerator
     /// the call applies too. Either way the plan and the monitor trace land in <see cref="GenerationResult.Steering"/>.</remarks>
     public GenerationResult Generate(Tensor? memory, Tensor? memoryMask, Tensor? promptCodes, GenerationOptions options,
         IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, int batchSize = 1,
-        IReadOnlyList<string>? texts = null, Action<Tensor>? onFrames = null)
+        IReadOnlyList<string>? texts = null, Action<Tensor>? onFrames = null, Tensor? prefix = null, Tensor? unconditionalPrefix = null)
     {
         options.Validate();
         using var ownSteering = options.Steering is null ? null : _lm.Steer(options.Steering);
@@ -60,7 +65,7 @@ public sealed class CodeGenerator
         GenerationResult result;
         try
         {
-            result = GenerateCodes(memory, memoryMask, promptCodes, options, progress, cancellationToken, batchSize, texts, onFrames);
+            result = GenerateCodes(memory, memoryMask, promptCodes, options, progress, cancellationToken, batchSize, texts, onFrames, prefix, unconditionalPrefix);
         }
         catch
         {
@@ -72,20 +77,34 @@ public sealed class CodeGenerator
 
     GenerationResult GenerateCodes(Tensor? memory, Tensor? memoryMask, Tensor? promptCodes, GenerationOptions options,
         IProgress<GenerationProgress>? progress, CancellationToken cancellationToken, int batchSize, IReadOnlyList<string>? texts,
-        Action<Tensor>? onFrames)
+        Action<Tensor>? onFrames, Tensor? condPrefix, Tensor? uncondPrefix)
     {
         options.Validate();
         var config = _lm.Config;
-        int b = (int)(memory?.shape[0] ?? promptCodes?.shape[0] ?? batchSize);
+        int b = (int)(memory?.shape[0] ?? condPrefix?.shape[0] ?? promptCodes?.shape[0] ?? batchSize);
+        if (condPrefix is not null && memory is not null) throw new SmitinException("generate: give a text memory (MusicGen) or a conditioning prefix (MusicGen Melody), not both");
+        if (condPrefix is null && uncondPrefix is not null) throw new SmitinException("generate: an unconditional prefix was given without a prefix");
+        if (condPrefix is not null && (condPrefix.dim() != 3 || condPrefix.shape[2] != config.HiddenSize))
+            throw new SmitinException($"generate: conditioning prefix has shape [{string.Join(", ", condPrefix.shape)}], expected (B, P, {config.HiddenSize})");
+        if (uncondPrefix is not null && !uncondPrefix.shape.SequenceEqual(condPrefix!.shape))
+            throw new SmitinException($"generate: unconditional prefix has shape [{string.Join(", ", uncondPrefix.shape)}], expected [{string.Join(", ", condPrefix.shape)}] like the prefix");
         int k = config.NumCodebooks;
         if (promptCodes is not null && (promptCodes.dim() != 3 || promptCodes.shape[0] != b || promptCodes.shape[1] != k))
             throw new SmitinException($"audio prompt codes: got shape [{string.Join(", ", promptCodes.shape)}], expected ({b}, {k}, frames)");
         if (memoryMask is not null && memory is null) throw new SmitinException("a text mask was given without text states");
         int promptFrames = (int)(promptCodes?.shape[2] ?? 0);
-        var plan = WindowPlan.Resolve(options, promptFrames, CodebooksPerChannel, _frameRate, config.MaxPositionEmbeddings);
+        int conditioning = (int)(condPrefix?.shape[1] ?? 0);
+        // the melody prefix takes positions before the codes (and one more for its cache row)
+        var plan = WindowPlan.Resolve(options, promptFrames, CodebooksPerChannel, _frameRate,
+            conditioning == 0 ? config.MaxPositionEmbeddings : config.MaxPositionEmbeddings - conditioning - 1);
+        if (conditioning > 0 && plan.IsLongForm)
+            throw new SmitinException($"generate: MusicGen Melody generates one window only: {plan.TotalFrames} frames asked, {plan.WindowFrames} fit " +
+                $"after the {conditioning}-row conditioning prefix (window by window would need the melody re-cut per window, not done); give a shorter duration");
         long seed = options.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
         var used = options with { Seed = seed, MaxNewTokens = plan.TotalSteps };
-        bool guided = options.Guided && memory is not null;
+        bool guided = options.Guided && (memory is not null || condPrefix is not null);
+        if (guided && condPrefix is not null && uncondPrefix is null)
+            throw new SmitinException("generate: guidance with a conditioning prefix needs the unconditional prefix (MusicGen.BuildMelodyPrefix builds both)");
 
         using var outer = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
@@ -99,9 +118,12 @@ public sealed class CodeGenerator
             mem = torch.cat([mem!, torch.zeros_like(mem!)], 0);                         // (2B, S, D)
             mask = torch.cat([mask!, torch.zeros_like(mask!)], 0);                      // (2B, S)
         }
+        // melody: conditional prefix rows, then the unconditional ones (null chroma, zero text)
+        Tensor? pre = condPrefix?.to(ScalarType.Float32, device);
+        if (guided && pre is not null) pre = torch.cat([pre, uncondPrefix!.to(ScalarType.Float32, device)], 0); // (2B, P, D)
 
         using var generator = options.IsGreedy ? null : new Generator((ulong)seed, device);
-        var run = new WindowRun(b, guided, mem, mask, generator, options, plan, progress, Stopwatch.StartNew(), cancellationToken, onFrames,
+        var run = new WindowRun(b, guided, mem, mask, pre, conditioning, generator, options, plan, progress, Stopwatch.StartNew(), cancellationToken, onFrames,
             options.RecordScores ? new List<Tensor>(plan.TotalSteps) : null,
             options.RecordTrace ? new List<Tensor>(plan.TotalSteps) : null,
             options.RecordTrace ? new List<Tensor>(plan.TotalSteps) : null);
@@ -120,7 +142,8 @@ public sealed class CodeGenerator
             (codes, delayed, pattern) = RunWindow(window, prompt, run);                   // (B, K, F_w)
             windowCodes.Add(codes);
             pieces.Add(window.Index == 0 ? codes : codes.narrow(2, window.PromptFrames, window.NewFrames));
-            prompt = codes.narrow(2, plan.StrideFrames, codes.shape[2] - plan.StrideFrames);
+            if (window.Index + 1 < plan.Windows.Count)                                    // the next window's prompt: this one's tail
+                prompt = codes.narrow(2, plan.StrideFrames, plan.Windows[window.Index + 1].PromptFrames);
         }
         var all = pieces.Count == 1 ? pieces[0] : torch.cat(pieces, 2);                  // (B, K, F)
         if (all.shape[2] != plan.TotalFrames)
@@ -143,7 +166,7 @@ public sealed class CodeGenerator
     }
 
     /// <summary>What every window of one generation shares.</summary>
-    sealed record WindowRun(int BatchSize, bool Guided, Tensor? Memory, Tensor? Mask, Generator? Generator, GenerationOptions Options,
+    sealed record WindowRun(int BatchSize, bool Guided, Tensor? Memory, Tensor? Mask, Tensor? Prefix, int Conditioning, Generator? Generator, GenerationOptions Options,
         WindowPlan Plan, IProgress<GenerationProgress>? Progress, Stopwatch Clock, CancellationToken CancellationToken, Action<Tensor>? OnFrames,
         List<Tensor>? Scores, List<Tensor>? Inputs, List<Tensor>? Logits);
 
@@ -174,7 +197,9 @@ public sealed class CodeGenerator
             throw new SmitinException($"internal: prefix {prefixLength} + {steps} steps exceeds max length {maxLength}");
         var sequence = torch.full(b, k, maxLength, (long)_padToken, ScalarType.Int64, device);  // (B, K, L) delayed, as fed
         sequence.narrow(2, 0, prefixLength).copy_(prefix);
-        using var cache = _lm.CreateCache(maxLength);
+        if (run.Conditioning + maxLength > config.MaxPositionEmbeddings)
+            throw new SmitinException($"generate: the conditioning prefix ({run.Conditioning} rows) + {maxLength} code positions exceed decoder.max_position_embeddings {config.MaxPositionEmbeddings}: generate fewer tokens");
+        using var cache = _lm.CreateCache(run.Conditioning + maxLength);
         int emitted = window.PromptFrames;                                                // frames already handed out
 
         // 3. decode
@@ -185,9 +210,9 @@ public sealed class CodeGenerator
             int position = prefixLength + step;                                           // column predicted now
             var input = step == 0 ? prefix : sequence.narrow(2, position - 1, 1);         // (B, K, T)
             if (run.Guided) input = torch.cat([input, input], 0);                         // (rows, K, T)
-            var context = new GenerationContext(step, steps, prefixLength, b, run.Guided, window.Index, window.FirstStep);
+            var context = new GenerationContext(step, steps, prefixLength, b, run.Guided, window.Index, window.FirstStep) { ConditioningLength = run.Conditioning };
             var logits = _lm.Forward(input, step == 0 ? run.Memory : null, step == 0 ? run.Mask : null, cache,
-                lastPositionOnly: true, generation: context).squeeze(2);                  // (rows, K, V)
+                lastPositionOnly: true, generation: context, prefix: step == 0 ? run.Prefix : null).squeeze(2); // (rows, K, V)
             var processed = run.Guided
                 ? logits.narrow(0, b, b) + (logits.narrow(0, 0, b) - logits.narrow(0, b, b)) * options.GuidanceScale
                 : logits;                                                                 // (B, K, V)

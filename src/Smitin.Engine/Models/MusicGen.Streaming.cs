@@ -70,11 +70,23 @@ public sealed partial class MusicGen
             if (audio.shape[2] > 0) onChunk(Chunk(audio, last: false, null));
         }
 
-        var promptCodes = PromptCodes(texts.Count, audioPrompt);
         GenerationResult result;
-        using (var text = EncodeText(texts))
+        if (IsMelody)                                                                    // text-only melody model: its conditioning prefix
+        {
+            if (audioPrompt is not null)
+                throw new SmitinException("generate: a MusicGen Melody model does not continue an audio prompt (the reference's generate has no audio-prompt step)");
+            using var text = EncodeText(texts);
+            var (prefix, unconditional) = BuildMelodyPrefix(text, null, texts.Count);
+            result = CreateCodeGenerator().Generate(null, null, null, options, windowProgress, cancellationToken, batchSize: (int)prefix.shape[0],
+                texts: texts.ToArray(), onFrames: OnFrames, prefix: prefix, unconditionalPrefix: unconditional);
+        }
+        else
+        {
+            var promptCodes = PromptCodes(texts.Count, audioPrompt);
+            using var text = EncodeText(texts);
             result = CreateCodeGenerator().Generate(text.EncoderHiddenStates, text.AttentionMask, promptCodes, options,
                 windowProgress, cancellationToken, texts: texts.ToArray(), onFrames: OnFrames);
+        }
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
