@@ -108,8 +108,20 @@ public sealed partial class MusicGen
         }
     }
 
+    /// <summary>Same, continuing a clip of any rate and channel count (converted to the model's).</summary>
+    public GenerationResult GenerateStreaming(IReadOnlyList<string> texts, AudioClip audioPrompt, GenerationOptions? options,
+        Action<AudioChunk> onChunk, StreamingOptions? streaming = null, IProgress<GenerationProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        var clip = audioPrompt.ToChannels(AudioChannels);
+        if (clip.SampleRate != SampleRate) clip = clip.Resample(SampleRate);
+        using var scope = torch.NewDisposeScope();
+        var audio = clip.ToTensor().unsqueeze(0);                                               // (1, C, T)
+        return GenerateStreaming(texts, options, onChunk, streaming, audio, progress, cancellationToken);
+    }
+
     /// <summary>
-    /// The chunks of <see cref="GenerateStreaming"/> as an async stream: generation runs on a worker thread and each
+    /// The chunks of <see cref="GenerateStreaming(IReadOnlyList{string}, GenerationOptions?, Action{AudioChunk}, StreamingOptions?, Tensor?, IProgress{GenerationProgress}?, CancellationToken)"/> as an async stream: generation runs on a worker thread and each
     /// chunk is yielded as soon as it is decoded. The last chunk carries the <see cref="AudioChunk.Result"/> (dispose it).
     /// Leaving the loop early cancels the generation; errors of the generation are rethrown by the loop.
     /// </summary>

@@ -5,23 +5,10 @@ using static TorchSharp.torch;
 
 namespace Smitin.Tests.Generation;
 
-/// <summary>Generation past the model's window on the fixture: one continuous piece, windows joined on their prompts.</summary>
+/// <summary>Generation past the model's window on the fixture: one continuous piece, windows joined on their prompts
+/// (60 s end to end: <c>GenerateLongFormCommandTests</c>).</summary>
 public class LongFormGenerationTests
 {
-    [Fact]
-    public void SixtySecondsOnTheFixtureIsOnePieceOfSixtySeconds()
-    {
-        var model = TinyModel.Shared;
-        using var result = model.Generate(["80s pop track with bassy drums and synth"], new GenerationOptions { DurationSeconds = 60, Seed = 3, TopK = 16 });
-        int frames = (int)Math.Round(60 * model.FrameRate);
-        Assert.Equal(frames, result.Frames);
-        long samples = result.Audio!.shape[2];
-        int hop = model.Codec.HopLength;
-        Assert.InRange(samples, 60L * model.SampleRate - hop, 60L * model.SampleRate + hop);    // ± one frame
-        Assert.True(result.Plan!.IsLongForm);
-        Assert.Equal(result.Plan.TotalSteps, result.Options.MaxNewTokens);
-    }
-
     [Fact]
     public void EachWindowContinuesThePreviousWindowsTail()
     {
