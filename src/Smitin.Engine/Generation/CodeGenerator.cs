@@ -113,9 +113,9 @@ public sealed class CodeGenerator
         // classifier-free guidance batch: conditional rows, then all-zero memory with an all-zero mask (every window)
         Tensor? mem = memory?.to(ScalarType.Float32, device);
         Tensor? mask = memory is null ? null : (memoryMask ?? torch.ones(memory.shape[0], memory.shape[1])).to(ScalarType.Int64, device);
-        if (guided)
+        if (guided && mem is not null)
         {
-            mem = torch.cat([mem!, torch.zeros_like(mem!)], 0);                         // (2B, S, D)
+            mem = torch.cat([mem, torch.zeros_like(mem)], 0);                           // (2B, S, D)
             mask = torch.cat([mask!, torch.zeros_like(mask!)], 0);                      // (2B, S)
         }
         // melody: conditional prefix rows, then the unconditional ones (null chroma, zero text)
@@ -197,7 +197,7 @@ public sealed class CodeGenerator
             throw new SmitinException($"internal: prefix {prefixLength} + {steps} steps exceeds max length {maxLength}");
         var sequence = torch.full(b, k, maxLength, (long)_padToken, ScalarType.Int64, device);  // (B, K, L) delayed, as fed
         sequence.narrow(2, 0, prefixLength).copy_(prefix);
-        if (run.Conditioning + maxLength > config.MaxPositionEmbeddings)
+        if (run.Conditioning > 0 && run.Conditioning + maxLength > config.MaxPositionEmbeddings)
             throw new SmitinException($"generate: the conditioning prefix ({run.Conditioning} rows) + {maxLength} code positions exceed decoder.max_position_embeddings {config.MaxPositionEmbeddings}: generate fewer tokens");
         using var cache = _lm.CreateCache(run.Conditioning + maxLength);
         int emitted = window.PromptFrames;                                                // frames already handed out
