@@ -35,16 +35,23 @@ internal sealed record GenerationRequest(string Text, AudioClip? AudioPrompt, st
         return new GenerationRequest(prompt ?? "", clip, audio, options);
     }
 
-    /// <summary>Runs an (unsteered) generation on a worker thread with in-place progress and cancellation.</summary>
-    internal async Task<GenerationResult> RunAsync(MusicGen model, MagicContext magic, string title)
+    /// <summary>Runs an (unsteered) generation on a worker thread with in-place progress and cancellation; with
+    /// <paramref name="stream"/>, a <see cref="StreamingPlayer"/> plays the audio while it is generated.</summary>
+    internal async Task<GenerationResult> RunAsync(MusicGen model, MagicContext magic, string title, bool stream = false)
     {
         var progress = magic.StartProgress(title);
-        var steps = new SyncProgress<GenerationProgress>(p => progress.Report($"step {p.Step}/{p.TotalSteps}", p.Fraction));
+        var steps = new SyncProgress<GenerationProgress>(p => progress.Report(
+            p.Windows > 1 ? $"step {p.Step}/{p.TotalSteps}, window {p.Window + 1}/{p.Windows}" : $"step {p.Step}/{p.TotalSteps}", p.Fraction));
         try
         {
-            var result = await Task.Run(() => AudioPrompt is null
-                ? model.Generate([Text], Options, null, steps, magic.CancellationToken)
-                : model.Generate([Text], AudioPrompt, Options, steps, magic.CancellationToken), magic.CancellationToken);
+            var player = stream ? magic.StartPlayer(title, model, Options.DurationSeconds ?? GenerationOptions.DefaultDurationSeconds) : null;
+            var result = await Task.Run(() => player is not null
+                ? AudioPrompt is null
+                    ? model.GenerateStreaming([Text], Options, player.Add, null, null, steps, magic.CancellationToken)
+                    : model.GenerateStreaming([Text], AudioPrompt, Options, player.Add, null, steps, magic.CancellationToken)
+                : AudioPrompt is null
+                    ? model.Generate([Text], Options, null, steps, magic.CancellationToken)
+                    : model.Generate([Text], AudioPrompt, Options, steps, magic.CancellationToken), magic.CancellationToken);
             progress.Finish($"{result.Frames} frames, seed {result.Seed}");
             return result;
         }
