@@ -75,6 +75,24 @@ public sealed class CodeGenerator
         return steering is null ? result : result with { Steering = steering.CompleteGeneration() };
     }
 
+    /// <summary>
+    /// Refuses non-finite scores before they reach the sampler (whose native multinomial would abort with "probability
+    /// tensor contains either inf, nan or element &lt; 0"), naming the step and the option that produced them: the raw
+    /// logits (model weights, or the steering shift α), or guidance (finite logits, non-finite after scaling).
+    /// </summary>
+    /// <param name="logits">(rows, K, V) raw logits of this step</param>
+    /// <param name="processed">(B, K, V) scores after guidance</param>
+    static void EnsureFinite(Tensor logits, Tensor processed, int step, int steps, GenerationOptions options, bool steering)
+    {
+        if (processed.isfinite().all().item<bool>()) return;
+        string where = $"decoder step {step + 1} of {steps}";
+        if (!logits.isfinite().all().item<bool>())
+            throw new SmitinException(steering
+                ? $"{where}: the decoder's logits are not finite (inf or NaN) under steering: the steering shift is too strong for float32 (lower alpha), or the checkpoint's weights hold non-finite values"
+                : $"{where}: the decoder's logits are not finite (inf or NaN): the checkpoint's weights hold non-finite values or overflow float32");
+        throw new SmitinException($"{where}: the scores after classifier-free guidance (guidance = {OptionRange.Text(options.GuidanceScale)}) are not finite in float32: lower guidance");
+    }
+
     GenerationResult GenerateCodes(Tensor? memory, Tensor? memoryMask, Tensor? promptCodes, GenerationOptions options,
         IProgress<GenerationProgress>? progress, CancellationToken cancellationToken, int batchSize, IReadOnlyList<string>? texts,
         Action<Tensor>? onFrames, Tensor? condPrefix, Tensor? uncondPrefix)
@@ -94,9 +112,9 @@ public sealed class CodeGenerator
         if (memoryMask is not null && memory is null) throw new SmitinException("a text mask was given without text states");
         int promptFrames = (int)(promptCodes?.shape[2] ?? 0);
         int conditioning = (int)(condPrefix?.shape[1] ?? 0);
-        // the melody prefix takes positions before the codes (and one more for its cache row)
+        // the melody prefix takes positions before the codes (WindowPlan: frames + Kc - 1 <= positions left)
         var plan = WindowPlan.Resolve(options, promptFrames, CodebooksPerChannel, _frameRate,
-            conditioning == 0 ? config.MaxPositionEmbeddings : config.MaxPositionEmbeddings - conditioning - 1);
+            config.MaxPositionEmbeddings - conditioning);
         if (conditioning > 0 && plan.IsLongForm)
             throw new SmitinException($"generate: MusicGen Melody generates one window only: {plan.TotalFrames} frames asked, {plan.WindowFrames} fit " +
                 $"after the {conditioning}-row conditioning prefix (window by window would need the melody re-cut per window, not done); give a shorter duration");
@@ -197,8 +215,8 @@ public sealed class CodeGenerator
             throw new SmitinException($"internal: prefix {prefixLength} + {steps} steps exceeds max length {maxLength}");
         var sequence = torch.full(b, k, maxLength, (long)_padToken, ScalarType.Int64, device);  // (B, K, L) delayed, as fed
         sequence.narrow(2, 0, prefixLength).copy_(prefix);
-        if (run.Conditioning > 0 && run.Conditioning + maxLength > config.MaxPositionEmbeddings)
-            throw new SmitinException($"generate: the conditioning prefix ({run.Conditioning} rows) + {maxLength} code positions exceed decoder.max_position_embeddings {config.MaxPositionEmbeddings}: generate fewer tokens");
+        if (run.Conditioning + maxLength - 1 > config.MaxPositionEmbeddings)                // step N feeds position conditioning + P + N - 1
+            throw new SmitinException($"generate: the conditioning prefix ({run.Conditioning} rows) + {maxLength - 1} code positions exceed decoder.max_position_embeddings {config.MaxPositionEmbeddings}: generate fewer tokens");
         using var cache = _lm.CreateCache(run.Conditioning + maxLength);
         int emitted = window.PromptFrames;                                                // frames already handed out
 
@@ -216,7 +234,8 @@ public sealed class CodeGenerator
             var processed = run.Guided
                 ? logits.narrow(0, b, b) + (logits.narrow(0, 0, b) - logits.narrow(0, b, b)) * options.GuidanceScale
                 : logits;                                                                 // (B, K, V)
-            var next = Sampler.Next(processed.reshape(b * k, v), options, run.Generator).view(b, k); // (B, K)
+            EnsureFinite(logits, processed, window.FirstStep + step, run.Plan.TotalSteps, options, steering: SteeringSession.ActiveOn(_lm) is not null);
+            var next = Sampler.Next(processed.reshape(b * k, v), options, run.Generator, window.FirstStep + step).view(b, k); // (B, K)
             var forced = pattern.select(2, position);                                     // (B, K)
             sequence.select(2, position).copy_(torch.where(forced.eq(-1), next, forced));
 

@@ -59,6 +59,12 @@ public sealed record WindowPlan
         options.Validate();
         int capacity = Capacity(maxPositions, codebooksPerChannel);
         string Sec(int frames) => (frames / frameRate).ToString("0.##", CultureInfo.InvariantCulture);
+        // the single-window rules (and messages) of GenerationOptions.ResolveSteps, with what extends added
+        void Context(string extend)
+        {
+            try { options.ResolveSteps(promptFrames, codebooksPerChannel, frameRate, maxPositions); }
+            catch (SmitinException e) { throw new SmitinException($"{e.Message}; {extend}", e); }
+        }
         string fits = $"one window of this model holds {capacity} frames ({Sec(capacity)} s: decoder.max_position_embeddings {maxPositions} + 1 - {codebooksPerChannel} codebooks per channel)";
 
         int window;
@@ -73,15 +79,16 @@ public sealed record WindowPlan
         else window = Math.Min(capacity, (int)Math.Round(GenerationOptions.DefaultMaxDurationSeconds * frameRate));
 
         if (promptFrames >= window)
+            Context("the audio prompt must leave room in the first window");
+        if (promptFrames >= window)
             throw new SmitinException($"the audio prompt has {promptFrames} frames ({Sec(promptFrames)} s) but a window holds {window} frames ({Sec(window)} s): " +
                 "nothing would be left to generate in the first window; use a shorter audio prompt" + (window < capacity ? $" or a longer max-duration (up to {Sec(capacity)} s)" : ""));
 
         if (options.MaxNewTokens is int tokens)
         {
-            int asked = promptFrames + tokens + 1 - codebooksPerChannel;                 // frames of the result
-            if (promptFrames + 1 + tokens > maxPositions + 1)
-                throw new SmitinException($"max-new-tokens {tokens} with {promptFrames} prompt frames asks for {asked} frames ({Sec(asked)} s), but {fits}; " +
-                    "give a duration instead (duration, generated window by window past one window; see max-duration and extend-stride)");
+            int asked = (int)Math.Min(int.MaxValue, (long)promptFrames + tokens + 1 - codebooksPerChannel); // frames of the result
+            Context($"max-new-tokens {tokens} with {promptFrames} prompt frames asks for {asked} frames ({Sec(asked)} s), but {fits}; " +
+                "give a duration instead (duration, generated window by window past one window; see max-duration and extend-stride)");
             return new WindowPlan
             {
                 TotalFrames = asked, WindowFrames = window, StrideFrames = 0, FrameCapacity = capacity, FrameRate = frameRate,
@@ -89,6 +96,9 @@ public sealed record WindowPlan
             };
         }
 
+        double asking = Math.Round((options.DurationSeconds ?? GenerationOptions.DefaultDurationSeconds) * frameRate);
+        if (asking > window && asking / frameRate > GenerationOptions.MaxLongFormSeconds)
+            Context($"window by window (max-duration, extend-stride) a piece may last up to {GenerationOptions.MaxLongFormSeconds:0} s");
         int steps0 = options.ResolveSteps(promptFrames, codebooksPerChannel, frameRate);  // checks duration > prompt
         int total = promptFrames + steps0 + 1 - codebooksPerChannel;
         if (total <= window)

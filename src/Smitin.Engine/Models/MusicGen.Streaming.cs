@@ -34,6 +34,7 @@ public sealed partial class MusicGen
         if (texts.Count == 0) throw new SmitinException("generate: give at least one text prompt");
         options ??= new GenerationOptions();
         options.Validate();
+        EnsureSteeringFits(options);
         streaming ??= new StreamingOptions();
         streaming.Validate();
         int playSteps = streaming.ResolvePlaySteps(FrameRate);
