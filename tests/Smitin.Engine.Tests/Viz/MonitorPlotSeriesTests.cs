@@ -23,7 +23,8 @@ public class MonitorPlotSeriesTests
         var json = PlotlyFigure.FromChart(MonitorTraceFigure.ToChart([s])).ToJson();
         Assert.Contains("\"text\":\"decoder step\"", json);
         Assert.Contains("\"y0\":0.7", json);
-        Assert.Contains("\"x\":[10,11]", json);                // intervention ticks at steps 10 and 11
+        var ticks = System.Text.Json.Nodes.JsonNode.Parse(json)!["data"]!.AsArray().Single(t => (string)t!["name"]! == "SMITIN intervention")!;
+        Assert.Equal(new[] { 10.0, 11.0 }, ticks["x"]!.AsArray().Select(v => (double)v!)); // intervention ticks at steps 10 and 11
     }
 
     [Fact]
