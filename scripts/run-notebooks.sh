@@ -105,6 +105,11 @@ start=$(date +%s)
 tally < <(SMITIN_FEED="${SMITIN_FEED:-$REPO/artifacts/feed}" $PY scripts/ui-test.py notebooks/quickstart.ipynb "$OUT" \
   --expect audio:5 --expect heatmap:1 --expect trace:1 --expect plot:3 --rerun-first-chart 2>>"$OUT/run.log")
 echo "ui quickstart: $(( $(date +%s) - start )) s" >>"$OUT/run.log"
+if [ -f "$OUT/ui-quickstart.png" ]; then  # the heatmap and the restyled Plotly.NET heatmap, as the front end showed them
+  tally < <($PY scripts/check-screenshot.py "$OUT/ui-quickstart.png" "ui quickstart (front-end screenshot)" --min 2)
+else
+  tally < <(echo "FAIL ui quickstart (front-end screenshot): $OUT/ui-quickstart.png missing")
+fi
 
 # Offline rendering of the exported notebooks: the headless run, and the one re-run and saved in the front end.
 shot() { # shot HTML PNG: a full-page screenshot with networking disabled (dead proxy, no DNS, no background traffic)
@@ -133,7 +138,7 @@ for variant in quickstart ui/quickstart; do
     "$html" "$OUT/$name-nodraw.html"
   tally < <(
     drawn "$html" "$name (exported, offline chromium)"
-    if shot "$html" "$OUT/$name.png"; then $PY scripts/check-screenshot.py "$OUT/$name.png" "$name (offline chromium)"
+    if shot "$html" "$OUT/$name.png"; then $PY scripts/check-screenshot.py "$OUT/$name.png" "$name (offline chromium)" --min 2
     else echo "FAIL $name (offline chromium): no screenshot (see $OUT/run.log)"; fi
     if shot "$OUT/$name-nodraw.html" "$OUT/$name-nodraw.png"; then $PY scripts/check-screenshot.py "$OUT/$name-nodraw.png" "$name control" --expect-blank
     else echo "FAIL $name control: no screenshot (see $OUT/run.log)"; fi
