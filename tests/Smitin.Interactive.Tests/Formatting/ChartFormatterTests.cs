@@ -114,5 +114,11 @@ public class ChartFormatterTests
         Assert.Equal(333, (int)fig["layout"]!["width"]!);
         Assert.Equal("mine", (string)fig["data"]![0]!["name"]!);
         Assert.DoesNotContain("cdn.plot.ly", html);
+        // as in the notebook host: only FSharp.Core 10.0.0.0 (the package's pin) is loaded, though Plotly.NET
+        // references 10.1.0.0 (FSharpCoreBinding answers that request with the loaded assembly)
+        var fsharp = AppDomain.CurrentDomain.GetAssemblies().Where(a => a.GetName().Name == "FSharp.Core").Select(a => a.GetName().Version).ToList();
+        Assert.Equal([new Version(10, 0, 0, 0)], fsharp);
+        var wanted = typeof(Plotly.NET.GenericChart).Assembly.GetReferencedAssemblies().Single(a => a.Name == "FSharp.Core");
+        Assert.Equal(new Version(10, 1, 0, 0), wanted.Version);
     }
 }
