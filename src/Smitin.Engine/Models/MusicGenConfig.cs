@@ -133,6 +133,8 @@ public sealed record MusicGenConfig(T5Config TextEncoder, EncodecConfig AudioEnc
             };
             if (cfg.Melody is { } m && (m.NumChroma <= 0 || m.ChromaLength <= 0))
                 throw new SmitinException($"{file}: num_chroma {m.NumChroma} and chroma_length {m.ChromaLength} must be > 0");
+            if (cfg.Melody is { } m1 && m1.ChromaLength + 1 + dec.NumCodebooks >= dec.MaxPositionEmbeddings)
+                throw new SmitinException($"{file}: chroma_length {m1.ChromaLength} leaves too few decoder positions for text and codes (decoder.max_position_embeddings {dec.MaxPositionEmbeddings})");
             if (cfg.Melody is { } m2 && m2.NumChroma != m2.FeatureExtractor.FeatureSize)
                 throw new SmitinException($"{file}: num_chroma {m2.NumChroma} differs from preprocessor_config.json feature_size {m2.FeatureExtractor.FeatureSize}");
 

@@ -9,7 +9,11 @@ internal sealed record GenerationRequest(string Text, AudioClip? AudioPrompt, st
 {
     internal const double DefaultSeconds = 2;
 
-    internal static GenerationRequest Parse(string? prompt, string? audio, double? seconds, long? seed, double? guidance, int? topK, double? temperature)
+    /// <summary>MusicGen Melody: the melody clip conditioning the generation (<c>--melody</c>), or null.</summary>
+    internal AudioClip? Melody { get; init; }
+
+    internal static GenerationRequest Parse(string? prompt, string? audio, double? seconds, long? seed, double? guidance, int? topK, double? temperature,
+        string? melody = null)
     {
         if (seconds is { } s && !(s > 0 && s <= 300)) throw new MagicUsageException($"--seconds must be between 0 and 300, got {s}");
         if (guidance is { } g && !(g >= 0 && g <= 100)) throw new MagicUsageException($"--guidance must be between 0 and 100, got {g}");
@@ -20,6 +24,13 @@ internal sealed record GenerationRequest(string Text, AudioClip? AudioPrompt, st
         {
             if (!File.Exists(audio)) throw new MagicUsageException($"--audio '{audio}': no such WAV file");
             clip = AudioClip.Load(audio);
+        }
+        AudioClip? melodyClip = null;
+        if (melody is not null)
+        {
+            if (audio is not null) throw new MagicUsageException("--melody and --audio cannot be combined (a MusicGen Melody model does not continue an audio prompt)");
+            if (!File.Exists(melody)) throw new MagicUsageException($"--melody '{melody}': no such WAV file");
+            melodyClip = AudioClip.Load(melody);
         }
         var defaults = new GenerationOptions();
         var options = defaults with
@@ -32,7 +43,7 @@ internal sealed record GenerationRequest(string Text, AudioClip? AudioPrompt, st
         };
         if (clip is not null && options.DurationSeconds <= clip.DurationSeconds)
             throw new MagicUsageException($"--seconds {options.DurationSeconds:0.##} is the total length and must exceed the audio prompt ({clip.DurationSeconds:0.##} s)");
-        return new GenerationRequest(prompt ?? "", clip, audio, options);
+        return new GenerationRequest(prompt ?? "", clip, audio, options) { Melody = melodyClip };
     }
 
     /// <summary>Runs an (unsteered) generation on a worker thread with in-place progress and cancellation.</summary>
@@ -42,7 +53,11 @@ internal sealed record GenerationRequest(string Text, AudioClip? AudioPrompt, st
         var steps = new SyncProgress<GenerationProgress>(p => progress.Report($"step {p.Step}/{p.TotalSteps}", p.Fraction));
         try
         {
-            var result = await Task.Run(() => AudioPrompt is null
+            if (Melody is not null && !model.IsMelody)
+                throw new MagicUsageException($"--melody needs a MusicGen Melody model (config.json model_type 'musicgen_melody'); the loaded model is '{model.Config.ModelType}'");
+            var result = await Task.Run(() => Melody is not null
+                ? model.Generate(Text.Length == 0 ? [] : [Text], [Melody], Options, steps, magic.CancellationToken)
+                : AudioPrompt is null
                 ? model.Generate([Text], Options, null, steps, magic.CancellationToken)
                 : model.Generate([Text], AudioPrompt, Options, steps, magic.CancellationToken), magic.CancellationToken);
             progress.Finish($"{result.Frames} frames, seed {result.Seed}");

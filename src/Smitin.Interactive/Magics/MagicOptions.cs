@@ -9,6 +9,7 @@ internal static class MagicOptions
     [
         new KernelDirectiveParameter("--prompt", "Text prompt (quote it: --prompt \"80s pop with synth\"). Omit for unconditional generation.") { AllowImplicitName = true },
         new KernelDirectiveParameter("--audio", "WAV file to continue (audio prompt); combine with --prompt for text + audio."),
+        new KernelDirectiveParameter("--melody", "MusicGen Melody models: WAV whose melody (chroma) conditions the generation; omit --prompt for melody only. Drums/bass are not removed: give a pre-separated stem."),
         new KernelDirectiveParameter("--seconds", "Total length in seconds, the audio prompt included (default: 2, or the prompt + 2).") { TypeHint = "number" },
         new KernelDirectiveParameter("--seed", "Sampling seed (default 0); compare uses the same seed for every variant.") { TypeHint = "number" },
         new KernelDirectiveParameter("--guidance", "Classifier-free guidance scale (default 3).") { TypeHint = "number" },

@@ -9,6 +9,7 @@ public abstract class PromptedMagicCommand : SmitinMagicCommand
 {
     public string? Prompt { get; set; }
     public string? Audio { get; set; }
+    public string? Melody { get; set; }
     public double? Seconds { get; set; }
     public long? Seed { get; set; }
     public double? Guidance { get; set; }
@@ -24,7 +25,7 @@ public abstract class PromptedMagicCommand : SmitinMagicCommand
     public string? Var { get; set; }
 
     private protected GenerationRequest ParseGeneration() =>
-        GenerationRequest.Parse(Prompt, Audio, Seconds, Seed, Guidance, TopK, Temperature);
+        GenerationRequest.Parse(Prompt, Audio, Seconds, Seed, Guidance, TopK, Temperature, Melody);
 
     private protected SteeringRequest ParseSteering(MagicContext magic) =>
         SteeringRequest.Parse(magic.Session, Trait, Alpha, TopHeads, Every, Tau, Monitor, Remove);
