@@ -17,6 +17,7 @@ OUT="${SMITIN_NOTEBOOK_OUT:-$REPO/artifacts/notebooks}"
 PY=/usr/bin/python3                      # Debian's python (json, zlib, struct only); the PATH python may be another one
 export PATH="$PATH:$HOME/.dotnet/tools"  # the kernelspec runs `dotnet interactive jupyter ...`
 TIMEOUT="${SMITIN_NOTEBOOK_TIMEOUT:-900}" # seconds per cell
+STARTUP="${SMITIN_KERNEL_STARTUP_TIMEOUT:-300}" # seconds for the .NET kernel to start (nbclient's 60 s is too short on a loaded machine)
 mkdir -p "$OUT"
 rm -f "$OUT"/*.ipynb "$OUT"/*.html "$OUT"/*.png "$OUT"/*.log
 
@@ -58,7 +59,7 @@ for nb in quickstart probing steering; do
   if [ ! -f "$src" ]; then tally < <(echo "FAIL $nb: $src missing"); continue; fi
   start=$(date +%s)
   # --allow-errors: run every cell so the checker reports all errors; the kernel's own logging goes to the log.
-  jupyter nbconvert --to notebook --execute --allow-errors --ExecutePreprocessor.timeout="$TIMEOUT" \
+  jupyter nbconvert --to notebook --execute --allow-errors --ExecutePreprocessor.timeout="$TIMEOUT" --ExecutePreprocessor.startup_timeout="$STARTUP" \
     --output-dir "$OUT" "$src" >>"$OUT/$nb.log" 2>&1
   rc=$?
   tally < <(
@@ -90,7 +91,7 @@ json.dump({"cells": [{"cell_type": "code", "id": f"c{i}", "execution_count": Non
            "metadata": {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"}, "language_info": {"name": "C#"}},
            "nbformat": 4, "nbformat_minor": 5}, open(out, "w"), indent=1)
 PYEOF
-  jupyter nbconvert --to notebook --execute --allow-errors --ExecutePreprocessor.timeout="$TIMEOUT" --inplace \
+  jupyter nbconvert --to notebook --execute --allow-errors --ExecutePreprocessor.timeout="$TIMEOUT" --ExecutePreprocessor.startup_timeout="$STARTUP" --inplace \
     "$OUT/dll-variant.ipynb" >>"$OUT/dll-variant.log" 2>&1
   tally < <($PY scripts/check-notebook.py "$OUT/dll-variant.ipynb" "dll variant" --expect audio:1)
 else

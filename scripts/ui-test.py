@@ -41,6 +41,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 RUN_TIMEOUT = int(os.environ.get("SMITIN_UI_TIMEOUT", "1200"))  # seconds for Run All
+# seconds for the server to answer and for the page + kernel to be ready (a loaded CI machine needs minutes)
+STARTUP_TIMEOUT = int(os.environ.get("SMITIN_UI_STARTUP_TIMEOUT", "300"))
 CHECK_JS = r"""
 const root = document.getElementById('notebook-container');
 const cells = [...root.querySelectorAll('.cell.code_cell')];
@@ -82,7 +84,7 @@ def start_server(folder, port, token, log):
         ["jupyter", "notebook", "--no-browser", "--ip=127.0.0.1"] + (["--allow-root"] if os.geteuid() == 0 else []) + [ f"--port={port}", "--port-retries=0",
          f"--NotebookApp.token={token}", f"--notebook-dir={folder}", "--NotebookApp.open_browser=False"],
         stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    deadline = time.time() + 60
+    deadline = time.time() + STARTUP_TIMEOUT
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"jupyter notebook exited with code {proc.returncode}")
@@ -91,7 +93,7 @@ def start_server(folder, port, token, log):
             return proc
         except OSError:
             time.sleep(0.5)
-    raise RuntimeError("jupyter notebook did not answer within 60 s")
+    raise RuntimeError(f"jupyter notebook did not answer within {STARTUP_TIMEOUT} s")
 
 
 def start_browser(port):
@@ -141,7 +143,7 @@ def open_notebook(driver, port, token, name):
     driver.get(f"http://127.0.0.1:{port}/notebooks/{name}?token={token}")
     return wait(lambda: driver.execute_script(
         "return !!(window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded && Jupyter.notebook.kernel "
-        "&& Jupyter.notebook.kernel.is_connected() && document.querySelector('#kernel_indicator_icon.kernel_idle_icon'))"), 180)
+        "&& Jupyter.notebook.kernel.is_connected() && document.querySelector('#kernel_indicator_icon.kernel_idle_icon'))"), STARTUP_TIMEOUT)
 
 
 def menu(driver, menu_id, item_id):
