@@ -100,7 +100,7 @@ public sealed record MusicGenConfig(T5Config TextEncoder, EncodecConfig AudioEnc
     int DecoderStartTokenId, double GuidanceScale)
 {
     /// <summary>Model types this loader builds: plain MusicGen and MusicGen Melody.</summary>
-    public static readonly string[] SupportedModelTypes = ["musicgen", "musicgen_melody"];
+    public static readonly string[] SupportedModelTypes = [.. ModelArchitecture.Implemented.Keys];
 
     /// <summary><c>model_type</c> of config.json: <c>musicgen</c> or <c>musicgen_melody</c>.</summary>
     public string ModelType { get; init; } = "musicgen";
@@ -117,10 +117,8 @@ public sealed record MusicGenConfig(T5Config TextEncoder, EncodecConfig AudioEnc
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
+            string modelType = ModelArchitecture.Check(doc.RootElement, file);      // before any size is read
             var root = new ConfigReader(doc.RootElement, file, "");
-            string modelType = root.String("model_type", "musicgen");
-            if (!SupportedModelTypes.Contains(modelType))
-                throw new SmitinException($"{file}: model_type '{modelType}' is not supported (expected {string.Join(" or ", SupportedModelTypes)})");
             var dec = DecoderConfig.Read(root.Section("decoder"));
             bool melody = modelType == "musicgen_melody";
             if (dec.HasCrossAttention == melody)
