@@ -93,6 +93,7 @@ def start_server(folder, port, token, log):
             return proc
         except OSError:
             time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGTERM)  # not returned to the caller: stop it here
     raise RuntimeError(f"jupyter notebook did not answer within {STARTUP_TIMEOUT} s")
 
 
