@@ -70,9 +70,10 @@ public sealed record WindowPlan
         int window;
         if (options.MaxDurationSeconds is double maxDuration)
         {
-            window = (int)Math.Round(maxDuration * frameRate);
-            if (window > capacity)
-                throw new SmitinException($"max-duration {maxDuration:0.###} s asks for windows of {window} frames, but {fits}; give max-duration <= {Sec(capacity)}");
+            double asked = Math.Round(maxDuration * frameRate);
+            if (asked > capacity)
+                throw new SmitinException($"max-duration {maxDuration:0.###} s asks for windows of {asked:0} frames, but {fits}; give max-duration <= {Sec(capacity)}");
+            window = (int)asked;
             if (window < 1)
                 throw new SmitinException($"max-duration {maxDuration:0.###} s is less than one frame at {frameRate:0.##} Hz");
         }
@@ -109,7 +110,7 @@ public sealed record WindowPlan
             };
 
         int stride = options.ExtendStrideSeconds is double strideSeconds
-            ? (int)Math.Round(strideSeconds * frameRate)
+            ? (int)Math.Min(int.MaxValue, Math.Round(strideSeconds * frameRate))
             : (int)Math.Round(window * GenerationOptions.DefaultExtendStrideFraction);
         if (stride < 1 || stride >= window)
             throw new SmitinException($"duration {Sec(total)} s ({total} frames) needs several windows of {window} frames ({Sec(window)} s); " +
