@@ -69,7 +69,7 @@ public static class EvaluationReport
         sb.Append(PlotlyHtml.Fragment(HeatmapFigure(content.Probes), divId: ChartIds[1]));
 
         sb.Append("<h2>Monitor during generation</h2>\n<p>One prompt continued with SMITIN at several intervention intervals s (and ITI): median, mean and range of the monitor probes' outputs; dashed τ; ticks where a shift was applied (paper Fig. 4).</p>\n");
-        sb.Append(PlotlyHtml.Fragment(MonitorTraceFigure.ToFigure(content.Monitor, $"Monitor probes ({r.Trait}) by intervention interval"), divId: ChartIds[2]));
+        sb.Append(PlotlyHtml.Fragment(PlotlyFigure.FromChart(MonitorTraceFigure.ToChart(content.Monitor, $"Monitor probes ({r.Trait}) by intervention interval")), divId: ChartIds[2]));
 
         sb.Append("<h2>What the numbers mean</h2>\n<ul>\n");
         foreach (var line in Meanings(r)) sb.Append("<li>").Append(line).Append("</li>\n");
@@ -101,6 +101,11 @@ public static class EvaluationReport
 
     static string Enc(string s) => WebUtility.HtmlEncode(s);
 
+    static JsonArray Numbers(IEnumerable<double> values) =>
+        new(values.Select(v => double.IsFinite(v) ? JsonValue.Create(v) : (JsonNode?)null).ToArray());
+
+    static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+
     /// <summary>The success chart: one dot per row (coloured by method) with its Wilson interval as a horizontal bar;
     /// dots rather than bars so that a rate of 0 is still visible.</summary>
     public static PlotlyFigure SuccessFigure(EvaluationResult r)
@@ -110,16 +115,16 @@ public static class EvaluationReport
         fig.Add(new JsonObject
         {
             ["type"] = "scatter", ["mode"] = "markers", ["name"] = "success",
-            ["y"] = PlotlyFigure.Strings(rows.Select(x => x.Label)),
-            ["x"] = PlotlyFigure.Numbers(rows.Select(x => x.Success)),
+            ["y"] = Strings(rows.Select(x => x.Label)),
+            ["x"] = Numbers(rows.Select(x => x.Success)),
             ["error_x"] = new JsonObject
             {
                 ["type"] = "data", ["symmetric"] = false, ["color"] = "#333",
-                ["array"] = PlotlyFigure.Numbers(rows.Select(x => x.SuccessCi95[1] - x.Success)),
-                ["arrayminus"] = PlotlyFigure.Numbers(rows.Select(x => x.Success - x.SuccessCi95[0])),
+                ["array"] = Numbers(rows.Select(x => x.SuccessCi95[1] - x.Success)),
+                ["arrayminus"] = Numbers(rows.Select(x => x.Success - x.SuccessCi95[0])),
             },
-            ["marker"] = new JsonObject { ["size"] = 16, ["symbol"] = "square", ["color"] = PlotlyFigure.Strings(rows.Select(x => MethodColors.GetValueOrDefault(x.Method, "#8c8c8c"))) },
-            ["text"] = PlotlyFigure.Strings(rows.Select(x => string.Create(CultureInfo.InvariantCulture,
+            ["marker"] = new JsonObject { ["size"] = 16, ["symbol"] = "square", ["color"] = Strings(rows.Select(x => MethodColors.GetValueOrDefault(x.Method, "#8c8c8c"))) },
+            ["text"] = Strings(rows.Select(x => string.Create(CultureInfo.InvariantCulture,
                 $"n {x.N}, FAD {x.Fad:0.00}, prompt sim. {x.PromptSimilarity:0.000}"))),
             ["hovertemplate"] = "%{y}: %{x:.1%}<br>%{text}<extra></extra>",
         });
@@ -132,7 +137,7 @@ public static class EvaluationReport
         return fig;
     }
 
-    static PlotlyFigure HeatmapFigure(ProbeSet set) => ProbeHeatmap.ToFigure(set);
+    static PlotlyFigure HeatmapFigure(ProbeSet set) => PlotlyFigure.FromChart(ProbeHeatmap.ToChart(set));
 
     static string Table(EvaluationResult r)
     {

@@ -43,10 +43,9 @@ public sealed class EvaluationReportTests : IDisposable
         string control = _dir["control.html"];
         File.WriteAllText(control, Regex.Replace(page.Replace("window.Plotly.newPlot(", "(function () {})("), "<audio [^>]*></audio>", ""));
 
-        var (shot, dom) = await Shoot(html, "report");
+        var (shot, _) = await Shoot(html, "report");
         var (ok, output) = Check(shot, players);
         Assert.True(ok, output);
-        Assert.Contains("charts drawn: 3/3", dom);     // the page's own status line (players' readiness depends on the media stack)
 
         var (controlShot, _) = await Shoot(control, "control");
         var (controlOk, controlOutput) = Check(controlShot, players);
