@@ -15,8 +15,9 @@ public sealed record CaptureOptions
     /// <summary>No disk caches at all (tests, one-off runs).</summary>
     public static CaptureOptions Uncached => new() { CodesCache = null, ActivationCache = null };
 
-    internal void Validate()
-    {
-        if (BatchSize < 1) throw new SmitinException($"capture option BatchSize = {BatchSize}: expected ≥ 1");
-    }
+    /// <summary>Largest batch: a batch's codes, decoder activations and per-head captures are held at once.</summary>
+    public const int MaxBatchSize = 1024;
+
+    /// <exception cref="SmitinException">the batch size is out of range; the message names the option</exception>
+    internal void Validate() => OptionRange.Check("batch", BatchSize, 1, MaxBatchSize, "segments per decoder forward pass");
 }

@@ -39,6 +39,7 @@ public static class ProbeTrainer
         // Option mistakes surface before the (long) capture, not after it.
         options.Training.Validate();
         options.ProbeSet.Validate();
+        options.Capture.Validate();
         var capture = new ActivationCapture(model, options.Capture);
         var zTrain = capture.Capture(train, progress, cancellationToken, stage: "capture train");
         var zVal = capture.Capture(validation, progress, cancellationToken, stage: "capture validation");

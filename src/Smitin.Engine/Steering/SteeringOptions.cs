@@ -72,16 +72,23 @@ public sealed record SteeringOptions
     /// </summary>
     public Probing.ProbeDirection? Direction { get; init; }
 
-    /// <summary>Checks the values; the message names the option.</summary>
+    /// <summary>Largest α: the shift α β ω σ θ is added to attention outputs in float32; ITI's strongest setting is 15
+    /// and the paper's 5, so 1000 leaves room to explore while keeping the shifted activations far from float32 overflow.</summary>
+    public const double MaxAlpha = 1000;
+    /// <summary>Largest soft-weight exponent p (ω = x^p, x in [0, 1]; beyond ~100 only the best head keeps a weight).</summary>
+    public const double MaxSoftWeightExponent = 1000;
+
+    /// <summary>Checks the values; the message names the option and the accepted range.</summary>
+    /// <exception cref="SmitinException">a value is NaN, ±∞ or out of range</exception>
     public void Validate()
     {
-        if (!double.IsFinite(Alpha) || Alpha < 0) throw new SmitinException($"steering option alpha = {Alpha}: expected a finite number >= 0 (use --steer FILE:remove to push a trait out)");
-        if (Every < 1) throw new SmitinException($"steering option every = {Every}: expected >= 1");
-        if (!(SoftWeightExponent > 0) || double.IsInfinity(SoftWeightExponent)) throw new SmitinException($"steering option soft-weight exponent p = {SoftWeightExponent}: expected a positive finite number");
-        if (MonitorHeads < 1) throw new SmitinException($"steering option monitor-heads M = {MonitorHeads}: expected >= 1");
-        if (TopKHeads < 1) throw new SmitinException($"steering option top-k-heads K = {TopKHeads}: expected >= 1");
-        if (Tau is { } t && !(t >= 0 && t <= 1)) throw new SmitinException($"steering option tau = {t}: expected a probability in [0, 1]");
-        if (TauRemove is { } r && !(r >= 0 && r <= 1)) throw new SmitinException($"steering option tau-remove = {r}: expected a probability in [0, 1]");
+        OptionRange.Check("alpha", Alpha, 0, MaxAlpha, "steering strength; use --steer FILE:remove to push a trait out");
+        OptionRange.Check("every", Every, 1, int.MaxValue, "SMITIN shifts every s-th generated step");
+        OptionRange.CheckAbove("soft-weight-exponent", SoftWeightExponent, 0, MaxSoftWeightExponent, "exponent p of the head weights");
+        OptionRange.Check("monitor-heads", MonitorHeads, 1, int.MaxValue, "number M of monitor heads");
+        OptionRange.Check("top-k-heads", TopKHeads, 1, int.MaxValue, "ITI: number K of heads shifted");
+        if (Tau is { } t) OptionRange.Check("tau", t, 0, 1, "gate threshold, a probability");
+        if (TauRemove is { } r) OptionRange.Check("tau-remove", r, 0, 1, "gate threshold when removing, a probability");
     }
 
     public static string Name(SteeringMode m) => m == SteeringMode.Iti ? "iti" : "smitin";

@@ -129,7 +129,7 @@ public sealed class JudgeCommandTests : IDisposable
             Assert.Equal(r.TrainClips, r.TrainReconstructions);    // every training clip also through the codec
             Assert.NotNull(r.Reconstructions);                     // (the fixture codec is random: no accuracy asserted)
             Assert.Equal(r.Originals.N, r.Reconstructions!.N);
-            Assert.Contains("dc5f8716aa67e0b6", r.Codec);
+            Assert.Contains(TinyModel.Shared.Identity, r.Codec);                   // the fixture's identity (ModelIdentity)
             Assert.Contains($"trait '{trait}'", output);
         }
         Assert.Contains("held-out reconstructions: accuracy", output);

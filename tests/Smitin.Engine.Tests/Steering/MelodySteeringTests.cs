@@ -1,4 +1,5 @@
 using Smitin.Generation;
+using Smitin.Probing;
 using Smitin.Steering;
 using Smitin.Tests.Support;
 using TorchSharp;
@@ -18,7 +19,7 @@ public class MelodySteeringTests(MelodyFixture f) : IClassFixture<MelodyFixture>
     Smitin.Probing.ProbeSet Probes()
     {
         var c = f.Model.Config.Decoder;
-        return HandBuiltProbes.Random("melody-trait", c.NumHiddenLayers, c.NumAttentionHeads, c.HeadDim, seed: 7);
+        return HandBuiltProbes.Random("melody-trait", c.NumHiddenLayers, c.NumAttentionHeads, c.HeadDim, seed: 7, model: ProbeModelIdentity.Of(f.Model)); // the model's identity: MusicGen.GenerateMelody checks it
     }
 
     GenerationResult Run(InterventionPlan? plan)
