@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Sets everything up (scripts/setup.sh), then runs the main job: synthetic songs with stems -> per-head drum probes
 # (+ heatmap) -> plain, ITI-steered and SMITIN-steered generation with monitor traces, all with one seed.
-# Runs on the tiny random fixture model unless SMITIN_MODEL names another model folder or hub id (see README).
+# Runs on the embedded default model (models/smitin-synth-small) unless SMITIN_MODEL names another model folder or
+# hub id (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-MODEL="${SMITIN_MODEL:-$(cd .. && pwd)/shared/fixtures/musicgen-tiny-mono}"
+MODEL="${SMITIN_MODEL:-$(pwd)/models/smitin-synth-small}"
 OUT="${SMITIN_OUT:-out/demo}"
 SEED="${SMITIN_SEED:-7}"
 mkdir -p "$OUT"
@@ -18,7 +19,7 @@ smitin dataset synth --out "$OUT/songs" --songs 24 --seconds 12 --seed "$SEED"
 echo "== 2/4 per-head probes for 'drums' (positive = all stems, negative = without drums)"
 smitin probe --model "$MODEL" --stems "$OUT/songs" --trait drums --direction mass-mean \
   --out "$OUT/drums.probe" --heatmap "$OUT/drums-heatmap.html"
-PROMPT="80s pop track with bassy drums and synth"
+PROMPT="A warm, relaxed acoustic song in C major at 96 BPM with electric bass and piano; no drums."
 echo "== 3/4 generation without control"
 smitin generate --model "$MODEL" --text "$PROMPT" --duration 4 --seed "$SEED" \
   --monitor "$OUT/drums.probe" --trace-out "$OUT/plain.trace.json" --out "$OUT/plain.wav"
