@@ -42,7 +42,7 @@ public sealed class GenerateMagic : PromptedMagicCommand
             };
             label = steer == "none" ? "no control (monitored)" : steer.ToUpperInvariant();
         }
-        var result = await (request with { Options = options }).RunAsync(model, magic, $"generate ({label})");
+        var result = await (request with { Options = options }).RunAsync(model, magic, $"generate ({label})", stream: true);
         magic.Session.LastResult = result;
         if (result.Steering is not null) magic.Session.LastTraced = [new ComparisonVariant(label, result)];
         magic.Display(result);
