@@ -33,14 +33,17 @@ public sealed record SegmentOptions
     /// <summary>Seed of the track split.</summary>
     public int Seed { get; init; } = 0;
 
-    internal void Validate()
+    /// <summary>Checks the values.</summary>
+    /// <exception cref="OptionException">a value is out of range (<c>segment-seconds</c>, <c>validation</c>,
+    /// <c>max-segments-per-track</c>, ...)</exception>
+    public void Validate()
     {
-        if (!(SegmentSeconds > 0)) throw new SmitinException($"segment length must be positive, got {SegmentSeconds} s");
+        if (!(SegmentSeconds > 0) || double.IsInfinity(SegmentSeconds)) throw new OptionException("segment-seconds", $"expected a positive number of seconds, got {SegmentSeconds}");
         if (HopSeconds is { } h && !(h > 0)) throw new SmitinException($"hop must be positive, got {h} s");
         if (SampleRate is { } r && r <= 0) throw new SmitinException($"sample rate must be positive, got {r}");
         if (Channels is { } c && c is < 1 or > 2) throw new SmitinException($"channels must be 1 or 2, got {c}");
-        if (ValidationFraction is < 0 or >= 1) throw new SmitinException($"validation fraction must be in [0, 1), got {ValidationFraction}");
-        if (MaxSegmentsPerTrack is { } m && m < 1) throw new SmitinException($"max segments per track must be ≥ 1, got {m}");
+        if (!(ValidationFraction is >= 0 and < 1)) throw new OptionException("validation", $"expected a fraction in [0, 1), got {ValidationFraction}");
+        if (MaxSegmentsPerTrack is { } m && m < 1) throw new OptionException("max-segments-per-track", $"expected >= 1, got {m}");
         if (MinSegmentSeconds < 0) throw new SmitinException($"minimum segment length must be ≥ 0, got {MinSegmentSeconds} s");
     }
 }

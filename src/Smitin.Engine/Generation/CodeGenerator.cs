@@ -22,14 +22,17 @@ public sealed class CodeGenerator
 {
     readonly MusicGenLm _lm;
     readonly int _startToken, _padToken;
-    readonly double _frameRate;
+    readonly double _frameRate, _defaultGuidanceScale;
 
     /// <param name="lm">the decoder</param>
     /// <param name="startTokenId">decoder start token (also the pad of the delay pattern), = vocab size in MusicGen</param>
     /// <param name="frameRate">codec frames per second (for durations)</param>
-    public CodeGenerator(MusicGenLm lm, int startTokenId, double frameRate)
+    /// <param name="defaultGuidanceScale">guidance scale when <see cref="GenerationOptions.GuidanceScale"/> is null: the
+    /// checkpoint's <c>generation_config.json</c> value (<see cref="Models.MusicGenConfig.GuidanceScale"/>)</param>
+    public CodeGenerator(MusicGenLm lm, int startTokenId, double frameRate, double defaultGuidanceScale = GenerationOptions.DefaultGuidanceScale)
     {
         _lm = lm; _startToken = startTokenId; _padToken = lm.Config.PadTokenId; _frameRate = frameRate;
+        _defaultGuidanceScale = defaultGuidanceScale;
     }
 
     public int CodebooksPerChannel => DelayPattern.CodebooksPerChannel(_lm.Config.NumCodebooks, _lm.Config.AudioChannels);
@@ -76,8 +79,8 @@ public sealed class CodeGenerator
         int promptFrames = (int)(promptCodes?.shape[2] ?? 0);
         int steps = options.ResolveSteps(promptFrames, CodebooksPerChannel, _frameRate);
         long seed = options.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
-        var used = options with { Seed = seed, MaxNewTokens = steps };
-        bool guided = options.Guided && memory is not null;
+        var used = options with { Seed = seed, MaxNewTokens = steps, GuidanceScale = options.GuidanceScale ?? _defaultGuidanceScale };
+        bool guided = used.Guided && memory is not null;
         int rows = guided ? 2 * b : b;
 
         using var outer = torch.NewDisposeScope();
@@ -91,7 +94,7 @@ public sealed class CodeGenerator
         int maxLength = (int)ids.shape[2] + steps;
         int minSteps = Math.Max(DelayPattern.MinimumLength(k, config.AudioChannels), (int)ids.shape[2] + CodebooksPerChannel - 1) - (int)ids.shape[2];
         if (steps < minSteps)
-            throw new SmitinException($"max-new-tokens {steps} is too few decoder steps: with {CodebooksPerChannel} codebooks per channel " +
+            throw new OptionException("max-new-tokens", $"{steps} is too few decoder steps: with {CodebooksPerChannel} codebooks per channel " +
                 $"the delay pattern needs at least {minSteps} (N steps give N + 1 - {CodebooksPerChannel} frames; max length {maxLength} < {maxLength - steps + minSteps})");
         var (prefix, pattern) = DelayPattern.Build(ids, _startToken, maxLength, config.AudioChannels);
         int prefixLength = (int)prefix.shape[2];
@@ -128,7 +131,7 @@ public sealed class CodeGenerator
             var logits = _lm.Forward(input, step == 0 ? mem : null, step == 0 ? mask : null, cache,
                 lastPositionOnly: true, generation: context).squeeze(2);                  // (rows, K, V)
             var processed = guided
-                ? logits.narrow(0, b, b) + (logits.narrow(0, 0, b) - logits.narrow(0, b, b)) * options.GuidanceScale
+                ? logits.narrow(0, b, b) + (logits.narrow(0, 0, b) - logits.narrow(0, b, b)) * used.GuidanceScale!.Value
                 : logits;                                                                 // (B, K, V)
             var next = Sampler.Next(processed.reshape(b * k, v), options, generator).view(b, k); // (B, K)
             var forced = pattern.select(2, position);                                     // (B, K)

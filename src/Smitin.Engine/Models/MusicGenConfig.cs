@@ -65,6 +65,9 @@ public sealed record DecoderConfig(
             c.Int("pad_token_id", c.Int("vocab_size")), c.Int("bos_token_id", c.Int("vocab_size")));
         if (d.HiddenSize % d.NumAttentionHeads != 0)
             throw new SmitinException($"config.json: decoder.hidden_size {d.HiddenSize} is not divisible by decoder.num_attention_heads {d.NumAttentionHeads}");
+        if (d.ScaleEmbedding)
+            throw new SmitinException("config.json: decoder.scale_embedding is true: scaling the decoder's token embeddings by sqrt(hidden_size) is not implemented " +
+                "(every MusicGen checkpoint has false); refusing to load rather than generate wrongly");
         if (d.AudioChannels is not (1 or 2))
             throw new SmitinException($"config.json: decoder.audio_channels {d.AudioChannels} is not supported (expected 1 or 2)");
         return d;
@@ -88,7 +91,7 @@ public sealed record MusicGenConfig(T5Config TextEncoder, EncodecConfig AudioEnc
             var root = new ConfigReader(doc.RootElement, file, "");
             var dec = DecoderConfig.Read(root.Section("decoder"));
             var cfg = new MusicGenConfig(T5Config.Read(root.Section("text_encoder")), EncodecConfig.Read(root.Section("audio_encoder")),
-                dec, dec.BosTokenId, 3.0);
+                dec, dec.BosTokenId, Generation.GenerationOptions.DefaultGuidanceScale);
 
             string gen = Path.Combine(folder, "generation_config.json");
             if (File.Exists(gen))

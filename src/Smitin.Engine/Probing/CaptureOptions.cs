@@ -15,8 +15,10 @@ public sealed record CaptureOptions
     /// <summary>No disk caches at all (tests, one-off runs).</summary>
     public static CaptureOptions Uncached => new() { CodesCache = null, ActivationCache = null };
 
-    internal void Validate()
+    /// <summary>Checks the values.</summary>
+    /// <exception cref="OptionException"><c>batch-size</c> below 1</exception>
+    public void Validate()
     {
-        if (BatchSize < 1) throw new SmitinException($"capture option BatchSize = {BatchSize}: expected ≥ 1");
+        if (BatchSize < 1) throw new OptionException("batch-size", $"expected >= 1, got {BatchSize}");
     }
 }

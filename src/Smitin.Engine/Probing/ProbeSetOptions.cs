@@ -26,12 +26,14 @@ public sealed record ProbeSetOptions
     /// <summary>Store the per-class mean activations (L, H, D) twice; small, and lets a user switch direction later.</summary>
     public bool IncludeClassMeans { get; init; } = true;
 
-    internal void Validate()
+    /// <summary>Checks the values.</summary>
+    /// <exception cref="OptionException">a value is out of range (<c>soft-weight-exponent</c>, <c>monitor-heads</c>, <c>tau</c>)</exception>
+    public void Validate()
     {
         if (!(SoftWeightExponent > 0) || double.IsInfinity(SoftWeightExponent))
-            throw new SmitinException($"probe set option SoftWeightExponent = {SoftWeightExponent}: expected a positive finite number");
-        if (MonitorHeads <= 0) throw new SmitinException($"probe set option MonitorHeads = {MonitorHeads}: expected > 0");
-        if (Tau is { } t && !(t >= 0 && t <= 1)) throw new SmitinException($"probe set option Tau = {t}: expected a probability in [0, 1]");
+            throw new OptionException("soft-weight-exponent", $"expected a positive finite number, got {SoftWeightExponent}");
+        if (MonitorHeads <= 0) throw new OptionException("monitor-heads", $"expected >= 1, got {MonitorHeads}");
+        if (Tau is { } t && !(t >= 0 && t <= 1)) throw new OptionException("tau", $"expected a probability in [0, 1], got {t}");
     }
 
     public static string Name(ProbeDirection d) => d == ProbeDirection.MassMean ? "mass-mean" : "probe";
@@ -40,7 +42,7 @@ public sealed record ProbeSetOptions
     {
         "probe" => ProbeDirection.ProbeWeight,
         "mass-mean" => ProbeDirection.MassMean,
-        _ => throw new SmitinException($"unknown probe direction '{text}' (expected 'probe' or 'mass-mean')"),
+        _ => throw new OptionException("direction", $"unknown direction '{text}' (expected probe or mass-mean)"),
     };
 }
 

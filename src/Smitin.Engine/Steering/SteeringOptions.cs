@@ -38,7 +38,8 @@ public enum SteeringRows
 }
 
 /// <summary>
-/// The knobs of one trait's intervention, with the paper's defaults (α 5, s 5, p 3, M 16) and ITI's K 48. Every
+/// The knobs of one trait's intervention, with the paper's defaults (α 5, s 5) and ITI's K 48; p, M and τ default to
+/// the probe set's (chosen when probing: <see cref="Probing.ProbeSetOptions"/>, the paper's p 3, M 16). Every
 /// choice the paper leaves open is here and is recorded, resolved, in every result (<see cref="TraitPlanSummary"/>).
 /// </summary>
 public sealed record SteeringOptions
@@ -49,10 +50,12 @@ public sealed record SteeringOptions
     public double Alpha { get; init; } = 5;
     /// <summary>SMITIN: shift only every s-th generated step (generated steps 1, 1+s, 1+2s, ...). ITI shifts every step.</summary>
     public int Every { get; init; } = 5;
-    /// <summary>SMITIN: exponent p of the soft weights ω = ((a − a_min)/(a_max − a_min))^p over all heads.</summary>
-    public double SoftWeightExponent { get; init; } = 3;
-    /// <summary>Number M of monitor heads (the most accurate probes), used by the gate and the trace in both modes.</summary>
-    public int MonitorHeads { get; init; } = 16;
+    /// <summary>SMITIN: exponent p of the soft weights ω = ((a − a_min)/(a_max − a_min))^p over all heads;
+    /// null = the probe set's (<see cref="Probing.ProbeSetOptions.SoftWeightExponent"/>, chosen when probing).</summary>
+    public double? SoftWeightExponent { get; init; }
+    /// <summary>Number M of monitor heads (the most accurate probes), used by the gate and the trace in both modes;
+    /// null = the probe set's monitor heads (<see cref="Probing.ProbeSetOptions.MonitorHeads"/>, chosen when probing).</summary>
+    public int? MonitorHeads { get; init; }
     /// <summary>ITI: number K of most accurate heads shifted with ω = 1 (capped at the model's head count).</summary>
     public int TopKHeads { get; init; } = 48;
     /// <summary>Gate threshold τ for adding; null = the probe set's τ (median(a) − std(a) unless it was given).</summary>
@@ -72,16 +75,18 @@ public sealed record SteeringOptions
     /// </summary>
     public Probing.ProbeDirection? Direction { get; init; }
 
-    /// <summary>Checks the values; the message names the option.</summary>
+    /// <summary>Checks the values.</summary>
+    /// <exception cref="OptionException">a value is out of range; <see cref="OptionException.Option"/> is its vocabulary
+    /// name (<c>alpha</c>, <c>every</c>, <c>soft-weight-exponent</c>, <c>monitor-heads</c>, <c>top-k-heads</c>, <c>tau</c>, <c>tau-remove</c>)</exception>
     public void Validate()
     {
-        if (!double.IsFinite(Alpha) || Alpha < 0) throw new SmitinException($"steering option alpha = {Alpha}: expected a finite number >= 0 (use --steer FILE:remove to push a trait out)");
-        if (Every < 1) throw new SmitinException($"steering option every = {Every}: expected >= 1");
-        if (!(SoftWeightExponent > 0) || double.IsInfinity(SoftWeightExponent)) throw new SmitinException($"steering option soft-weight exponent p = {SoftWeightExponent}: expected a positive finite number");
-        if (MonitorHeads < 1) throw new SmitinException($"steering option monitor-heads M = {MonitorHeads}: expected >= 1");
-        if (TopKHeads < 1) throw new SmitinException($"steering option top-k-heads K = {TopKHeads}: expected >= 1");
-        if (Tau is { } t && !(t >= 0 && t <= 1)) throw new SmitinException($"steering option tau = {t}: expected a probability in [0, 1]");
-        if (TauRemove is { } r && !(r >= 0 && r <= 1)) throw new SmitinException($"steering option tau-remove = {r}: expected a probability in [0, 1]");
+        if (!double.IsFinite(Alpha) || Alpha < 0) throw new OptionException("alpha", $"expected a finite number >= 0 (use --remove to push a trait out), got {Alpha}");
+        if (Every < 1) throw new OptionException("every", $"expected >= 1, got {Every}");
+        if (SoftWeightExponent is { } p && (!(p > 0) || double.IsInfinity(p))) throw new OptionException("soft-weight-exponent", $"expected a positive finite number, got {p}");
+        if (MonitorHeads is < 1) throw new OptionException("monitor-heads", $"expected >= 1, got {MonitorHeads}");
+        if (TopKHeads < 1) throw new OptionException("top-k-heads", $"expected >= 1, got {TopKHeads}");
+        if (Tau is { } t && !(t >= 0 && t <= 1)) throw new OptionException("tau", $"expected a probability in [0, 1], got {t}");
+        if (TauRemove is { } r && !(r >= 0 && r <= 1)) throw new OptionException("tau-remove", $"expected a probability in [0, 1], got {r}");
     }
 
     public static string Name(SteeringMode m) => m == SteeringMode.Iti ? "iti" : "smitin";
@@ -96,6 +101,16 @@ public sealed record SteeringOptions
         _ => throw new SmitinException($"unknown steering mode '{text}' (expected smitin or iti)"),
     };
 
+    /// <summary>The front ends' <c>--mode</c>: <c>none</c> (null: only monitor), <c>iti</c> or <c>smitin</c>.</summary>
+    /// <exception cref="OptionException">any other text (option <c>mode</c>)</exception>
+    public static SteeringMode? ParseModeOrNone(string text) => text.ToLowerInvariant() switch
+    {
+        "none" => null,
+        "smitin" => SteeringMode.Smitin,
+        "iti" => SteeringMode.Iti,
+        _ => throw new OptionException("mode", $"unknown mode '{text}' (expected none, iti or smitin)"),
+    };
+
     public static SteeringAction ParseAction(string text) => text.ToLowerInvariant() switch
     {
         "add" => SteeringAction.Add,
@@ -107,13 +122,13 @@ public sealed record SteeringOptions
     {
         "one-minus-c" => BetaRule.OneMinusC,
         "one" => BetaRule.One,
-        _ => throw new SmitinException($"unknown beta rule '{text}' (expected one-minus-c or one)"),
+        _ => throw new OptionException("beta", $"unknown beta rule '{text}' (expected one-minus-c or one)"),
     };
 
     public static SteeringRows ParseRows(string text) => text.ToLowerInvariant() switch
     {
         "both" => SteeringRows.Both,
         "cond" or "conditional" => SteeringRows.Conditional,
-        _ => throw new SmitinException($"unknown steering rows '{text}' (expected both or cond)"),
+        _ => throw new OptionException("rows", $"unknown rows '{text}' (expected both or cond)"),
     };
 }
