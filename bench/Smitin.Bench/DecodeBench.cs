@@ -94,8 +94,8 @@ static class DecodeBench
             foreach (var layer in lm.Layers)
             {
                 _perStep.AddRange([layer.self_attn.q_proj.weight, layer.self_attn.k_proj.weight, layer.self_attn.v_proj.weight, layer.self_attn.out_proj.weight,
-                    layer.encoder_attn.q_proj.weight, layer.encoder_attn.out_proj.weight, layer.fc1.weight, layer.fc2.weight]);
-                _all.AddRange([layer.encoder_attn.k_proj.weight, layer.encoder_attn.v_proj.weight]);
+                    layer.encoder_attn!.q_proj.weight, layer.encoder_attn.out_proj.weight, layer.fc1.weight, layer.fc2.weight]);
+                _all.AddRange([layer.encoder_attn!.k_proj.weight, layer.encoder_attn.v_proj.weight]);
             }
             _perStep.AddRange(lm.lm_heads.Select(h => (Tensor)h.weight));
             _all.AddRange(_perStep);

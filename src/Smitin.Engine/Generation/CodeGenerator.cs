@@ -16,6 +16,9 @@ namespace Smitin.Generation;
 ///    logits give scores = uncond + g (cond - uncond); a token is sampled per (row, codebook), then the pattern's
 ///    forced tokens are re-imposed before it is fed back;
 /// 4. the codes are the delayed sequence without its pad tokens (prompt frames included).
+/// MusicGen Melody (<c>MusicgenMelodyForConditionalGeneration.generate</c>) is the same loop with a conditioning
+/// prefix instead of a memory: it is fed once, before the step-0 ids (positions from 0 on its first row), and the
+/// unconditional rows take the unconditional prefix the caller built (null chroma, zero text rows).
 /// Every step runs in its own dispose scope; nothing but the result survives.
 /// </summary>
 public sealed class CodeGenerator
@@ -43,12 +46,14 @@ public sealed class CodeGenerator
     /// <param name="promptCodes">(B, K, P) audio-prompt codes to continue, or null</param>
     /// <param name="options">sampling, guidance, length, seed</param>
     /// <param name="batchSize">B when neither memory nor prompt gives it</param>
+    /// <param name="prefix">melody decoder: (B, P, D) conditioning prefix (see <c>MusicGen.BuildMelodyPrefix</c>), instead of a memory</param>
+    /// <param name="unconditionalPrefix">(B, P, D) prefix of the unconditional rows; required with a prefix and guidance</param>
     /// <remarks>Steering: <see cref="GenerationOptions.Steering"/> applies a plan for this call only (its hooks are
     /// removed when the call ends, also on errors and cancellation); a session opened with <c>lm.Steer(plan)</c> around
     /// the call applies too. Either way the plan and the monitor trace land in <see cref="GenerationResult.Steering"/>.</remarks>
     public GenerationResult Generate(Tensor? memory, Tensor? memoryMask, Tensor? promptCodes, GenerationOptions options,
         IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, int batchSize = 1,
-        IReadOnlyList<string>? texts = null)
+        IReadOnlyList<string>? texts = null, Tensor? prefix = null, Tensor? unconditionalPrefix = null)
     {
         options.Validate();
         using var ownSteering = options.Steering is null ? null : _lm.Steer(options.Steering);
@@ -56,7 +61,7 @@ public sealed class CodeGenerator
         GenerationResult result;
         try
         {
-            result = GenerateCodes(memory, memoryMask, promptCodes, options, progress, cancellationToken, batchSize, texts);
+            result = GenerateCodes(memory, memoryMask, promptCodes, options, progress, cancellationToken, batchSize, texts, prefix, unconditionalPrefix);
         }
         catch
         {
@@ -67,11 +72,18 @@ public sealed class CodeGenerator
     }
 
     GenerationResult GenerateCodes(Tensor? memory, Tensor? memoryMask, Tensor? promptCodes, GenerationOptions options,
-        IProgress<GenerationProgress>? progress, CancellationToken cancellationToken, int batchSize, IReadOnlyList<string>? texts)
+        IProgress<GenerationProgress>? progress, CancellationToken cancellationToken, int batchSize, IReadOnlyList<string>? texts,
+        Tensor? condPrefix, Tensor? uncondPrefix)
     {
         options.Validate();
         var config = _lm.Config;
-        int b = (int)(memory?.shape[0] ?? promptCodes?.shape[0] ?? batchSize);
+        int b = (int)(memory?.shape[0] ?? condPrefix?.shape[0] ?? promptCodes?.shape[0] ?? batchSize);
+        if (condPrefix is not null && memory is not null) throw new SmitinException("generate: give a text memory (MusicGen) or a conditioning prefix (MusicGen Melody), not both");
+        if (condPrefix is null && uncondPrefix is not null) throw new SmitinException("generate: an unconditional prefix was given without a prefix");
+        if (condPrefix is not null && (condPrefix.dim() != 3 || condPrefix.shape[2] != config.HiddenSize))
+            throw new SmitinException($"generate: conditioning prefix has shape [{string.Join(", ", condPrefix.shape)}], expected (B, P, {config.HiddenSize})");
+        if (uncondPrefix is not null && !uncondPrefix.shape.SequenceEqual(condPrefix!.shape))
+            throw new SmitinException($"generate: unconditional prefix has shape [{string.Join(", ", uncondPrefix.shape)}], expected [{string.Join(", ", condPrefix.shape)}] like the prefix");
         int k = config.NumCodebooks, v = config.VocabSize;
         if (promptCodes is not null && (promptCodes.dim() != 3 || promptCodes.shape[0] != b || promptCodes.shape[1] != k))
             throw new SmitinException($"audio prompt codes: got shape [{string.Join(", ", promptCodes.shape)}], expected ({b}, {k}, frames)");
@@ -80,7 +92,10 @@ public sealed class CodeGenerator
         int steps = options.ResolveSteps(promptFrames, CodebooksPerChannel, _frameRate);
         long seed = options.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
         var used = options with { Seed = seed, MaxNewTokens = steps, GuidanceScale = options.GuidanceScale ?? _defaultGuidanceScale };
-        bool guided = used.Guided && memory is not null;
+        bool guided = used.Guided && (memory is not null || condPrefix is not null);
+        if (guided && condPrefix is not null && uncondPrefix is null)
+            throw new SmitinException("generate: guidance with a conditioning prefix needs the unconditional prefix (MusicGen.BuildMelodyPrefix builds both)");
+        int conditioning = (int)(condPrefix?.shape[1] ?? 0);
         int rows = guided ? 2 * b : b;
 
         using var outer = torch.NewDisposeScope();
@@ -100,20 +115,25 @@ public sealed class CodeGenerator
         int prefixLength = (int)prefix.shape[2];
         if (prefixLength + steps > maxLength)
             throw new SmitinException($"internal: prefix {prefixLength} + {steps} steps exceeds max length {maxLength}");
+        if (conditioning + maxLength > config.MaxPositionEmbeddings)
+            throw new SmitinException($"generate: the conditioning prefix ({conditioning} rows) + {maxLength} code positions exceed decoder.max_position_embeddings {config.MaxPositionEmbeddings}: generate fewer tokens");
         var sequence = torch.full(b, k, maxLength, (long)_padToken, ScalarType.Int64, device);  // (B, K, L) delayed, as fed
         sequence.narrow(2, 0, prefixLength).copy_(prefix);
 
         // 2. classifier-free guidance batch: conditional rows, then all-zero memory with an all-zero mask
         Tensor? mem = memory?.to(ScalarType.Float32, device);
         Tensor? mask = memory is null ? null : (memoryMask ?? torch.ones(memory.shape[0], memory.shape[1])).to(ScalarType.Int64, device);
-        if (guided)
+        if (guided && mem is not null)
         {
-            mem = torch.cat([mem!, torch.zeros_like(mem!)], 0);                         // (2B, S, D)
+            mem = torch.cat([mem, torch.zeros_like(mem)], 0);                         // (2B, S, D)
             mask = torch.cat([mask!, torch.zeros_like(mask!)], 0);                      // (2B, S)
         }
+        // melody: conditional prefix rows, then the unconditional ones (null chroma, zero text)
+        Tensor? pre = condPrefix?.to(ScalarType.Float32, device);
+        if (guided && pre is not null) pre = torch.cat([pre, uncondPrefix!.to(ScalarType.Float32, device)], 0); // (2B, P, D)
 
         using var generator = options.IsGreedy ? null : new Generator((ulong)seed, device);
-        using var cache = _lm.CreateCache(maxLength);
+        using var cache = _lm.CreateCache(conditioning + maxLength);
         var scores = options.RecordScores ? new List<Tensor>(steps) : null;
         var inputs = options.RecordTrace ? new List<Tensor>(steps) : null;
         var logitsTrace = options.RecordTrace ? new List<Tensor>(steps) : null;
@@ -127,9 +147,9 @@ public sealed class CodeGenerator
             int position = prefixLength + step;                                           // column predicted now
             var input = step == 0 ? prefix : sequence.narrow(2, position - 1, 1);         // (B, K, T)
             if (guided) input = torch.cat([input, input], 0);                             // (rows, K, T)
-            var context = new GenerationContext(step, steps, prefixLength, b, guided);
+            var context = new GenerationContext(step, steps, prefixLength, b, guided) { ConditioningLength = conditioning };
             var logits = _lm.Forward(input, step == 0 ? mem : null, step == 0 ? mask : null, cache,
-                lastPositionOnly: true, generation: context).squeeze(2);                  // (rows, K, V)
+                lastPositionOnly: true, generation: context, prefix: step == 0 ? pre : null).squeeze(2); // (rows, K, V)
             var processed = guided
                 ? logits.narrow(0, b, b) + (logits.narrow(0, 0, b) - logits.narrow(0, b, b)) * used.GuidanceScale!.Value
                 : logits;                                                                 // (B, K, V)

@@ -23,8 +23,14 @@ public sealed record GenerationContext(int Step, int TotalSteps, int PrefixLengt
     /// <summary>Decoder rows of the unconditional pass ([B, 2B) with guidance, empty without).</summary>
     public Range UnconditionalRows => Guided ? BatchSize..(2 * BatchSize) : BatchSize..BatchSize;
 
+    /// <summary>
+    /// MusicGen Melody: rows of the conditioning prefix (chroma_length + text rows) fed before the codes at step 0, so
+    /// code positions start after it; 0 for plain MusicGen (cross-attention). Steering never shifts these positions.
+    /// </summary>
+    public int ConditioningLength { get; init; }
+
     /// <summary>Absolute position of the last query in this step's forward (the one whose logits are sampled).</summary>
-    public int LastPosition => PrefixLength - 1 + Step;
+    public int LastPosition => ConditioningLength + PrefixLength - 1 + Step;
 }
 
 /// <summary>Progress of a generation, reported after every decoder step.</summary>

@@ -23,6 +23,12 @@ public sealed partial class MusicGen
         if (texts.Count == 0) throw new SmitinException("generate: give at least one text prompt");
         options ??= new GenerationOptions();
         options.Validate();
+        if (IsMelody)
+        {
+            if (audioPrompt is not null)
+                throw new SmitinException("generate: a MusicGen Melody model does not continue an audio prompt (the reference's generate has no audio-prompt step); give the tune as a melody instead");
+            return GenerateMelody(texts, null, texts.Count, options, progress, cancellationToken, decodeAudio);
+        }
         using var scope = torch.NewDisposeScope();
         Tensor? promptCodes = null;
         if (audioPrompt is not null)
@@ -36,6 +42,63 @@ public sealed partial class MusicGen
         using var text = EncodeText(texts);
         var result = CreateCodeGenerator().Generate(text.EncoderHiddenStates, text.AttentionMask, promptCodes, options,
             progress, cancellationToken, texts: texts.ToArray());
+        if (!decodeAudio) return result;
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            result.Audio = DecodeCodes(result.Codes.to(Device)).cpu().DetachFromDisposeScope(); // (B, C, T)
+            result.SampleRate = SampleRate;
+            return result;
+        }
+        catch
+        {
+            result.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// MusicGen Melody: generates one clip per prompt conditioned on text and a melody (chroma), as the reference's
+    /// <c>MusicgenMelodyForConditionalGeneration.generate(input_ids, input_features)</c>. The melodies are batched as the
+    /// reference's processor does: each cut to <c>chunk_length</c> seconds, the shorter ones zero-padded to the longest.
+    /// </summary>
+    /// <param name="texts">B text prompts, or none for melody-only conditioning (then B = melodies)</param>
+    /// <param name="melodies">one melody per prompt, or one for all prompts; any rate and channel count (resampled to the
+    /// extractor's rate, channels averaged). Give it with drums and bass already removed if that is wanted: there is no
+    /// source separator here (docs/melody.md).</param>
+    /// <param name="options">sampling, guidance, length, seed (guidance rows: null chroma and zero text, as the reference)</param>
+    /// <exception cref="SmitinException">plain MusicGen model; no melody; melody count neither 1 nor the prompt count</exception>
+    public GenerationResult Generate(IReadOnlyList<string> texts, IReadOnlyList<AudioClip> melodies, GenerationOptions? options = null,
+        IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, bool decodeAudio = true)
+    {
+        if (!IsMelody)
+            throw new SmitinException($"generate: {Folder} is a plain MusicGen model (model_type '{Config.ModelType}'): melody conditioning needs a MusicGen Melody checkpoint (model_type 'musicgen_melody')");
+        if (melodies.Count == 0) throw new SmitinException("generate: give at least one melody (or use the text-only overload)");
+        if (texts.Count > 0 && melodies.Count != 1 && melodies.Count != texts.Count)
+            throw new SmitinException($"generate: {melodies.Count} melodies for {texts.Count} text prompts: give one melody per prompt, or one for all");
+        options ??= new GenerationOptions();
+        options.Validate();
+        int b = texts.Count > 0 ? texts.Count : melodies.Count;
+        var batch = melodies.Count == b ? melodies : Enumerable.Repeat(melodies[0], b).ToArray();
+        using var chroma = Chroma.Extract(batch);
+        return GenerateMelody(texts, chroma.OneHot, b, options, progress, cancellationToken, decodeAudio);
+    }
+
+    /// <summary>
+    /// MusicGen Melody generation from chroma features (the reference's <c>input_features</c>).
+    /// </summary>
+    /// <param name="texts">B prompts, or none (melody-only: one zero text row, as the reference)</param>
+    /// <param name="chroma">(B, F, num_chroma) one-hot chroma, or null (text-only: the null chroma)</param>
+    /// <param name="batchSize">B when there is neither text nor chroma (unconditional)</param>
+    public GenerationResult GenerateMelody(IReadOnlyList<string> texts, Tensor? chroma, int batchSize, GenerationOptions options,
+        IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, bool decodeAudio = true)
+    {
+        options.Validate();
+        using var scope = torch.NewDisposeScope();
+        using var text = texts.Count > 0 ? EncodeText(texts) : null;
+        var (prefix, unconditional) = BuildMelodyPrefix(text, chroma, batchSize);
+        var result = CreateCodeGenerator().Generate(null, null, null, options, progress, cancellationToken,
+            batchSize: (int)prefix.shape[0], texts: texts.ToArray(), prefix: prefix, unconditionalPrefix: unconditional);
         if (!decodeAudio) return result;
         try
         {

@@ -15,10 +15,13 @@ public sealed record MusicGenLoadOptions
 
 /// <summary>
 /// A MusicGen checkpoint in the Hugging Face layout (<c>MusicgenForConditionalGeneration</c>): T5 text encoder +
-/// <c>enc_to_dec_proj</c>, EnCodec, and the decoder LM. Any HF-layout folder is a model; every size is read from
-/// its <c>config.json</c>. The parts are loaded in partial files (MusicGen.Text.cs, MusicGen.Codec.cs,
-/// MusicGen.Decoder.cs); this file opens the checkpoint, logs the hyper-parameters and refuses tensors that no
-/// part consumed.
+/// <c>enc_to_dec_proj</c>, EnCodec, and the decoder LM; or a MusicGen Melody checkpoint
+/// (<c>MusicgenMelodyForConditionalGeneration</c>, <c>model_type: musicgen_melody</c>): the same parts with a decoder
+/// without cross-attention, plus the chroma extractor and <c>audio_enc_to_dec_proj</c>. Any HF-layout folder is a
+/// model; the architecture and every size are read from its <c>config.json</c> (and <c>preprocessor_config.json</c>).
+/// The parts are loaded in partial files (MusicGen.Text.cs, MusicGen.Codec.cs, MusicGen.Decoder.cs,
+/// MusicGen.Melody.cs); this file opens the checkpoint, logs the hyper-parameters and refuses tensors that no part
+/// consumed.
 /// </summary>
 public sealed partial class MusicGen : IDisposable
 {
@@ -62,6 +65,7 @@ public sealed partial class MusicGen : IDisposable
                 model.LoadText(ckpt);
                 model.LoadCodec(ckpt);
                 model.LoadDecoder(ckpt);
+                model.LoadMelody(ckpt);
             }
             foreach (var k in ckpt.Keys.Where(k => UnusedSuffixes.Any(s => k.EndsWith(s, StringComparison.Ordinal)))) ckpt.MarkUsed(k);
             var unexpected = ckpt.UnusedKeys.OrderBy(k => k, StringComparer.Ordinal).ToList();
@@ -102,14 +106,17 @@ public sealed partial class MusicGen : IDisposable
     partial void LoadText(Checkpoint ckpt);
     partial void LoadCodec(Checkpoint ckpt);
     partial void LoadDecoder(Checkpoint ckpt);
+    partial void LoadMelody(Checkpoint ckpt);
     // One move/dispose hook per part, so each part's partial file implements its own (a partial method without
     // an access modifier can have only one implementation).
     partial void MoveText(Device device);
     partial void MoveCodec(Device device);
     partial void MoveDecoder(Device device);
+    partial void MoveMelody(Device device);
     partial void DisposeText();
     partial void DisposeCodec();
     partial void DisposeDecoder();
+    partial void DisposeMelody();
 
     void MoveTo(Device device)
     {
@@ -117,10 +124,12 @@ public sealed partial class MusicGen : IDisposable
         MoveText(device);
         MoveCodec(device);
         MoveDecoder(device);
+        MoveMelody(device);
     }
 
     public void Dispose()
     {
+        DisposeMelody();
         DisposeDecoder();
         DisposeCodec();
         DisposeText();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Smitin.Models.Melody;
 
 namespace Smitin.Models;
 
@@ -57,12 +58,22 @@ public sealed record DecoderConfig(
 {
     public int HeadDim => HiddenSize / NumAttentionHeads;
 
+    /// <summary>
+    /// True for the plain MusicGen decoder (<c>model_type: musicgen_decoder</c>), whose layers cross-attend to the text;
+    /// false for the MusicGen Melody decoder (<c>musicgen_melody_decoder</c>): its layers have no <c>encoder_attn</c>
+    /// and the conditioning is a prefix of the self-attention sequence.
+    /// </summary>
+    public bool HasCrossAttention { get; init; } = true;
+
     internal static DecoderConfig Read(ConfigReader c)
     {
         var d = new DecoderConfig(c.Int("vocab_size"), c.Int("hidden_size"), c.Int("num_hidden_layers"),
             c.Int("num_attention_heads"), c.Int("ffn_dim"), c.Int("num_codebooks"), c.Int("audio_channels", 1),
             c.Int("max_position_embeddings"), c.String("activation_function", "gelu"), c.Bool("scale_embedding", false),
-            c.Int("pad_token_id", c.Int("vocab_size")), c.Int("bos_token_id", c.Int("vocab_size")));
+            c.Int("pad_token_id", c.Int("vocab_size")), c.Int("bos_token_id", c.Int("vocab_size")))
+        {
+            HasCrossAttention = c.String("model_type", "musicgen_decoder") != "musicgen_melody_decoder",
+        };
         if (d.HiddenSize % d.NumAttentionHeads != 0)
             throw new SmitinException($"config.json: decoder.hidden_size {d.HiddenSize} is not divisible by decoder.num_attention_heads {d.NumAttentionHeads}");
         if (d.ScaleEmbedding)
@@ -75,12 +86,33 @@ public sealed record DecoderConfig(
 }
 
 /// <summary>
+/// MusicGen Melody's conditioning sizes (<c>MusicgenMelodyConfig</c>: top-level <c>num_chroma</c>, <c>chroma_length</c>)
+/// and its chroma feature extractor (<c>preprocessor_config.json</c>).
+/// </summary>
+/// <param name="NumChroma">chroma bins per frame (12), the input width of <c>audio_enc_to_dec_proj</c></param>
+/// <param name="ChromaLength">chroma rows of the conditioning prefix: fewer frames are tiled, more are cut (235 = 30 s in the released checkpoints)</param>
+/// <param name="FeatureExtractor">the STFT chroma settings</param>
+public sealed record MelodyConfig(int NumChroma, int ChromaLength, ChromaConfig FeatureExtractor);
+
+/// <summary>
 /// A MusicGen checkpoint's configuration, read from the Hugging Face <c>config.json</c>
-/// (<c>MusicgenConfig</c>: <c>text_encoder</c>, <c>audio_encoder</c>, <c>decoder</c>). Every size comes from here.
+/// (<c>MusicgenConfig</c>: <c>text_encoder</c>, <c>audio_encoder</c>, <c>decoder</c>; <c>MusicgenMelodyConfig</c> adds
+/// <c>num_chroma</c>, <c>chroma_length</c> and a <c>preprocessor_config.json</c>). Every size comes from here.
 /// </summary>
 public sealed record MusicGenConfig(T5Config TextEncoder, EncodecConfig AudioEncoder, DecoderConfig Decoder,
     int DecoderStartTokenId, double GuidanceScale)
 {
+    /// <summary>Model types this loader builds: plain MusicGen and MusicGen Melody.</summary>
+    public static readonly string[] SupportedModelTypes = ["musicgen", "musicgen_melody"];
+
+    /// <summary><c>model_type</c> of config.json: <c>musicgen</c> or <c>musicgen_melody</c>.</summary>
+    public string ModelType { get; init; } = "musicgen";
+
+    /// <summary>The melody conditioning (chroma prefix), or null for plain MusicGen (text cross-attention).</summary>
+    public MelodyConfig? Melody { get; init; }
+
+    public bool IsMelody => Melody is not null;
+
     public static MusicGenConfig Load(string folder)
     {
         string file = Path.Combine(folder, "config.json");
@@ -89,9 +121,23 @@ public sealed record MusicGenConfig(T5Config TextEncoder, EncodecConfig AudioEnc
         {
             using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
             var root = new ConfigReader(doc.RootElement, file, "");
+            string modelType = root.String("model_type", "musicgen");
+            if (!SupportedModelTypes.Contains(modelType))
+                throw new SmitinException($"{file}: model_type '{modelType}' is not supported (expected {string.Join(" or ", SupportedModelTypes)})");
             var dec = DecoderConfig.Read(root.Section("decoder"));
+            bool melody = modelType == "musicgen_melody";
+            if (dec.HasCrossAttention == melody)
+                throw new SmitinException($"{file}: model_type '{modelType}' needs decoder.model_type '{(melody ? "musicgen_melody_decoder" : "musicgen_decoder")}'");
             var cfg = new MusicGenConfig(T5Config.Read(root.Section("text_encoder")), EncodecConfig.Read(root.Section("audio_encoder")),
-                dec, dec.BosTokenId, Generation.GenerationOptions.DefaultGuidanceScale);
+                dec, dec.BosTokenId, Generation.GenerationOptions.DefaultGuidanceScale)
+            {
+                ModelType = modelType,
+                Melody = melody ? new MelodyConfig(root.Int("num_chroma", 12), root.Int("chroma_length", 235), ChromaConfig.Load(folder)) : null,
+            };
+            if (cfg.Melody is { } m && (m.NumChroma <= 0 || m.ChromaLength <= 0))
+                throw new SmitinException($"{file}: num_chroma {m.NumChroma} and chroma_length {m.ChromaLength} must be > 0");
+            if (cfg.Melody is { } m2 && m2.NumChroma != m2.FeatureExtractor.FeatureSize)
+                throw new SmitinException($"{file}: num_chroma {m2.NumChroma} differs from preprocessor_config.json feature_size {m2.FeatureExtractor.FeatureSize}");
 
             string gen = Path.Combine(folder, "generation_config.json");
             if (File.Exists(gen))
@@ -118,6 +164,8 @@ public sealed record MusicGenConfig(T5Config TextEncoder, EncodecConfig AudioEnc
         var t = TextEncoder; var a = AudioEncoder; var d = Decoder;
         yield return $"text_encoder: t5 vocab={t.VocabSize} d_model={t.DModel} layers={t.NumLayers} heads={t.NumHeads} d_kv={t.DKv} d_ff={t.DFf} act={(t.IsGatedAct ? "gated-" : "")}{t.DenseActFn} buckets={t.RelativeAttentionNumBuckets}/{t.RelativeAttentionMaxDistance}";
         yield return $"audio_encoder: encodec sr={a.SamplingRate} channels={a.AudioChannels} hop={a.HopLength} frame_rate={a.FrameRate} filters={a.NumFilters} hidden={a.HiddenSize} codebooks={a.NumQuantizers}x{a.CodebookSize} ratios=[{string.Join(",", a.UpsamplingRatios)}] lstm={a.NumLstmLayers} causal={a.UseCausalConv} pad={a.PadMode}";
-        yield return $"decoder: musicgen layers={d.NumHiddenLayers} hidden={d.HiddenSize} heads={d.NumAttentionHeads} head_dim={d.HeadDim} ffn={d.FfnDim} codebooks={d.NumCodebooks} vocab={d.VocabSize} audio_channels={d.AudioChannels} max_pos={d.MaxPositionEmbeddings} act={d.ActivationFunction}";
+        if (Melody is { } m)
+            yield return $"melody: chroma {m.NumChroma} bins, prefix {m.ChromaLength} frames; extractor sr={m.FeatureExtractor.SamplingRate} n_fft={m.FeatureExtractor.NFft} hop={m.FeatureExtractor.HopLength} chunk={m.FeatureExtractor.ChunkLengthSeconds} s";
+        yield return $"decoder: {(Decoder.HasCrossAttention ? "musicgen" : "musicgen_melody (prefix, no cross-attention)")} layers={d.NumHiddenLayers} hidden={d.HiddenSize} heads={d.NumAttentionHeads} head_dim={d.HeadDim} ffn={d.FfnDim} codebooks={d.NumCodebooks} vocab={d.VocabSize} audio_channels={d.AudioChannels} max_pos={d.MaxPositionEmbeddings} act={d.ActivationFunction}";
     }
 }

@@ -7,7 +7,9 @@ namespace Smitin.Models.Decoder;
 /// <summary>
 /// The decoder stack (reference <c>MusicgenDecoder</c>, keys <c>decoder.model.decoder.*</c>): the K codebook
 /// embeddings (vocab + 1 rows each; the extra row is the start/pad token) are summed, the sinusoidal position is
-/// added (no embedding scaling), then the layers and a final LayerNorm.
+/// added (no embedding scaling), then the layers and a final LayerNorm. MusicGen Melody (<c>MusicgenMelodyDecoder</c>)
+/// first prepends a conditioning prefix (projected chroma, then projected text) to the summed embeddings; the
+/// positions then cover the whole sequence, the first prefix row at position 0.
 /// </summary>
 public sealed class MusicGenDecoder : nn.Module
 {
@@ -30,17 +32,20 @@ public sealed class MusicGenDecoder : nn.Module
     /// <param name="codes">(B, K, T) int64 token ids</param>
     /// <param name="memory">(B, S, D) text memory or null</param>
     /// <param name="memoryMask">additive (B, 1, 1, S) or null</param>
+    /// <param name="prefix">(B, P, D) conditioning prefix placed before the codes (melody decoder), or null</param>
     /// <param name="hiddenStates">receives the reference's <c>hidden_states</c>: embeddings, the output of every layer but
     /// the last, then the final LayerNorm of the last layer's output (L + 1 tensors)</param>
-    /// <returns>final hidden states (B, T, D)</returns>
-    internal Tensor Forward(Tensor codes, Tensor? memory, Tensor? memoryMask, DecoderCache? cache, ICollection<Tensor>? hiddenStates)
+    /// <returns>final hidden states (B, P + T, D)</returns>
+    internal Tensor Forward(Tensor codes, Tensor? memory, Tensor? memoryMask, DecoderCache? cache, ICollection<Tensor>? hiddenStates,
+        Tensor? prefix = null)
     {
         int past = cache?.Length ?? 0;
-        long t = codes.shape[2];
         Tensor h = embed_tokens[0].call(codes.select(1, 0));              // (B, T, D)
         for (int k = 1; k < embed_tokens.Count; k++)
             h = h + embed_tokens[k].call(codes.select(1, k));
-        h = h + embed_positions.Slice(past, (int)t);                      // (1, T, D) broadcast over B
+        if (prefix is not null) h = torch.cat([prefix, h], 1);            // (B, P + T, D)
+        long t = h.shape[1];
+        h = h + embed_positions.Slice(past, (int)t);                      // (1, P + T, D) broadcast over B
         for (int l = 0; l < layers.Count; l++)
         {
             hiddenStates?.Add(h);

@@ -7,11 +7,15 @@ namespace Smitin.Models.Decoder;
 /// <summary>
 /// One pre-LayerNorm decoder layer: causal self-attention, cross-attention over the text memory, FFN
 /// (fc1 → activation → fc2, no biases), each added to the residual stream. LayerNorm eps 1e-5 with bias.
+/// The MusicGen Melody decoder layer (<c>MusicgenMelodyDecoderLayer</c>) is the same without cross-attention
+/// (<see cref="DecoderConfig.HasCrossAttention"/> false): <see cref="encoder_attn"/> and its LayerNorm are then null.
 /// </summary>
 public sealed class MusicGenDecoderLayer : nn.Module
 {
-    public readonly MusicGenAttention self_attn, encoder_attn;
-    public readonly LayerNorm self_attn_layer_norm, encoder_attn_layer_norm, final_layer_norm;
+    public readonly MusicGenAttention self_attn;
+    public readonly MusicGenAttention? encoder_attn;
+    public readonly LayerNorm self_attn_layer_norm, final_layer_norm;
+    public readonly LayerNorm? encoder_attn_layer_norm;
     public readonly DecoderLinear fc1, fc2;
 
     readonly Func<Tensor, Tensor> _activation;
@@ -21,8 +25,11 @@ public sealed class MusicGenDecoderLayer : nn.Module
         int d = config.HiddenSize;
         self_attn = new MusicGenAttention("self_attn", d, config.NumAttentionHeads);
         self_attn_layer_norm = nn.LayerNorm(d, eps: 1e-5);
-        encoder_attn = new MusicGenAttention("encoder_attn", d, config.NumAttentionHeads);
-        encoder_attn_layer_norm = nn.LayerNorm(d, eps: 1e-5);
+        if (config.HasCrossAttention)
+        {
+            encoder_attn = new MusicGenAttention("encoder_attn", d, config.NumAttentionHeads);
+            encoder_attn_layer_norm = nn.LayerNorm(d, eps: 1e-5);
+        }
         fc1 = new DecoderLinear(d, config.FfnDim);
         fc2 = new DecoderLinear(config.FfnDim, d);
         final_layer_norm = nn.LayerNorm(d, eps: 1e-5);
@@ -36,8 +43,8 @@ public sealed class MusicGenDecoderLayer : nn.Module
     internal Tensor Forward(Tensor x, Tensor? memory, Tensor? memoryMask, SelfAttentionCache? selfCache, CrossAttentionCache? crossCache)
     {
         var h = x + self_attn.SelfAttention(self_attn_layer_norm.call(x), selfCache);
-        if (memory is not null || crossCache is { IsSet: true })
-            h = h + encoder_attn.CrossAttention(encoder_attn_layer_norm.call(h), memory, memoryMask, crossCache);
+        if (encoder_attn is not null && (memory is not null || crossCache is { IsSet: true }))
+            h = h + encoder_attn.CrossAttention(encoder_attn_layer_norm!.call(h), memory, memoryMask, crossCache);
         // No memory at all: the reference skips cross-attention, which equals attending to an all-zero memory
         // (values are 0 without biases, so the output and its projection are exactly 0).
         return h + fc2.call(_activation(fc1.call(final_layer_norm.call(h))));

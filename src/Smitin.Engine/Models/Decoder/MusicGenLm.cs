@@ -12,6 +12,9 @@ namespace Smitin.Models.Decoder;
 ///
 /// Ids are (B, K, T) here (the reference flattens them to (B*K, T), batch-major). Every self-attention layer has a
 /// hook point at the input of <c>out_proj</c> (see <see cref="AddHeadHook(HeadHook)"/>).
+///
+/// The same class is the MusicGen Melody LM (<c>MusicgenMelodyForCausalLM</c>, <see cref="DecoderConfig.HasCrossAttention"/>
+/// false): no cross-attention; the conditioning is a prefix of embeddings handed to <see cref="Forward"/>.
 /// </summary>
 public sealed class MusicGenLm : nn.Module
 {
@@ -69,24 +72,32 @@ public sealed class MusicGenLm : nn.Module
     /// <param name="lastPositionOnly">compute logits for the last position only</param>
     /// <param name="hiddenStates">receives the reference's hidden_states (L + 1 tensors of (B, T, D))</param>
     /// <param name="generation">generation step info handed to hooks</param>
-    /// <returns>logits (B, K, T, V) (T = 1 with <paramref name="lastPositionOnly"/>)</returns>
+    /// <param name="prefix">melody decoder only: (B, P, D) conditioning prefix (chroma rows, then text rows) prepended to
+    /// the code embeddings; positions start at 0 on its first row. With a cache it is given once, at the first forward.</param>
+    /// <returns>logits (B, K, P + T, V), the prefix positions included as the reference returns them (1 position with
+    /// <paramref name="lastPositionOnly"/>)</returns>
+    /// <exception cref="SmitinException">a tensor has the wrong shape/dtype/range, or the conditioning does not fit the
+    /// architecture (a memory for the melody decoder, a prefix for the cross-attention decoder)</exception>
     public Tensor Forward(Tensor codes, Tensor? memory = null, Tensor? memoryMask = null, DecoderCache? cache = null,
-        bool lastPositionOnly = false, ICollection<Tensor>? hiddenStates = null, GenerationContext? generation = null)
+        bool lastPositionOnly = false, ICollection<Tensor>? hiddenStates = null, GenerationContext? generation = null,
+        Tensor? prefix = null)
     {
         Validate(codes, memory, memoryMask);
+        ValidatePrefix(codes, memory, prefix);
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
         var device = Device;
         codes = codes.to(ScalarType.Int64, device);
         memory = memory?.to(ScalarType.Float32, device);
+        prefix = prefix?.to(ScalarType.Float32, device);
         var additiveMask = memory is not null && memoryMask is not null ? AdditiveMask(memoryMask.to(device)) : null; // (B, 1, 1, S)
 
         var previous = _context;
-        _context = new HookContext(cache?.Length ?? 0, (int)codes.shape[2], generation);
+        _context = new HookContext(cache?.Length ?? 0, (int)codes.shape[2] + (int)(prefix?.shape[1] ?? 0), generation);
         try
         {
             var states = hiddenStates is null ? null : new List<Tensor>();
-            var h = Stack.Forward(codes, memory, additiveMask, cache, states);  // (B, T, D)
+            var h = Stack.Forward(codes, memory, additiveMask, cache, states, prefix); // (B, P + T, D)
             if (lastPositionOnly) h = h.narrow(1, h.shape[1] - 1, 1);
             var logits = torch.stack(lm_heads.Select(head => head.call(h)), 1); // (B, K, T, V)
             if (states is not null)
@@ -104,6 +115,20 @@ public sealed class MusicGenLm : nn.Module
     {
         var masked = mask.to(ScalarType.Float32).eq(0);
         return torch.zeros(masked.shape, ScalarType.Float32, mask.device).masked_fill(masked, float.MinValue).unsqueeze(1).unsqueeze(1);
+    }
+
+    void ValidatePrefix(Tensor codes, Tensor? memory, Tensor? prefix)
+    {
+        if (Config.HasCrossAttention)
+        {
+            if (prefix is not null)
+                throw new SmitinException("decoder prefix: this MusicGen decoder conditions through cross-attention (decoder.model_type musicgen_decoder); give a text memory, not a prefix");
+            return;
+        }
+        if (memory is not null)
+            throw new SmitinException("decoder memory: the MusicGen Melody decoder has no cross-attention (decoder.model_type musicgen_melody_decoder); give the conditioning as a prefix");
+        if (prefix is not null && (prefix.dim() != 3 || prefix.shape[0] != codes.shape[0] || prefix.shape[2] != Config.HiddenSize))
+            throw new SmitinException($"decoder prefix: got shape [{string.Join(", ", prefix.shape)}], expected ({codes.shape[0]}, P, {Config.HiddenSize})");
     }
 
     void Validate(Tensor codes, Tensor? memory, Tensor? memoryMask)
@@ -129,7 +154,8 @@ public sealed class MusicGenLm : nn.Module
     public HookPoint HeadHookPoint(int layer) => Layers[layer].self_attn.hook_z;
 
     /// <summary>The per-head cross-attention hook point of a layer.</summary>
-    public HookPoint CrossHeadHookPoint(int layer) => Layers[layer].encoder_attn.hook_z;
+    public HookPoint CrossHeadHookPoint(int layer) => Layers[layer].encoder_attn?.hook_z ??
+        throw new SmitinException("the MusicGen Melody decoder has no cross-attention layers (its conditioning is a self-attention prefix)");
 
     /// <summary>
     /// Registers <paramref name="hook"/> on every self-attention layer's <c>hook_z</c>; dispose the handle to remove it.
