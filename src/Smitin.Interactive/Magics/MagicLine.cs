@@ -33,14 +33,13 @@ internal sealed class MagicLine
     public static MagicLine Parse(string line, string magic, IReadOnlyDictionary<string, IReadOnlyList<MagicOption>> subcommands,
         IReadOnlyList<MagicOption> rootOptions)
     {
-        var tokens = Tokenize(line.Trim(), null);
-        if (tokens.Count == 0 || tokens[0].Raw != magic) throw new Error(null, $"expected a line starting with {magic}");
-        int i = 1;
+        string[] head = line.Trim().Split((char[]?)null, 3, StringSplitOptions.RemoveEmptyEntries);
+        if (head.Length == 0 || head[0] != magic) throw new Error(null, $"expected a line starting with {magic}");
         string? sub = null;
         IReadOnlyList<MagicOption> options = rootOptions;
-        if (i < tokens.Count && !tokens[i].Raw.StartsWith("--", StringComparison.Ordinal))
+        if (head.Length > 1 && !head[1].StartsWith("--", StringComparison.Ordinal))
         {
-            string word = tokens[i].Value;
+            string word = head[1];
             if (!subcommands.TryGetValue(word, out var table))
             {
                 string? close = Closest(word, subcommands.Keys);
@@ -49,9 +48,9 @@ internal sealed class MagicLine
             }
             sub = word;
             options = table;
-            i++;
         }
-        tokens = Tokenize(line.Trim(), sub);
+        var tokens = Tokenize(line.Trim(), sub);
+        int i = sub is null ? 1 : 2;
         var byName = options.ToDictionary(o => o.Name, StringComparer.Ordinal);
         var given = new List<string>();
         var implicitOption = options.FirstOrDefault(o => o.Implicit);
