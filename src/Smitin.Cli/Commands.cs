@@ -14,5 +14,7 @@ static class Commands
         yield return GenerateCommand.Create();
         yield return DatasetCommand.Create();
         yield return ProbeCommand.Create();
+        yield return JudgeCommand.Create();
+        yield return TrainCommand.Create();
     }
 }

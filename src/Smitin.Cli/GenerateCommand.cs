@@ -9,7 +9,7 @@ using TorchSharp;
 namespace Smitin.Cli;
 
 /// <summary>
-/// <c>smitin generate --model DIR --text "..." [--text ...] [--audio-prompt in.wav] [--duration S | --max-new-tokens N]
+/// <c>smitin generate --model DIR --text "..." [--text ...] [--audio-prompt in.wav | --melody tune.wav ...] [--duration S | --max-new-tokens N]
 /// [--greedy | --top-k K --top-p P --temperature T] [--guidance G] [--seed N] --out out.wav [--codes-out codes.json]</c>:
 /// text-to-music or audio continuation, one WAV per text (out.wav, out-1.wav, ...); optionally steered with probe sets
 /// (<see cref="SteerOptions"/>: <c>--probes drums.probe --mode smitin|iti ... --trace-out trace.json</c>).
@@ -21,7 +21,8 @@ static class GenerateCommand
     {
         var defaults = new GenerationOptions();                                                    // the engine owns every default
         var model = CliModel.ModelOption();
-        var text = new Option<string[]>("--text") { Description = "Text prompt; repeat for a batch (one output per prompt)", Required = true };
+        var text = new Option<string[]>("--text") { Description = "Text prompt; repeat for a batch (one output per prompt). Required unless --melody is given" };
+        var melody = new Option<string[]>("--melody") { Description = "MusicGen Melody models: WAV whose melody (chroma) conditions the output; one per --text, or one for all (drums/bass are not removed: give a pre-separated stem, see docs/melody.md)" };
         var audioPrompt = new Option<string?>("--audio-prompt") { Description = "WAV to continue (converted to the model's channels and rate); its audio is re-decoded at the start of every output" };
         var duration = new Option<double>("--duration") { Description = $"Total length in seconds, the audio prompt included (default {GenerationOptions.DefaultDurationSeconds} s)" };
         var maxNewTokens = new Option<int>("--max-new-tokens") { Description = "Decoder steps instead of a duration (N steps give N + 1 - K frames for K codebooks per channel)" };
@@ -38,7 +39,7 @@ static class GenerateCommand
         var steer = new SteerOptions();
         var cmd = new Command("generate", "Generate music from text prompts, optionally continuing an audio prompt, optionally steered (SMITIN / ITI) with probe sets.")
         {
-            model, text, audioPrompt, duration, maxNewTokens, greedy, topK, topP, temperature, guidance, seed, output, codesOut, pcm16, device,
+            model, text, melody, audioPrompt, duration, maxNewTokens, greedy, topK, topP, temperature, guidance, seed, output, codesOut, pcm16, device,
         };
         foreach (var option in steer.All) cmd.Options.Add(option);
         cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
@@ -50,7 +51,14 @@ static class GenerateCommand
                     throw new SmitinException($"--greedy takes the argmax, so {string.Join(", ", samplingOptions)} would be ignored: give --greedy or the sampling options, not both");
             }
             string wav = parse.GetValue(output)!;
-            string[] texts = parse.GetValue(text)!;
+            string[] texts = parse.GetValue(text) ?? [];
+            string[] melodyPaths = parse.GetValue(melody) ?? [];
+            if (texts.Length == 0 && melodyPaths.Length == 0)
+                throw new SmitinException("give at least one --text prompt (or, with a MusicGen Melody model, a --melody)");
+            if (melodyPaths.Length > 0 && parse.GetValue(audioPrompt) is not null)
+                throw new SmitinException("--melody and --audio-prompt cannot be combined (a MusicGen Melody model does not continue an audio prompt)");
+            if (texts.Length > 0 && melodyPaths.Length > 1 && melodyPaths.Length != texts.Length)
+                throw new SmitinException($"{melodyPaths.Length} --melody files for {texts.Length} --text prompts: give one per prompt, or one for all");
             var options = defaults with
             {
                 TopK = parse.Given(topK) ?? defaults.TopK, TopP = parse.Given(topP) ?? defaults.TopP,
@@ -63,14 +71,17 @@ static class GenerateCommand
             var (traits, traceOut) = steer.Parse(parse);
             string? promptPath = parse.GetValue(audioPrompt);
             var prompt = promptPath is null ? null : AudioClip.Load(promptPath);
+            var melodies = melodyPaths.Select(AudioClip.Load).ToArray();
             ct.ThrowIfCancellationRequested();
 
             using var musicgen = CliModel.Load(dir, parse.GetValue(device)!);
+            if (melodies.Length > 0 && !musicgen.IsMelody)
+                throw new SmitinException($"--melody needs a MusicGen Melody model (config.json model_type 'musicgen_melody'); {dir} is '{musicgen.Config.ModelType}'");
             if (traits.Count > 0)
                 options = options with { Steering = SteerOptions.Plan(traits, musicgen) };
             var progress = new StepLog();
-            using var result = prompt is null
-                ? musicgen.Generate(texts, options, null, progress, ct)
+            using var result = melodies.Length > 0 ? musicgen.Generate(texts, melodies, options, progress, ct)
+                : prompt is null ? musicgen.Generate(texts, options, null, progress, ct)
                 : musicgen.Generate(texts, prompt, options, progress, ct);
             if (!Console.IsErrorRedirected) Console.Error.WriteLine();
 
@@ -96,7 +107,8 @@ static class GenerateCommand
                 using var item = result.Audio![b];                                                 // (C, T)
                 var clip = AudioClip.FromTensor(item, result.SampleRate, "generated audio");
                 clip.Save(path, parse.GetValue(pcm16) ? WavEncoding.Pcm16 : WavEncoding.Float32);
-                Console.Error.WriteLine(FormattableString.Invariant($"smitin: \"{texts[b]}\" -> {path} ({clip.Describe()})"));
+                string source = b < texts.Length ? $"\"{texts[b]}\"" : $"melody {melodyPaths[Math.Min(b, melodyPaths.Length - 1)]}";
+                Console.Error.WriteLine(FormattableString.Invariant($"smitin: {source} -> {path} ({clip.Describe()})"));
             }
             return Task.FromResult(0);
         }));

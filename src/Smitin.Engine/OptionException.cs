@@ -10,7 +10,8 @@ public sealed class OptionException : SmitinException
 {
     /// <param name="option">vocabulary name without dashes, e.g. <c>monitor-heads</c></param>
     /// <param name="problem">what was wrong, e.g. <c>expected >= 1, got 0</c></param>
-    public OptionException(string option, string problem) : base($"{option}: {problem}")
+    public OptionException(string option, string problem) : base(problem.Length > 0 && char.IsDigit(problem[0]) || problem.StartsWith('-') || problem.StartsWith("NaN") || problem.StartsWith("Infinity") || problem.StartsWith("∞")
+        ? $"{option} = {problem}" : $"{option}: {problem}")
     {
         Option = option;
         Problem = problem;
@@ -23,5 +24,5 @@ public sealed class OptionException : SmitinException
     public string Problem { get; }
 
     /// <summary>The message as a front end shows it: <c>--option: problem</c>.</summary>
-    public string ForCommandLine => $"--{Option}: {Problem}";
+    public string ForCommandLine => "--" + Message;
 }

@@ -110,14 +110,14 @@ public sealed class GenerateCommandTests : IDisposable
             ["generate", "--model", Fixture.Model(), "--text", Prompts()[0], "--out", _dir.File("x.wav"), .. extra];
 
         await Fails("not both", Gen("--max-new-tokens", "20", "--duration", "1"));
-        await Fails("--top-p: expected a value in [0, 1]", Gen("--top-p", "2"));
-        await Fails("--duration: expected a number of seconds > 0, got -1", Gen("--duration", "-1"));
+        await Fails("top-p = 2: expected a finite number in [0, 1]", Gen("--top-p", "2"));
+        await Fails("duration = -1: expected a finite number of seconds > 0", Gen("--duration", "-1"));
         await Fails("--greedy takes the argmax, so --top-k would be ignored", Gen("--greedy", "--top-k", "10"));
         await Fails("--top-p, --temperature would be ignored", Gen("--greedy", "--top-p", "0.9", "--temperature", "0.5"));
         await Fails($"model folder '{_dir.File("missing")}' does not exist", "generate", "--model", _dir.File("missing"), "--text", "a", "--out", _dir.File("x.wav"));
         await Fails("missing.wav: audio file not found", Gen("--audio-prompt", _dir.File("missing.wav")));
         // needs the model's codebook count: found at generation, named by the option and the minimum (6 for K = 4)
-        await Fails("--max-new-tokens: 3 is too few decoder steps: with 4 codebooks per channel the delay pattern needs at least 6", Gen("--max-new-tokens", "3"));
+        await Fails("max-new-tokens = 3 is too few decoder steps: with 4 codebooks per channel the delay pattern needs at least 6", Gen("--max-new-tokens", "3"));
         Assert.False(File.Exists(_dir.File("x.wav")));
         // the greedy default values of the sampling options are not a conflict
         Assert.Equal(0, await CliHost.Run(Gen("--greedy", "--max-new-tokens", "6")));

@@ -19,7 +19,7 @@ public sealed record WavInfo(string Path, int SampleRate, int Channels, long Fra
 /// </summary>
 static class WavFile
 {
-    const string Expected = "expected a RIFF/WAVE file with PCM 16/24/32-bit or 32-bit float samples, mono or stereo";
+    const string Expected = "expected a RIFF/WAVE file with PCM 8/16/24/32-bit or 32/64-bit float samples, mono or stereo";
     static readonly Guid SubtypePcm = new("00000001-0000-0010-8000-00aa00389b71");
     static readonly Guid SubtypeFloat = new("00000003-0000-0010-8000-00aa00389b71");
 

@@ -33,17 +33,24 @@ public sealed record SegmentOptions
     /// <summary>Seed of the track split.</summary>
     public int Seed { get; init; } = 0;
 
-    /// <summary>Checks the values.</summary>
-    /// <exception cref="OptionException">a value is out of range (<c>segment-seconds</c>, <c>validation</c>,
-    /// <c>max-segments-per-track</c>, ...)</exception>
+    /// <summary>Longest segment or hop: one segment is held in memory as float32 samples and fed to the decoder,
+    /// whose context is seconds, not hours; the bound also keeps seconds × rate far inside an int.</summary>
+    public const double MaxSegmentSeconds = 3600;
+    /// <summary>Shortest segment or hop (0.1 s = 5 frames at 50 Hz): shorter audio is below the codec's receptive field,
+    /// and a denormal hop would cut a track into billions of segments.</summary>
+    public const double MinSegmentLength = 0.1;
+
+    /// <exception cref="SmitinException">a value is NaN, ±∞ or out of range; the message names the option</exception>
     public void Validate()
     {
-        if (!(SegmentSeconds > 0) || double.IsInfinity(SegmentSeconds)) throw new OptionException("segment-seconds", $"expected a positive number of seconds, got {SegmentSeconds}");
-        if (HopSeconds is { } h && !(h > 0)) throw new SmitinException($"hop must be positive, got {h} s");
-        if (SampleRate is { } r && r <= 0) throw new SmitinException($"sample rate must be positive, got {r}");
-        if (Channels is { } c && c is < 1 or > 2) throw new SmitinException($"channels must be 1 or 2, got {c}");
-        if (!(ValidationFraction is >= 0 and < 1)) throw new OptionException("validation", $"expected a fraction in [0, 1), got {ValidationFraction}");
-        if (MaxSegmentsPerTrack is { } m && m < 1) throw new OptionException("max-segments-per-track", $"expected >= 1, got {m}");
-        if (MinSegmentSeconds < 0) throw new SmitinException($"minimum segment length must be ≥ 0, got {MinSegmentSeconds} s");
+        OptionRange.Check("segment-seconds", SegmentSeconds, MinSegmentLength, MaxSegmentSeconds, "segment length in seconds; a segment must hold a few codec frames");
+        if (HopSeconds is { } h) OptionRange.Check("hop-seconds", h, MinSegmentLength, MaxSegmentSeconds, "distance between segment starts");
+        if (SampleRate is { } r) OptionRange.Check("sample-rate", r, 1000, 384_000, "Hz");
+        if (Channels is { } c) OptionRange.Check("channels", c, 1, 2);
+        if (!double.IsNegativeInfinity(SilenceThresholdDbfs))                              // -∞ keeps every segment
+            OptionRange.Check("silence-db", SilenceThresholdDbfs, -400, 0, "dBFS; -Infinity keeps every segment");
+        if (!(ValidationFraction is >= 0 and < 1)) throw new SmitinException($"validation = {OptionRange.Text(ValidationFraction)}: expected a fraction in [0, 1)");
+        if (MaxSegmentsPerTrack is { } m) OptionRange.Check("max-segments-per-track", m, 1, int.MaxValue);
+        OptionRange.Check("min-segment-seconds", MinSegmentSeconds, 0, MaxSegmentSeconds);
     }
 }

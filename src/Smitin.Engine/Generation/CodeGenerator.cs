@@ -71,6 +71,24 @@ public sealed class CodeGenerator
         return steering is null ? result : result with { Steering = steering.CompleteGeneration() };
     }
 
+    /// <summary>
+    /// Refuses non-finite scores before they reach the sampler (whose native multinomial would abort with "probability
+    /// tensor contains either inf, nan or element &lt; 0"), naming the step and the option that produced them: the raw
+    /// logits (model weights, or the steering shift α), or guidance (finite logits, non-finite after scaling).
+    /// </summary>
+    /// <param name="logits">(rows, K, V) raw logits of this step</param>
+    /// <param name="processed">(B, K, V) scores after guidance</param>
+    static void EnsureFinite(Tensor logits, Tensor processed, int step, int steps, GenerationOptions options, bool steering)
+    {
+        if (processed.isfinite().all().item<bool>()) return;
+        string where = $"decoder step {step + 1} of {steps}";
+        if (!logits.isfinite().all().item<bool>())
+            throw new SmitinException(steering
+                ? $"{where}: the decoder's logits are not finite (inf or NaN) under steering: the steering shift is too strong for float32 (lower alpha), or the checkpoint's weights hold non-finite values"
+                : $"{where}: the decoder's logits are not finite (inf or NaN): the checkpoint's weights hold non-finite values or overflow float32");
+        throw new SmitinException($"{where}: the scores after classifier-free guidance (guidance = {OptionRange.Text(options.GuidanceScale ?? GenerationOptions.DefaultGuidanceScale)}) are not finite in float32: lower guidance");
+    }
+
     GenerationResult GenerateCodes(Tensor? memory, Tensor? memoryMask, Tensor? promptCodes, GenerationOptions options,
         IProgress<GenerationProgress>? progress, CancellationToken cancellationToken, int batchSize, IReadOnlyList<string>? texts,
         Tensor? condPrefix, Tensor? uncondPrefix)
@@ -89,7 +107,8 @@ public sealed class CodeGenerator
             throw new SmitinException($"audio prompt codes: got shape [{string.Join(", ", promptCodes.shape)}], expected ({b}, {k}, frames)");
         if (memoryMask is not null && memory is null) throw new SmitinException("a text mask was given without text states");
         int promptFrames = (int)(promptCodes?.shape[2] ?? 0);
-        int steps = options.ResolveSteps(promptFrames, CodebooksPerChannel, _frameRate);
+        int conditioningRows = (int)(condPrefix?.shape[1] ?? 0);                          // melody: the prefix takes positions first
+        int steps = options.ResolveSteps(promptFrames, CodebooksPerChannel, _frameRate, config.MaxPositionEmbeddings, conditioningRows); // before any allocation
         long seed = options.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
         var used = options with { Seed = seed, MaxNewTokens = steps, GuidanceScale = options.GuidanceScale ?? _defaultGuidanceScale };
         bool guided = used.Guided && (memory is not null || condPrefix is not null);
@@ -107,16 +126,12 @@ public sealed class CodeGenerator
             ? torch.full(b, k, 1, (long)_startToken, ScalarType.Int64, device)
             : DelayPattern.WithStartToken(promptCodes.to(device), _startToken);        // (B, K, S)
         int maxLength = (int)ids.shape[2] + steps;
-        int minSteps = Math.Max(DelayPattern.MinimumLength(k, config.AudioChannels), (int)ids.shape[2] + CodebooksPerChannel - 1) - (int)ids.shape[2];
-        if (steps < minSteps)
-            throw new OptionException("max-new-tokens", $"{steps} is too few decoder steps: with {CodebooksPerChannel} codebooks per channel " +
-                $"the delay pattern needs at least {minSteps} (N steps give N + 1 - {CodebooksPerChannel} frames; max length {maxLength} < {maxLength - steps + minSteps})");
         var (prefix, pattern) = DelayPattern.Build(ids, _startToken, maxLength, config.AudioChannels);
         int prefixLength = (int)prefix.shape[2];
         if (prefixLength + steps > maxLength)
             throw new SmitinException($"internal: prefix {prefixLength} + {steps} steps exceeds max length {maxLength}");
-        if (conditioning + maxLength > config.MaxPositionEmbeddings)
-            throw new SmitinException($"generate: the conditioning prefix ({conditioning} rows) + {maxLength} code positions exceed decoder.max_position_embeddings {config.MaxPositionEmbeddings}: generate fewer tokens");
+        if (conditioning + maxLength - 1 > config.MaxPositionEmbeddings)                  // step N feeds position conditioning + P + N - 1
+            throw new SmitinException($"generate: the conditioning prefix ({conditioning} rows) + {maxLength - 1} code positions exceed decoder.max_position_embeddings {config.MaxPositionEmbeddings}: generate fewer tokens");
         var sequence = torch.full(b, k, maxLength, (long)_padToken, ScalarType.Int64, device);  // (B, K, L) delayed, as fed
         sequence.narrow(2, 0, prefixLength).copy_(prefix);
 
@@ -153,7 +168,8 @@ public sealed class CodeGenerator
             var processed = guided
                 ? logits.narrow(0, b, b) + (logits.narrow(0, 0, b) - logits.narrow(0, b, b)) * used.GuidanceScale!.Value
                 : logits;                                                                 // (B, K, V)
-            var next = Sampler.Next(processed.reshape(b * k, v), options, generator).view(b, k); // (B, K)
+            EnsureFinite(logits, processed, step, steps, options, steering: SteeringSession.ActiveOn(_lm) is not null);
+            var next = Sampler.Next(processed.reshape(b * k, v), options, generator, step).view(b, k); // (B, K)
             var forced = pattern.select(2, position);                                     // (B, K)
             sequence.select(2, position).copy_(torch.where(forced.eq(-1), next, forced));
 

@@ -47,33 +47,79 @@ public sealed record GenerationOptions
     public bool Guided => (GuidanceScale ?? DefaultGuidanceScale) > 1;
     public bool IsGreedy => Greedy || Temperature == 0;
 
-    /// <summary>Checks the values.</summary>
-    /// <exception cref="OptionException">a value is out of range; <see cref="OptionException.Option"/> is its
-    /// vocabulary name (<c>top-k</c>, <c>top-p</c>, <c>temperature</c>, <c>guidance</c>, <c>max-new-tokens</c>, <c>duration</c>)</exception>
+    /// <summary>Largest guidance scale: scores = uncond + g (cond − uncond) run in float32, so g is bounded well below
+    /// the float32 range (audiocraft uses 3; scales above ~10 already saturate the distribution).</summary>
+    public const double MaxGuidanceScale = 100;
+    /// <summary>Smallest non-zero temperature: scores / T run in float32, and a tiny T turns finite scores into +∞
+    /// (softmax then gives NaN). Below 1e-3 sampling is indistinguishable from greedy (T = 0).</summary>
+    public const double MinTemperature = 1e-3;
+    /// <summary>Largest temperature (above it the distribution is flat to float32 precision).</summary>
+    public const double MaxTemperature = 100;
+
+    /// <summary>Checks the values; the message names the option and the accepted range.</summary>
+    /// <exception cref="SmitinException">a value is NaN, ±∞, out of range, or both lengths are given</exception>
     public void Validate()
     {
-        if (TopK < 0) throw new OptionException("top-k", $"expected >= 0 (0 = all tokens), got {TopK}");
-        if (TopP is < 0 or > 1 || double.IsNaN(TopP)) throw new OptionException("top-p", $"expected a value in [0, 1] (0 = off), got {TopP}");
-        if (Temperature < 0 || !double.IsFinite(Temperature)) throw new OptionException("temperature", $"expected a finite number >= 0, got {Temperature}");
-        if (GuidanceScale is { } g && (g < 0 || !double.IsFinite(g))) throw new OptionException("guidance", $"expected a finite number >= 0, got {g}");
+        OptionRange.Check("top-k", TopK, 0, int.MaxValue, "0 = all tokens");
+        OptionRange.Check("top-p", TopP, 0, 1, "0 = off");
+        if (Temperature != 0)
+            OptionRange.Check("temperature", Temperature, MinTemperature, MaxTemperature, "0 = greedy; smaller non-zero values overflow float32 when the scores are divided by it");
+        if (GuidanceScale is { } g) OptionRange.Check("guidance", g, 0, MaxGuidanceScale, "classifier-free guidance scale, <= 1 disables it; larger values overflow float32 scores");
         if (MaxNewTokens is not null && DurationSeconds is not null)
-            throw new OptionException("max-new-tokens", "give either --max-new-tokens or --duration, not both");
-        if (MaxNewTokens is <= 0) throw new OptionException("max-new-tokens", $"expected > 0, got {MaxNewTokens}");
-        if (DurationSeconds is { } d && !(d > 0 && !double.IsInfinity(d)))
-            throw new OptionException("duration", $"expected a number of seconds > 0, got {d}");
+            throw new SmitinException("give either max-new-tokens or duration, not both");
+        if (MaxNewTokens is { } n) OptionRange.Check("max-new-tokens", n, 1, int.MaxValue, "decoder steps");
+        if (DurationSeconds is { } d && !(double.IsFinite(d) && d > 0))
+            throw new SmitinException($"duration = {OptionRange.Text(d)}: expected a finite number of seconds > 0");
     }
 
     /// <summary>
-    /// Decoder steps to run. For a duration: total frames F = round(duration × frame rate) and, with P prompt frames,
-    /// steps = F - P + Kc - 1 (the delay pattern needs Kc - 1 extra steps to finish the last frame).
+    /// Decoder steps to run, checked against what the model can serve before anything is allocated. For a duration:
+    /// total frames F = round(duration × frame rate) and, with P prompt frames, steps = F - P + Kc - 1 (the delay
+    /// pattern needs Kc - 1 extra steps to finish the last frame). Step N feeds decoder position P + N - 1 (position 0 is
+    /// the start token), so P + steps positions must fit in <paramref name="maxPositions"/>.
     /// </summary>
-    public int ResolveSteps(int promptFrames, int codebooksPerChannel, double frameRate)
+    /// <param name="promptFrames">P, audio-prompt frames</param>
+    /// <param name="codebooksPerChannel">Kc</param>
+    /// <param name="frameRate">codec frames per second</param>
+    /// <param name="maxPositions">the decoder's <c>max_position_embeddings</c> (int.MaxValue: only overflow is checked)</param>
+    /// <exception cref="SmitinException">the request does not fit (the message says what fits) or is too short for the delay pattern</exception>
+    /// <param name="conditioningPositions">positions a conditioning prefix takes before the codes (MusicGen Melody), else 0</param>
+    public int ResolveSteps(int promptFrames, int codebooksPerChannel, double frameRate, int maxPositions = int.MaxValue, int conditioningPositions = 0)
     {
-        if (MaxNewTokens is int n) return n;
+        Validate();
+        string context = conditioningPositions > 0
+            ? $"decoder.max_position_embeddings is {maxPositions}, of which the conditioning prefix takes {conditioningPositions}"
+            : $"decoder.max_position_embeddings is {maxPositions}";
+        maxPositions -= conditioningPositions;
+        int kc = codebooksPerChannel;
+        long p = promptFrames;
+        // smallest step count the delay pattern accepts: max length (P + 1 + steps) >= max(2 Kc - 1, P + Kc)
+        long minSteps = Math.Max(2L * kc - 1, p + kc) - (p + 1);
+        long fitSteps = maxPositions - p;                                               // P + steps <= max positions
+        if (MaxNewTokens is int n)
+        {
+            if (p >= maxPositions)
+                throw new SmitinException($"the audio prompt is {p} frames ({p / frameRate:0.###} s) but the model's context holds {maxPositions} positions ({context}): use a shorter audio prompt");
+            if (n > fitSteps)
+                throw new SmitinException($"max-new-tokens = {n}: with {p} prompt frames at most {fitSteps} new tokens fit ({context}; prompt frames + new tokens must fit)");
+            if (n < minSteps)
+                throw new SmitinException($"max-new-tokens = {n} is too few decoder steps: with {kc} codebooks per channel the delay pattern needs at least {minSteps} " +
+                    $"(N steps give N + 1 - {kc} frames)");
+            return n;
+        }
         double seconds = DurationSeconds ?? DefaultDurationSeconds;
-        int frames = (int)Math.Round(seconds * frameRate);
-        if (frames <= promptFrames)
-            throw new OptionException("duration", $"{seconds:0.###} s ({frames} frames at {frameRate:0.##} Hz) must be longer than the audio prompt ({promptFrames} frames, {promptFrames / frameRate:0.###} s)");
-        return frames - promptFrames + codebooksPerChannel - 1;
+        double frames = Math.Round(seconds * frameRate);                                 // double: no int overflow
+        long maxFrames = maxPositions - kc + 1;                                         // P + steps = F + Kc - 1 <= max positions
+        long minFrames = minSteps + p - kc + 1;
+        string given = DurationSeconds is null ? $"the default duration {seconds:0.###} s" : $"duration = {OptionRange.Text(seconds)} s";
+        if (frames > maxFrames)
+            throw new SmitinException($"{given} is {frames:0} frames at {frameRate:0.##} Hz, but the model's context holds at most {maxFrames} frames " +
+                $"({maxFrames / frameRate:0.###} s, audio prompt included; {context})");
+        if (p > 0 && frames <= p)
+            throw new SmitinException($"{given} ({frames:0} frames at {frameRate:0.##} Hz) is the total length and must be longer than the audio prompt ({p} frames, {p / frameRate:0.###} s)");
+        if (frames < minFrames)
+            throw new SmitinException($"{given} is {frames:0} frames at {frameRate:0.##} Hz: the delay pattern of {kc} codebooks per channel needs at least " +
+                $"{minFrames} frames ({minFrames / frameRate:0.###} s{(p > 0 ? ", audio prompt included" : "")})");
+        return (int)(frames - p + kc - 1);
     }
 }

@@ -11,12 +11,21 @@ namespace Smitin.Generation;
 public static class Sampler
 {
     /// <param name="scores">(N, V) scores after guidance</param>
+    /// <param name="step">decoder step (0-based) for error messages; -1 = not part of a generation loop</param>
     /// <returns>(N) int64 token ids</returns>
-    public static Tensor Next(Tensor scores, GenerationOptions options, Generator? generator)
+    /// <exception cref="SmitinException">the scores, or the probabilities after the temperature, are not finite (NaN / ±∞
+    /// everywhere in a row): the message names the step and the option, instead of the native multinomial's abort</exception>
+    public static Tensor Next(Tensor scores, GenerationOptions options, Generator? generator, int step = -1)
     {
         using var scope = torch.NewDisposeScope();
+        string where = step >= 0 ? $"decoder step {step + 1}" : "sampling";
+        if (scores.isnan().any().item<bool>() || scores.isposinf().any().item<bool>())
+            throw new SmitinException($"{where}: the scores contain NaN or +inf; nothing can be sampled from them");
         if (options.IsGreedy) return scores.argmax(-1).MoveToOuterDisposeScope();
         var probs = (scores / options.Temperature).softmax(-1);                       // (N, V)
+        if (!probs.isfinite().all().item<bool>())
+            throw new SmitinException($"{where}: softmax(scores / temperature) is not finite in float32 (temperature = {OptionRange.Text(options.Temperature)}, " +
+                "or a row of scores that is -inf everywhere): raise the temperature or use greedy decoding");
         Tensor next;
         if (options.TopP > 0) next = TopP(probs, options.TopP, generator);
         else if (options.TopK > 0 && options.TopK < probs.shape[1]) next = TopK(probs, options.TopK, generator);

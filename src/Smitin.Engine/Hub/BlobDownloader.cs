@@ -5,7 +5,8 @@ namespace Smitin.Hub;
 
 /// <summary>
 /// Downloads one file into <c>blobs/{etag}</c>: bytes go to <c>blobs/{etag}.incomplete</c>, a broken transfer is
-/// resumed from that file's length with a Range request (up to <c>maxRetries</c> times, then on the next run),
+/// resumed from that file's length (also one left by huggingface_hub, in either its old <c>{etag}.incomplete</c> or its
+/// 1.18+ <c>{etag}.{8 hex}.incomplete</c> naming, adopted under the shared lock) with a Range request (up to <c>maxRetries</c> times, then on the next run),
 /// the whole content is hashed and compared with the ETag, and only a verified file is moved into place.
 /// A mismatching download is deleted, so the cache never holds a corrupt blob.
 /// </summary>
@@ -20,13 +21,14 @@ internal sealed class BlobDownloader(HubClient client, int maxRetries)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(blobPath)!);
         using var held = await CacheLock.AcquireAsync(lockPath, ct);
+        string incomplete = blobPath + ".incomplete";
         if (HubCache.IsAvailable(blobPath))
         {
+            RemovePartials(blobPath, incomplete);                                          // leftovers of an earlier interrupted transfer
             report(new DownloadProgress(file, meta.Size, meta.Size, DownloadPhase.Cached)); // finished by another process meanwhile
             return;
         }
-
-        string incomplete = blobPath + ".incomplete";
+        AdoptPartials(blobPath, incomplete);
         Verdict verdict;
         for (int attempt = 0; ; attempt++)
         {
@@ -58,6 +60,59 @@ internal sealed class BlobDownloader(HubClient client, int maxRetries)
         }
         File.Move(incomplete, blobPath, overwrite: true);
         report(new DownloadProgress(file, meta.Size, meta.Size, DownloadPhase.Completed));
+    }
+
+    /// <summary>
+    /// The partial files other clients leave for a blob: <c>{etag}.incomplete</c> (ours, and huggingface_hub before 1.18)
+    /// and <c>{etag}.{8 hex}.incomplete</c> (huggingface_hub 1.18 and later, one name per attempt).
+    /// </summary>
+    internal static IReadOnlyList<string> SuffixedPartials(string blobPath)
+    {
+        string dir = Path.GetDirectoryName(blobPath)!, etag = Path.GetFileName(blobPath);
+        if (!Directory.Exists(dir)) return [];
+        return Directory.EnumerateFiles(dir, etag + ".*.incomplete")
+            .Where(f => IsSuffixedPartial(Path.GetFileName(f), etag)).OrderBy(f => f, StringComparer.Ordinal).ToList();
+    }
+
+    static bool IsSuffixedPartial(string name, string etag) =>
+        name.Length == etag.Length + 1 + 8 + ".incomplete".Length && name.StartsWith(etag + ".", StringComparison.Ordinal) &&
+        name.EndsWith(".incomplete", StringComparison.Ordinal) &&
+        name.AsSpan(etag.Length + 1, 8).ToString().All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
+
+    /// <summary>
+    /// Called holding the blob's lock (the one huggingface_hub takes while it writes a partial file, so no process is
+    /// writing any of them): the longest partial of either naming becomes <paramref name="incomplete"/> and is resumed
+    /// (its prefix is hashed with the rest, so a bad leftover fails the final check and is deleted); the others are removed.
+    /// </summary>
+    internal static void AdoptPartials(string blobPath, string incomplete)
+    {
+        var suffixed = SuffixedPartials(blobPath);
+        if (suffixed.Count == 0) return;
+        string best = suffixed.Append(incomplete).Where(File.Exists).MaxBy(f => new FileInfo(f).Length)!;
+        if (best != incomplete) File.Move(best, incomplete, overwrite: true);
+        foreach (var f in suffixed) if (f != best) File.Delete(f);
+    }
+
+    /// <summary>
+    /// For a complete blob: removes partial files of either naming left by interrupted transfers, only when no process
+    /// holds the blob's lock (a holder may be writing one of them right now); otherwise leaves them for a later run.
+    /// </summary>
+    /// <returns>true when leftovers were removed</returns>
+    internal static bool CleanPartialsIfIdle(string blobPath, string lockPath)
+    {
+        string incomplete = blobPath + ".incomplete";
+        if (!File.Exists(incomplete) && SuffixedPartials(blobPath).Count == 0) return false;
+        using var held = CacheLock.TryAcquire(lockPath);
+        if (held is null) return false;
+        RemovePartials(blobPath, incomplete);
+        return true;
+    }
+
+    /// <summary>Called holding the blob's lock once the blob is complete: every partial of either naming is garbage.</summary>
+    internal static void RemovePartials(string blobPath, string incomplete)
+    {
+        foreach (var f in SuffixedPartials(blobPath)) File.Delete(f);
+        if (File.Exists(incomplete)) File.Delete(incomplete);
     }
 
     /// <summary>A fresh download location for the same content; a hub that now announces other content is an error.</summary>

@@ -39,5 +39,13 @@ internal sealed class CacheLock : IDisposable
         }
     }
 
+    /// <summary>The lock if no process holds it now, else null (never waits).</summary>
+    public static CacheLock? TryAcquire(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        try { return new CacheLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None)); }
+        catch (IOException) { return null; }
+    }
+
     public void Dispose() => _stream.Dispose();
 }

@@ -112,6 +112,8 @@ internal sealed class SnapshotResolver
         string pointer = _cache.SnapshotFile(repo, commit, file);
         if (HubCache.IsAvailable(pointer))
         {
+            if (new FileInfo(pointer).ResolveLinkTarget(returnFinalTarget: true) is { } target && Path.GetDirectoryName(target.FullName) == Path.GetFullPath(Path.Combine(_cache.RepoDir(repo), "blobs")))
+                BlobDownloader.CleanPartialsIfIdle(target.FullName, _cache.LockPath(repo, target.Name));
             long size = HubCache.LengthOf(pointer);
             _progress?.Report(new DownloadProgress(file, size, size, DownloadPhase.Cached));
             done.Add(file);
@@ -121,7 +123,10 @@ internal sealed class SnapshotResolver
         var meta = await _client.GetFileMetadataAsync(repo, commit, file, ct);
         string blob = _cache.BlobPath(repo, meta.Etag);
         if (HubCache.IsAvailable(blob))
+        {
+            BlobDownloader.CleanPartialsIfIdle(blob, _cache.LockPath(repo, meta.Etag));
             _progress?.Report(new DownloadProgress(file, meta.Size, meta.Size, DownloadPhase.Cached));
+        }
         else
             await _downloader.DownloadAsync(repo, commit, file, meta, blob, _cache.LockPath(repo, meta.Etag),
                 token => _client.GetFileMetadataAsync(repo, commit, file, token), p => _progress?.Report(p), ct);

@@ -17,6 +17,8 @@ public sealed class Checkpoint : IDisposable
 
     public string Folder { get; }
     public IReadOnlyCollection<string> Keys => _keyToShard.Keys;
+    /// <summary>Full paths of the weight files read: <c>model.safetensors</c>, or the shards named by the index.</summary>
+    public IReadOnlyCollection<string> Files => _shards.Keys;
     public IEnumerable<string> UnusedKeys => _keyToShard.Keys.Where(k => !_used.Contains(k));
 
     Checkpoint(string folder) => Folder = folder;

@@ -23,12 +23,20 @@ public sealed partial class MusicGen
         if (texts.Count == 0) throw new SmitinException("generate: give at least one text prompt");
         options ??= new GenerationOptions();
         options.Validate();
+        EnsureSteeringFits(options);
         if (IsMelody)
         {
             if (audioPrompt is not null)
                 throw new SmitinException("generate: a MusicGen Melody model does not continue an audio prompt (the reference's generate has no audio-prompt step); give the tune as a melody instead");
             return GenerateMelody(texts, null, texts.Count, options, progress, cancellationToken, decodeAudio);
         }
+        // The length rules before any encoding: the audio prompt's frames (floor: the exact count is checked again
+        // by the code generator) plus the request must fit the decoder's context.
+        long promptSamples = audioPrompt is { } a && a.dim() == 3 ? a.shape[2] : 0;
+        int estimatedFrames = (int)Math.Min(int.MaxValue, Math.Floor(promptSamples * FrameRate / SampleRate));
+        int steps = options.ResolveSteps(estimatedFrames, Models.Decoder.DelayPattern.CodebooksPerChannel(Config.Decoder.NumCodebooks, Config.Decoder.AudioChannels), FrameRate, Config.Decoder.MaxPositionEmbeddings);
+        var tokens = Tokenizer.EncodeBatch(texts);                                             // refuses prompts over model_max_length
+        EnsureMemoryFits(texts.Count, tokens.Length, estimatedFrames, steps, options.Guided, decodeAudio);
         using var scope = torch.NewDisposeScope();
         Tensor? promptCodes = null;
         if (audioPrompt is not null)
@@ -39,7 +47,7 @@ public sealed partial class MusicGen
             if (audio.shape[0] != texts.Count) audio = audio.expand(texts.Count, -1, -1);
             promptCodes = EncodeAudio(audio);                                                 // (B, K, P)
         }
-        using var text = EncodeText(texts);
+        using var text = EncodeText(tokens);
         var result = CreateCodeGenerator().Generate(text.EncoderHiddenStates, text.AttentionMask, promptCodes, options,
             progress, cancellationToken, texts: texts.ToArray());
         if (!decodeAudio) return result;
@@ -55,6 +63,57 @@ public sealed partial class MusicGen
             result.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Share of the machine's memory (<see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>: physical memory or the
+    /// container's limit) a generation may plan to use; the rest is for the weights and everything else.</summary>
+    public const double GenerationMemoryShare = 0.75;
+
+    /// <summary>
+    /// A lower bound of the bytes one generation allocates, float32: the decoder's key/value caches
+    /// (2 × layers × rows × positions × hidden, self- and cross-attention; rows = 2B with guidance), T5's attention
+    /// scores (B × heads × S²) and, when decoding, EnCodec's first full-rate layer (B × 2 num_filters × samples).
+    /// </summary>
+    /// <param name="batch">B, text prompts</param>
+    /// <param name="textTokens">S, tokens of the longest prompt</param>
+    /// <param name="promptFrames">P, audio-prompt frames</param>
+    /// <param name="steps">decoder steps</param>
+    public long EstimateGenerationBytes(int batch, int textTokens, int promptFrames, int steps, bool guided, bool decodeAudio)
+    {
+        var d = Config.Decoder; var t = Config.TextEncoder; var a = Config.AudioEncoder;
+        double rows = guided ? 2.0 * batch : batch;
+        double positions = promptFrames + 1.0 + steps;
+        double bytes = 4.0 * 2 * d.NumHiddenLayers * rows * (positions + textTokens) * d.HiddenSize
+            + 4.0 * batch * t.NumHeads * (double)textTokens * textTokens;
+        if (decodeAudio) bytes += 4.0 * batch * 2 * a.NumFilters * (promptFrames + steps) * a.HopLength * Math.Max(1, a.AudioChannels);
+        return (long)Math.Min(long.MaxValue, bytes);
+    }
+
+    /// <exception cref="SmitinException">the request needs more than <see cref="GenerationMemoryShare"/> of the memory:
+    /// the message says how many prompts fit</exception>
+    void EnsureMemoryFits(int batch, int textTokens, int promptFrames, int steps, bool guided, bool decodeAudio)
+    {
+        long budget = (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * GenerationMemoryShare);
+        long need = EstimateGenerationBytes(batch, textTokens, promptFrames, steps, guided, decodeAudio);
+        if (need <= budget) return;
+        long perPrompt = Math.Max(1, EstimateGenerationBytes(1, textTokens, promptFrames, steps, guided, decodeAudio));
+        throw new SmitinException($"{batch} prompt(s) of {steps} decoder steps need at least {need / 1e9:0.##} GB (key/value caches, text attention, audio decoding), " +
+            $"more than {GenerationMemoryShare:P0} of this machine's {budget / GenerationMemoryShare / 1e9:0.#} GB: at most {budget / perPrompt} prompt(s) of this length fit in one call; " +
+            "generate in several calls or shorten the duration");
+    }
+
+    /// <summary>
+    /// Every path that applies a probe set to this model's decoder comes through here or through
+    /// <see cref="Steering.SteeringExtensions.Steer(MusicGen, Steering.InterventionPlan)"/>: the plan of
+    /// <see cref="GenerationOptions.Steering"/> and a session opened on <see cref="Decoder"/> directly are both checked
+    /// against this model's identity (not only the decoder's shape), so probes of another checkpoint are refused.
+    /// </summary>
+    /// <exception cref="SmitinException">a probe set was trained on another model</exception>
+    void EnsureSteeringFits(GenerationOptions options)
+    {
+        var identity = Probing.ProbeModelIdentity.Of(this);
+        options.Steering?.EnsureModel(identity);
+        Steering.SteeringSession.ActiveOn(Decoder)?.Plan.EnsureModel(identity);
     }
 
     /// <summary>
@@ -94,6 +153,7 @@ public sealed partial class MusicGen
         IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, bool decodeAudio = true)
     {
         options.Validate();
+        EnsureSteeringFits(options);
         using var scope = torch.NewDisposeScope();
         using var text = texts.Count > 0 ? EncodeText(texts) : null;
         var (prefix, unconditional) = BuildMelodyPrefix(text, chroma, batchSize);

@@ -31,8 +31,11 @@ public sealed partial class MusicGen : IDisposable
     public string Folder { get; }
     public MusicGenConfig Config { get; }
     public Device Device { get; }
-    /// <summary>Short identity of the weights (hash of config.json and the safetensors headers), for caches and probe sets.</summary>
+    /// <summary>Short identity of the checkpoint (hash of every byte of config.json and the weight files the loader
+    /// reads; see <see cref="ModelIdentity"/>), for caches and probe sets.</summary>
     public string Identity { get; private set; } = "";
+    /// <summary>First 16 hex digits of SHA-256 over <c>config.json</c> as loaded (<see cref="Probing.ProbeModelIdentity.ConfigHash"/>).</summary>
+    public string ConfigHash { get; private set; } = "";
 
     MusicGen(string folder, MusicGenConfig config, Device device)
     {
@@ -59,7 +62,9 @@ public sealed partial class MusicGen : IDisposable
         try
         {
             using var ckpt = Checkpoint.Open(folder);
+            ModelArchitecture.CheckWeights(ckpt, folder, config.IsMelody);
             model.Identity = ModelIdentity.Compute(folder, ckpt);
+            model.ConfigHash = Probing.ProbeModelIdentity.ConfigHashOf(folder);
             using (torch.no_grad())
             {
                 model.LoadText(ckpt);

@@ -103,7 +103,7 @@ public sealed record MusicGenConfig(T5Config TextEncoder, EncodecConfig AudioEnc
     int DecoderStartTokenId, double GuidanceScale)
 {
     /// <summary>Model types this loader builds: plain MusicGen and MusicGen Melody.</summary>
-    public static readonly string[] SupportedModelTypes = ["musicgen", "musicgen_melody"];
+    public static readonly string[] SupportedModelTypes = [.. ModelArchitecture.Implemented.Keys];
 
     /// <summary><c>model_type</c> of config.json: <c>musicgen</c> or <c>musicgen_melody</c>.</summary>
     public string ModelType { get; init; } = "musicgen";
@@ -120,10 +120,8 @@ public sealed record MusicGenConfig(T5Config TextEncoder, EncodecConfig AudioEnc
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
+            string modelType = ModelArchitecture.Check(doc.RootElement, file);      // before any size is read
             var root = new ConfigReader(doc.RootElement, file, "");
-            string modelType = root.String("model_type", "musicgen");
-            if (!SupportedModelTypes.Contains(modelType))
-                throw new SmitinException($"{file}: model_type '{modelType}' is not supported (expected {string.Join(" or ", SupportedModelTypes)})");
             var dec = DecoderConfig.Read(root.Section("decoder"));
             bool melody = modelType == "musicgen_melody";
             if (dec.HasCrossAttention == melody)
@@ -136,6 +134,8 @@ public sealed record MusicGenConfig(T5Config TextEncoder, EncodecConfig AudioEnc
             };
             if (cfg.Melody is { } m && (m.NumChroma <= 0 || m.ChromaLength <= 0))
                 throw new SmitinException($"{file}: num_chroma {m.NumChroma} and chroma_length {m.ChromaLength} must be > 0");
+            if (cfg.Melody is { } m1 && m1.ChromaLength + 1 + dec.NumCodebooks >= dec.MaxPositionEmbeddings)
+                throw new SmitinException($"{file}: chroma_length {m1.ChromaLength} leaves too few decoder positions for text and codes (decoder.max_position_embeddings {dec.MaxPositionEmbeddings})");
             if (cfg.Melody is { } m2 && m2.NumChroma != m2.FeatureExtractor.FeatureSize)
                 throw new SmitinException($"{file}: num_chroma {m2.NumChroma} differs from preprocessor_config.json feature_size {m2.FeatureExtractor.FeatureSize}");
 

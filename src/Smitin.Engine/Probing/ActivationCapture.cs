@@ -13,12 +13,18 @@ namespace Smitin.Probing;
 /// <c>build_delay_pattern_mask</c> gives it: F + Kc positions for F frames), without text (unconditional: no
 /// cross-attention memory, which is exactly the reference's all-zero memory with an all-zero mask) → z_{l,h} of every
 /// self-attention layer and head at the LAST position, read from the <c>hook_z</c> points.
+/// MusicGen Melody has no cross-attention: "without text" is the reference's unconditional input for that
+/// architecture, the prefix of an unconditional row = chroma_length rows of the null chroma (projected one-hot C)
+/// then one all-zero text row (what <c>generate()</c> builds when no text is given), fed before the codes
+/// (docs/melody.md). Those rows are attended to (the reference masks nothing), so their count is part of the definition.
 /// Not thread-safe with other users of the same model (hooks are model state).
 /// </summary>
 public sealed class ActivationCapture
 {
     /// <summary>Recorded with every cached activation: changing the capture definition invalidates the cache.</summary>
     const string Settings = "position=last;conditioning=none;pattern=full";
+    /// <summary>The same for MusicGen Melody: the unconditional prefix (null chroma, one zero text row).</summary>
+    const string MelodySettings = "position=last;conditioning=null-chroma+1-zero-text-row;pattern=full";
 
     readonly MusicGen _model;
     readonly CaptureOptions _options;
@@ -40,8 +46,10 @@ public sealed class ActivationCapture
     /// <param name="codes">(B, K, F) undelayed codes (as <see cref="MusicGen.EncodeAudio"/> returns them)</param>
     /// <param name="memory">(B, S, D) projected text states for a conditioned pass (parity checks); null = unconditional</param>
     /// <param name="memoryMask">(B, S) 1 = attend</param>
+    /// <param name="prefix">MusicGen Melody: (B, P, D) conditioning prefix for a conditioned pass; null = the unconditional
+    /// prefix (null chroma, one zero text row)</param>
     /// <returns>(B, L, H, Dh) float32 on the CPU</returns>
-    public Tensor CaptureCodes(Tensor codes, Tensor? memory = null, Tensor? memoryMask = null)
+    public Tensor CaptureCodes(Tensor codes, Tensor? memory = null, Tensor? memoryMask = null, Tensor? prefix = null)
     {
         var lm = _model.Decoder;
         var cfg = _model.Config.Decoder;
@@ -51,8 +59,9 @@ public sealed class ActivationCapture
         long b = codes.shape[0], frames = codes.shape[2];
         if (frames < kc - 1)
             throw new SmitinException($"capture codes: {frames} frames are too few for the delay pattern of {kc} codebooks (need ≥ {kc - 1})");
-        if (frames + kc > cfg.MaxPositionEmbeddings)
-            throw new SmitinException($"capture codes: {frames} frames need {frames + kc} positions, the decoder has {cfg.MaxPositionEmbeddings} (decoder.max_position_embeddings); use shorter segments");
+        long conditioning = _model.IsMelody ? prefix?.shape[1] ?? _model.Config.Melody!.ChromaLength + 1 : 0;
+        if (conditioning + frames + kc > cfg.MaxPositionEmbeddings)
+            throw new SmitinException($"capture codes: {frames} frames need {conditioning + frames + kc} positions{(conditioning > 0 ? $" ({conditioning} conditioning prefix rows included)" : "")}, the decoder has {cfg.MaxPositionEmbeddings} (decoder.max_position_embeddings); use shorter segments");
 
         var result = torch.zeros(b, Layers, Heads, HeadDim, ScalarType.Float32);     // (B, L, H, Dh), CPU
         using (var scope = torch.NewDisposeScope())
@@ -65,7 +74,8 @@ public sealed class ActivationCapture
                 result.select(1, layer).copy_(z.select(1, z.shape[1] - 1));            // (B, H, Dh)
                 return null;
             });
-            lm.Forward(pattern, memory, memoryMask, lastPositionOnly: true);
+            if (_model.IsMelody && prefix is null) prefix = _model.BuildMelodyPrefix(null, null, (int)b).Unconditional; // (B, chroma_length + 1, D)
+            lm.Forward(pattern, memory, memoryMask, lastPositionOnly: true, prefix: prefix);
         }
         return result;
     }
@@ -120,7 +130,7 @@ public sealed class ActivationCapture
             result[i] = new float[rowLen];
             if (_options.ActivationCache is { } cache)
             {
-                paths[i] = cache.PathFor(_model.Identity, Settings, clips[i]);
+                paths[i] = cache.PathFor(_model.Identity, _model.IsMelody ? MelodySettings : Settings, clips[i]);
                 if (cache.TryGet(paths[i]!, Layers, Heads, HeadDim, result[i])) continue;
             }
             todo.Add(i);

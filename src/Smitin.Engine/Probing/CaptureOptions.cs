@@ -15,10 +15,9 @@ public sealed record CaptureOptions
     /// <summary>No disk caches at all (tests, one-off runs).</summary>
     public static CaptureOptions Uncached => new() { CodesCache = null, ActivationCache = null };
 
-    /// <summary>Checks the values.</summary>
-    /// <exception cref="OptionException"><c>batch-size</c> below 1</exception>
-    public void Validate()
-    {
-        if (BatchSize < 1) throw new OptionException("batch-size", $"expected >= 1, got {BatchSize}");
-    }
+    /// <summary>Largest batch: a batch's codes, decoder activations and per-head captures are held at once.</summary>
+    public const int MaxBatchSize = 1024;
+
+    /// <exception cref="SmitinException">the batch size is out of range; the message names the option</exception>
+    public void Validate() => OptionRange.Check("batch-size", BatchSize, 1, MaxBatchSize, "segments per decoder forward pass");
 }

@@ -30,10 +30,9 @@ public sealed record ProbeSetOptions
     /// <exception cref="OptionException">a value is out of range (<c>soft-weight-exponent</c>, <c>monitor-heads</c>, <c>tau</c>)</exception>
     public void Validate()
     {
-        if (!(SoftWeightExponent > 0) || double.IsInfinity(SoftWeightExponent))
-            throw new OptionException("soft-weight-exponent", $"expected a positive finite number, got {SoftWeightExponent}");
-        if (MonitorHeads <= 0) throw new OptionException("monitor-heads", $"expected >= 1, got {MonitorHeads}");
-        if (Tau is { } t && !(t >= 0 && t <= 1)) throw new OptionException("tau", $"expected a probability in [0, 1], got {t}");
+        OptionRange.CheckAbove("soft-weight-exponent", SoftWeightExponent, 0, Steering.SteeringOptions.MaxSoftWeightExponent, "exponent p of the head weights");
+        OptionRange.Check("monitor-heads", MonitorHeads, 1, int.MaxValue, "number M of monitor heads");
+        if (Tau is { } t) OptionRange.Check("tau", t, 0, 1, "gate threshold, a probability");
     }
 
     public static string Name(ProbeDirection d) => d == ProbeDirection.MassMean ? "mass-mean" : "probe";
@@ -52,7 +51,7 @@ public sealed record ProbeSetOptions
 /// </summary>
 public sealed record ProbeModelIdentity(string Identity, string ConfigHash, int Layers, int Heads, int HeadDim)
 {
-    public static ProbeModelIdentity Of(MusicGen model) => new(model.Identity, ConfigHashOf(model.Folder),
+    public static ProbeModelIdentity Of(MusicGen model) => new(model.Identity, model.ConfigHash,
         model.Config.Decoder.NumHiddenLayers, model.Config.Decoder.NumAttentionHeads, model.Config.Decoder.HeadDim);
 
     /// <summary>First 16 hex digits of SHA-256 over the folder's <c>config.json</c>.</summary>

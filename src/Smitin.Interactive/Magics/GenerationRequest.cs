@@ -8,8 +8,11 @@ namespace Smitin.Interactive.Magics;
 /// with what the user gave (every default and rule is the engine's).</summary>
 internal sealed record GenerationRequest(string Text, AudioClip? AudioPrompt, string? AudioPath, GenerationOptions Options)
 {
+    /// <summary>MusicGen Melody: the melody clip conditioning the generation (<c>--melody</c>), or null.</summary>
+    internal AudioClip? Melody { get; init; }
+
     internal static GenerationRequest Parse(string? text, string? audio, double? duration, long? seed, double? guidance,
-        int? topK, double? topP, double? temperature)
+        int? topK, double? topP, double? temperature, string? melody = null)
     {
         var defaults = new GenerationOptions();
         var options = defaults with
@@ -28,7 +31,14 @@ internal sealed record GenerationRequest(string Text, AudioClip? AudioPrompt, st
             if (!File.Exists(audio)) throw new MagicUsageException($"--audio-prompt '{audio}': no such WAV file");
             clip = AudioClip.Load(audio);
         }
-        return new GenerationRequest(text ?? "", clip, audio, options);
+        AudioClip? melodyClip = null;
+        if (melody is not null)
+        {
+            if (audio is not null) throw new MagicUsageException("--melody and --audio-prompt cannot be combined (a MusicGen Melody model does not continue an audio prompt)");
+            if (!File.Exists(melody)) throw new MagicUsageException($"--melody '{melody}': no such WAV file");
+            melodyClip = AudioClip.Load(melody);
+        }
+        return new GenerationRequest(text ?? "", clip, audio, options) { Melody = melodyClip };
     }
 
     /// <summary>Runs a generation on a worker thread with in-place progress and cancellation.</summary>
@@ -38,7 +48,11 @@ internal sealed record GenerationRequest(string Text, AudioClip? AudioPrompt, st
         var steps = new SyncProgress<GenerationProgress>(p => progress.Report($"step {p.Step}/{p.TotalSteps}", p.Fraction));
         try
         {
-            var result = await Task.Run(() => AudioPrompt is null
+            if (Melody is not null && !model.IsMelody)
+                throw new MagicUsageException($"--melody needs a MusicGen Melody model (config.json model_type 'musicgen_melody'); the loaded model is '{model.Config.ModelType}'");
+            var result = await Task.Run(() => Melody is not null
+                ? model.Generate(Text.Length == 0 ? [] : [Text], [Melody], Options, steps, magic.CancellationToken)
+                : AudioPrompt is null
                 ? model.Generate([Text], Options, null, steps, magic.CancellationToken)
                 : model.Generate([Text], AudioPrompt, Options, steps, magic.CancellationToken), magic.CancellationToken);
             progress.Finish($"{result.Frames} frames, seed {result.Seed}");

@@ -18,10 +18,11 @@ internal static class MagicOptions
     {
         var text = new MagicOption("--text", "Text prompt (quote it: \"80s pop with synth\"; the first bare word is the text). Omit for unconditional generation.") { Implicit = true };
         var audio = new MagicOption("--audio-prompt", "WAV file to continue (audio prompt); combine with --text for text + audio.");
+        var melody = new MagicOption("--melody", "MusicGen Melody models: WAV whose melody (chroma) conditions the generation; omit --text for melody only. Drums/bass are not removed: give a pre-separated stem.");
         var duration = new MagicOption("--duration", $"Total length in seconds, the audio prompt included (default {GenerationOptions.DefaultDurationSeconds}).", MagicValueKind.Number);
         return
         [
-            text, audio, duration,
+            text, audio, melody, duration,
             new("--seed", "Sampling seed (default: random, shown with the result); compare uses one seed for every variant.", MagicValueKind.Integer),
             new("--guidance", $"Classifier-free guidance scale, <= 1 disables it (default: the checkpoint's guidance_scale, else {GenerationOptions.DefaultGuidanceScale}).", MagicValueKind.Number),
             new("--top-k", $"Sample among the k most likely tokens (default {Generation.TopK}; 0 = all tokens).", MagicValueKind.Integer),

@@ -12,6 +12,7 @@ public abstract class PromptedMagicCommand : SmitinMagicCommand
     public string? Text { get; set; }
     public string? AudioPrompt { get; set; }
     public double? Duration { get; set; }
+    public string? Melody { get; set; }
     public long? Seed { get; set; }
     public double? Guidance { get; set; }
     public int? TopK { get; set; }
@@ -41,7 +42,7 @@ public abstract class PromptedMagicCommand : SmitinMagicCommand
     internal override string? VariableName => Var;
 
     private protected GenerationRequest ParseGeneration() =>
-        GenerationRequest.Parse(Text, AudioPrompt, Duration, Seed, Guidance, TopK, TopP, Temperature);
+        GenerationRequest.Parse(Text, AudioPrompt, Duration, Seed, Guidance, TopK, TopP, Temperature, Melody);
 
     private protected SteeringRequest ParseSteering(MagicContext magic) =>
         SteeringRequest.Parse(magic.Session, Trait, Alpha, TopKHeads, Every, Tau, MonitorHeads, SoftWeightExponent, Remove);

@@ -196,4 +196,30 @@ public class AudioClipWavTests
         Assert.Throws<SmitinException>(() => AudioClip.Mono(x, 8000).Save(dir["out.wav"]));
         Assert.Empty(Directory.GetFiles(dir.Path));
     }
+
+    [Fact]
+    public void The_unsupported_encoding_error_lists_exactly_the_accepted_encodings()
+    {
+        using var dir = new TempDir();
+        WriteRaw(dir["f64.wav"], WaveFormat.CreateIeeeFloatWaveFormat(8000, 1), new byte[16]);
+        using (var fs = new FileStream(dir["f64.wav"], FileMode.Open))                  // patch to 64-bit float (accepted)
+        {
+            fs.Seek(32, SeekOrigin.Begin); fs.Write(BitConverter.GetBytes((short)8));    // block align
+            fs.Seek(34, SeekOrigin.Begin); fs.Write(BitConverter.GetBytes((short)64));   // bits per sample
+            fs.Seek(28, SeekOrigin.Begin); fs.Write(BitConverter.GetBytes(8000 * 8));   // byte rate
+        }
+        Assert.Equal("float64", AudioClip.ReadInfo(dir["f64.wav"]).Encoding);
+        Assert.Equal(2, AudioClip.Load(dir["f64.wav"]).Samples[0].Length);
+        WriteRaw(dir["p8.wav"], new WaveFormat(8000, 8, 1), [128, 192]);
+        Assert.Equal("pcm8", AudioClip.ReadInfo(dir["p8.wav"]).Encoding);
+
+        WriteRaw(dir["f16.wav"], WaveFormat.CreateIeeeFloatWaveFormat(8000, 1), new byte[16]);
+        using (var fs = new FileStream(dir["f16.wav"], FileMode.Open))                  // 16-bit float: not accepted
+        {
+            fs.Seek(32, SeekOrigin.Begin); fs.Write(BitConverter.GetBytes((short)2));
+            fs.Seek(34, SeekOrigin.Begin); fs.Write(BitConverter.GetBytes((short)16));
+        }
+        var e = Assert.Throws<SmitinException>(() => AudioClip.Load(dir["f16.wav"]));
+        Assert.Contains("PCM 8/16/24/32-bit or 32/64-bit float samples", e.Message);     // was "PCM 16/24/32-bit or 32-bit float"
+    }
 }

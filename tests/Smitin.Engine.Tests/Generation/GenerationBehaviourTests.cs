@@ -77,7 +77,7 @@ public class GenerationBehaviourTests(DecoderFixture f) : IClassFixture<DecoderF
         var (memory, mask) = Single(0);
         Assert.Contains("top-p", Assert.ThrowsAny<SmitinException>(() => Generator.Generate(memory, mask, null, new GenerationOptions { TopP = 1.5, MaxNewTokens = 8 })).Message);
         Assert.Contains("not both", Assert.ThrowsAny<SmitinException>(() => Generator.Generate(memory, mask, null, new GenerationOptions { MaxNewTokens = 8, DurationSeconds = 1 })).Message);
-        Assert.Contains("max length", Assert.ThrowsAny<SmitinException>(() => Generator.Generate(memory, mask, null, new GenerationOptions { MaxNewTokens = 2 })).Message);
+        Assert.Contains("max-new-tokens = 2 is too few decoder steps", Assert.ThrowsAny<SmitinException>(() => Generator.Generate(memory, mask, null, new GenerationOptions { MaxNewTokens = 2 })).Message);
         Assert.Contains("audio prompt codes", Assert.ThrowsAny<SmitinException>(() => Generator.Generate(memory, mask, torch.zeros(2, 4, 3, ScalarType.Int64), new GenerationOptions { MaxNewTokens = 8 })).Message);
     }
 

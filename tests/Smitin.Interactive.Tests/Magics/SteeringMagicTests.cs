@@ -122,4 +122,56 @@ public class SteeringMagicTests : IClassFixture<SteeringMagicTests.Notebook>
         Assert.Contains("no monitor trace yet", (await nb.SubmitAsync("#!smitin trace")).Error());
         Assert.Contains("no dataset", (await nb.SubmitAsync("#!smitin probe")).Error());
     }
+
+    /// <summary>A copy of the fixture with one decoder weight changed: same config and shapes, another checkpoint (a "fine-tune").</summary>
+    static string FineTunedCopy()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "smitin-nbtest-tuned-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        foreach (var f in Directory.GetFiles(Repo.TinyModel).Where(f => Path.GetFileName(f) != "reference.safetensors"))
+            File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
+        string weights = Path.Combine(dir, "model.safetensors");
+        long offset;
+        using (var st = Smitin.IO.SafeTensorsFile.Open(weights))
+        {
+            var info = st.Info("decoder.model.decoder.layers.1.fc2.weight");
+            using var fs = File.OpenRead(weights);
+            var len = new byte[8];
+            fs.ReadExactly(len);
+            offset = 8 + (long)BitConverter.ToUInt64(len) + info.Begin + 4 * 1000;
+        }
+        using (var w = new FileStream(weights, FileMode.Open, FileAccess.Write))
+        {
+            w.Seek(offset, SeekOrigin.Begin);
+            w.Write(BitConverter.GetBytes(0.123f));
+        }
+        return dir;
+    }
+
+    [Fact]
+    public async Task After_loading_another_model_the_previous_models_probes_are_refused_on_every_steering_path()
+    {
+        string tuned = FineTunedCopy();
+        try
+        {
+            (await _nb.Kernel.SubmitAsync($"#!smitin load \"{tuned}\"")).Succeeded();
+            foreach (var cell in new[]
+            {
+                "#!smitin generate \"drums\" --steer smitin --seconds 0.5 --seed 1",
+                "#!smitin generate \"drums\" --steer iti --seconds 0.5 --seed 1",
+                "#!smitin generate \"drums\" --trait drums --seconds 0.5 --seed 1",             // monitor only
+                "#!smitin compare \"drums\" --seconds 0.5 --seed 1",
+            })
+            {
+                var r = await _nb.Kernel.SubmitAsync(cell);
+                Assert.True(r.Error() is { } e && e.Contains("was trained for model"), $"{cell}: expected the identity refusal, got '{r.Error()}'");
+            }
+        }
+        finally
+        {
+            (await _nb.Kernel.SubmitAsync($"#!smitin load \"{Repo.TinyModel}\"")).Succeeded();   // the other tests use the fixture
+            try { Directory.Delete(tuned, recursive: true); } catch (IOException) { }
+        }
+        (await _nb.Kernel.SubmitAsync("#!smitin generate \"drums\" --steer smitin --seconds 0.5 --seed 1")).Succeeded();
+    }
 }

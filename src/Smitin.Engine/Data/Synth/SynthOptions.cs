@@ -26,7 +26,7 @@ public sealed record SynthOptions
     public void Validate()
     {
         if (Songs is < 1 or > 100_000) throw new OptionException("songs", $"expected between 1 and 100000, got {Songs}");
-        if (!(Seconds is > 0 and <= 600)) throw new OptionException("song-seconds", $"expected a number of seconds in (0, 600], got {Seconds}");
+        if (!(Seconds is >= 1 and <= 600)) throw new OptionException("song-seconds", $"expected a number of seconds in [1, 600] (a song needs at least a bar), got {OptionRange.Text(Seconds)}");
         if (SampleRate is < 8000 or > 96000) throw new OptionException("sample-rate", $"expected between 8000 and 96000 Hz, got {SampleRate}");
         if (Channels is < 1 or > 2) throw new SmitinException($"channels must be 1 or 2, got {Channels}");
         if (Jobs < 1) throw new OptionException("jobs", $"expected >= 1, got {Jobs}");

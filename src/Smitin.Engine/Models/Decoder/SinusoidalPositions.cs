@@ -28,7 +28,7 @@ public sealed class SinusoidalPositions : nn.Module
         if (past + length > MaxPositions)
             throw new SmitinException(
                 $"decoder position {past + length - 1} is beyond decoder.max_position_embeddings {MaxPositions}: " +
-                "generate fewer tokens or use a shorter audio prompt (prompt frames + new tokens + 1 must fit)");
+                "generate fewer tokens or use a shorter audio prompt (prompt frames + new tokens must fit: step N feeds position prompt frames + N - 1)");
         return weights.narrow(0, past, length).unsqueeze(0);
     }
 

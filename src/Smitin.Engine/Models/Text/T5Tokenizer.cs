@@ -22,7 +22,7 @@ public sealed record TokenBatch(long[,] InputIds, long[,] AttentionMask)
 /// <item>consecutive unknown pieces are merged into one <c>&lt;unk&gt;</c>, as SentencePiece does (ML.Tokenizers emits one per character);</item>
 /// <item><c>&lt;/s&gt;</c> is appended unless the ids already end with it; a batch is padded with <c>&lt;pad&gt;</c> to the longest prompt.</item>
 /// </list>
-/// No truncation (T5's relative positions accept any length), like the reference's <c>padding=True</c> call.
+/// No truncation, like the reference's <c>padding=True</c> call; prompts longer than <c>model_max_length</c> are refused.
 /// </summary>
 public sealed class T5Tokenizer
 {
@@ -40,10 +40,20 @@ public sealed class T5Tokenizer
     public int VocabSize { get; }
     /// <summary><c>right</c> (T5 default) or <c>left</c>.</summary>
     public string PaddingSide { get; }
+    /// <summary>
+    /// Most tokens per prompt (<c>tokenizer_config.json</c> <c>model_max_length</c>, 512 for the released checkpoints and
+    /// when absent or Hugging Face's "unset" sentinel). Longer prompts are refused by <see cref="EncodeBatch"/>: T5's
+    /// attention cost grows with the square of the length, and the model never saw longer inputs.
+    /// </summary>
+    public int ModelMaxLength { get; }
 
-    T5Tokenizer(string modelPath, SentencePieceTokenizer sp, AddedToken[] added, int pad, int eos, int unk, int vocabSize, string paddingSide)
+    /// <summary>T5's <c>model_max_length</c> (transformers' <c>T5Tokenizer</c> for t5-small … t5-11b).</summary>
+    public const int DefaultModelMaxLength = 512;
+
+    T5Tokenizer(string modelPath, SentencePieceTokenizer sp, AddedToken[] added, int pad, int eos, int unk, int vocabSize, string paddingSide, int modelMaxLength)
     {
         ModelPath = modelPath; _sp = sp; _added = added; PadId = pad; EosId = eos; UnkId = unk; VocabSize = vocabSize; PaddingSide = paddingSide;
+        ModelMaxLength = modelMaxLength;
     }
 
     /// <summary>Loads <c>spiece.model</c> and (if present) <c>tokenizer_config.json</c> / <c>special_tokens_map.json</c> from a model folder.</summary>
@@ -94,7 +104,7 @@ public sealed class T5Tokenizer
 
         var added = settings.Added.OrderByDescending(t => t.Content.Length).ToArray();
         int vocab = Math.Max(info.Pieces.Count, added.Length == 0 ? 0 : added.Max(t => t.Id) + 1);
-        return new T5Tokenizer(model, sp, added, pad, eos, unk, vocab, settings.PaddingSide);
+        return new T5Tokenizer(model, sp, added, pad, eos, unk, vocab, settings.PaddingSide, settings.ModelMaxLength);
     }
 
     /// <summary>Ids of one prompt, ending in <c>&lt;/s&gt;</c>.</summary>
@@ -113,11 +123,18 @@ public sealed class T5Tokenizer
     }
 
     /// <summary>Ids and attention mask of a batch, padded to the longest prompt.</summary>
+    /// <exception cref="SmitinException">no prompt, or a prompt longer than <see cref="ModelMaxLength"/> tokens: refused,
+    /// not truncated, because a cut would silently drop the end of the description</exception>
     public TokenBatch EncodeBatch(IReadOnlyList<string> texts)
     {
         ArgumentNullException.ThrowIfNull(texts);
         if (texts.Count == 0) throw new SmitinException("no prompts to tokenize (expected at least one)");
         var rows = texts.Select(Encode).ToList();
+        for (int i = 0; i < rows.Count; i++)
+            if (rows[i].Count > ModelMaxLength)
+                throw new SmitinException($"text prompt {i + 1} ({texts[i].Length} characters) is {rows[i].Count} tokens, but the T5 text encoder takes at most " +
+                    $"{ModelMaxLength} (tokenizer_config.json model_max_length): shorten it. It is refused rather than truncated, because the cut would " +
+                    "silently drop the end of the description (and the encoder's cost grows with the square of the length)");
         int length = rows.Max(r => r.Count);
         var ids = new long[rows.Count, length];
         var mask = new long[rows.Count, length];
@@ -180,7 +197,8 @@ public sealed class T5Tokenizer
     }
 
     /// <summary>What <c>tokenizer_config.json</c> / <c>special_tokens_map.json</c> say (HF defaults for T5 otherwise).</summary>
-    sealed record TokenizerSettings(List<AddedToken> Added, string EosToken, string PadToken, string UnkToken, string PaddingSide)
+    sealed record TokenizerSettings(List<AddedToken> Added, string EosToken, string PadToken, string UnkToken, string PaddingSide,
+        int ModelMaxLength = DefaultModelMaxLength)
     {
         public static TokenizerSettings Read(string folder)
         {
@@ -210,6 +228,12 @@ public sealed class T5Tokenizer
                     string v = side.GetString()!;
                     if (v is not ("left" or "right")) throw new SmitinException($"{file}: padding_side '{v}' (expected left or right)");
                     s = s with { PaddingSide = v };
+                }
+                // transformers writes int(1e30) when no limit was set: keep T5's 512 then
+                if (root.TryGetProperty("model_max_length", out var max) && max.ValueKind == JsonValueKind.Number)
+                {
+                    if (!max.TryGetDouble(out double m) || !(m >= 1)) throw new SmitinException($"{file}: model_max_length {max} (expected a positive integer)");
+                    if (m <= 1_000_000) s = s with { ModelMaxLength = (int)m };
                 }
                 if (readAdded && root.TryGetProperty("added_tokens_decoder", out var added) && added.ValueKind == JsonValueKind.Object)
                 {
