@@ -4,7 +4,7 @@
 usage: check-notebook.py EXECUTED.ipynb NAME [--expect KIND:MIN ...]
 KIND is one of (counted as occurrences, e.g. every player of a table):
 audio (an <audio controls> player with an embedded WAV), heatmap (a probe heatmap chart),
-trace (a monitor trace chart), compare (a comparison table), plotly (the inlined plotly.js library).
+trace (a monitor trace chart), compare (a comparison table), plotly (the inlined plotly.js library, in every chart output).
 Always checked: every code cell ran, and no output is an error. Prints one "PASS name: check" or
 "FAIL name: check: why" line per check and exits with the number of failures.
 """
@@ -16,7 +16,7 @@ MARKERS = {
     "heatmap": ('smitin-plot smitin-heatmap', 'smitin-plot-area'),
     "trace": ('smitin-plot smitin-trace', 'smitin-plot-area'),
     "compare": ('class="smitin-compare"', '<audio controls'),
-    "plotly": ('plotly.js v2.28.0', '__smitinPlotlyQueue'),
+    "plotly": ("inlined by Smitin (gzip, base64)", "DecompressionStream"),
 }
 
 
@@ -66,6 +66,11 @@ def main(argv):
         # occurrences of the first marker (e.g. every player of a comparison table) in outputs that have all markers
         found = sum(h.count(MARKERS[kind][0]) for h in html if all(m in h for m in MARKERS[kind]))
         results.append((f"at least {minimum} {kind} output(s)", found >= minimum, f"found {found}"))
+
+    # every chart output must draw on its own (re-run, cleared or reordered cells must not take the library away)
+    charts = [h for h in html if 'class="smitin-plot ' in h]
+    bare = sum(1 for h in charts if not all(m in h for m in MARKERS["plotly"]))
+    results.append(("every chart output carries plotly.js", bare == 0, f"{bare} of {len(charts)} chart outputs without it"))
 
     failures = 0
     for check, ok, why in results:

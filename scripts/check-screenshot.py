@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """Checks that a chart was drawn in a headless-browser screenshot (python stdlib only: zlib + struct).
 
-usage: check-screenshot.py SHOT.png NAME [--expect-blank]
+usage: check-screenshot.py SHOT.png NAME [--expect-blank] [--min N]
 
 A heatmap is "drawn" when the screenshot holds a solid block of colour-scale pixels (plotly's Viridis, the
 probe heatmap's scale): their bounding box is at least 150 x 100 px, at least half of the box is colour-scale
-pixels, and the box shows at least 6 distinct colours (cells with different accuracies). Nothing else on the
+pixels, and the box shows at least 6 distinct colours (cells with different accuracies). Each vertical band of
+such pixels is judged on its own; --min N asks for at least N heatmaps. Nothing else on the
 page (text, players, the blue waveform pictures) uses these colours. --expect-blank inverts the verdict, used
 as a control on a page whose scripts were removed. Prints one PASS/FAIL line, exit code 0/1.
 """
@@ -74,10 +75,28 @@ def near_scale(r, g, b):
     return best <= 18 * 18
 
 
+def block(rows, channels, cache, hits):
+    """One heatmap candidate from its colour-scale pixels [(x, y, colour)]: (drawn?, description)."""
+    xs = sorted(h[0] for h in hits)
+    ys = sorted(h[1] for h in hits)
+    colours = {h[2] for h in hits}
+    # the dense block: percentiles ignore stray pixels
+    x0, x1 = xs[len(xs) // 50], xs[-1 - len(xs) // 50]
+    y0, y1 = ys[len(ys) // 50], ys[-1 - len(ys) // 50]
+    box_w, box_h = x1 - x0 + 1, y1 - y0 + 1
+    inside = sum(1 for y in range(y0, y1 + 1, 2) for x in range(x0, x1 + 1, 2)
+                 if cache.get(rows[y][x * channels:x * channels + 3]))
+    density = inside / max(1, ((box_w + 1) // 2) * ((box_h + 1) // 2))
+    ok = box_w >= 150 and box_h >= 100 and density >= 0.5 and len(colours) >= 6
+    return ok, f"box {box_w}x{box_h} px at ({x0},{y0}), {density:.0%} colour-scale, {len(colours)} colours"
+
+
 def analyse(path):
+    """Heatmaps found: notebook outputs stack vertically, so colour-scale pixels are split into bands separated by
+    more than 40 px without any, and each band is judged on its own. Returns (number drawn, description)."""
     width, height, channels, rows = read_png(path)
     cache = {}
-    xs, ys, count, colours = [], [], 0, set()
+    hits = []
     for y in range(0, height, 2):
         row = rows[y]
         for x in range(0, width, 2):
@@ -86,22 +105,19 @@ def analyse(path):
             if hit is None:
                 hit = cache[px] = near_scale(*px)
             if hit:
-                count += 1
-                xs.append(x)
-                ys.append(y)
-                colours.add((px[0] // 16, px[1] // 16, px[2] // 16))
-    if count == 0:
-        return False, f"no colour-scale pixels in {width}x{height}"
-    # the largest dense block: take the median pixel's neighbourhood via percentiles to ignore stray pixels
-    xs.sort(); ys.sort()
-    x0, x1 = xs[len(xs) // 50], xs[-1 - len(xs) // 50]
-    y0, y1 = ys[len(ys) // 50], ys[-1 - len(ys) // 50]
-    box_w, box_h = x1 - x0 + 1, y1 - y0 + 1
-    inside = sum(1 for y in range(y0, y1 + 1, 2) for x in range(x0, x1 + 1, 2)
-                 if cache.get(rows[y][x * channels:x * channels + 3]))
-    density = inside / max(1, ((box_w + 1) // 2) * ((box_h + 1) // 2))
-    ok = box_w >= 150 and box_h >= 100 and density >= 0.5 and len(colours) >= 6
-    return ok, f"box {box_w}x{box_h} px at ({x0},{y0}), {density:.0%} colour-scale, {len(colours)} colours, page {width}x{height}"
+                hits.append((x, y, (px[0] // 16, px[1] // 16, px[2] // 16)))
+    if not hits:
+        return 0, f"no colour-scale pixels in {width}x{height}"
+    bands, current = [], [hits[0]]
+    for h in hits[1:]:
+        if h[1] - current[-1][1] > 40:
+            bands.append(current)
+            current = []
+        current.append(h)
+    bands.append(current)
+    results = [block(rows, channels, cache, b) for b in bands if len(b) >= 50]
+    drawn = sum(1 for ok, _ in results if ok)
+    return drawn, "; ".join(d for _, d in results) + f" (page {width}x{height})"
 
 
 def main(argv):
@@ -109,13 +125,14 @@ def main(argv):
         print(__doc__)
         return 2
     path, name, blank = argv[1], argv[2], "--expect-blank" in argv[3:]
+    minimum = int(argv[argv.index("--min") + 1]) if "--min" in argv else 1
     try:
         drawn, detail = analyse(path)
     except (OSError, ValueError, zlib.error) as e:
         print(f"FAIL {name}: screenshot readable: {e}")
         return 1
-    ok = drawn != blank
-    what = "heatmap area is blank (control)" if blank else "heatmap drawn in the screenshot"
+    ok = drawn == 0 if blank else drawn >= minimum
+    what = "heatmap area is blank (control)" if blank else f"{drawn} heatmap(s) drawn in the screenshot (at least {minimum})"
     print(f"{'PASS' if ok else 'FAIL'} {name}: {what}: {detail}")
     return 0 if ok else 1
 

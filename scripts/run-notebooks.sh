@@ -5,6 +5,9 @@
 # HTML and screenshots it in headless Chromium with networking disabled (scripts/check-screenshot.py: the heatmap
 # is drawn; a copy whose charts never draw must come out blank, which shows the check can fail). It also runs a
 # generated notebook that loads the extension the other documented way: #r of the built dll + SmitinExtension.Load.
+# Then the quickstart runs in the real front end (scripts/ui-test.py: classic Jupyter Notebook in headless chromium,
+# cells run through the UI, one chart cell re-run, saved, reloaded), and the notebook it saved is exported and
+# rendered offline too (every chart drawn, the heatmap in the screenshot).
 # Prints one PASS/FAIL line per check and ends with "notebooks: N passed, N failed"; exit code 0 only if all passed.
 # Outputs (executed notebooks, HTML, screenshots, logs) go to $SMITIN_NOTEBOOK_OUT, default artifacts/notebooks.
 set -uo pipefail
@@ -14,6 +17,7 @@ OUT="${SMITIN_NOTEBOOK_OUT:-$REPO/artifacts/notebooks}"
 PY=/usr/bin/python3                      # Debian's python (json, zlib, struct only); the PATH python may be another one
 export PATH="$PATH:$HOME/.dotnet/tools"  # the kernelspec runs `dotnet interactive jupyter ...`
 TIMEOUT="${SMITIN_NOTEBOOK_TIMEOUT:-900}" # seconds per cell
+STARTUP="${SMITIN_KERNEL_STARTUP_TIMEOUT:-300}" # seconds for the .NET kernel to start (nbclient's 60 s is too short on a loaded machine)
 mkdir -p "$OUT"
 rm -f "$OUT"/*.ipynb "$OUT"/*.html "$OUT"/*.png "$OUT"/*.log
 
@@ -37,15 +41,17 @@ tally < <(
   check "prerequisite: jupyter nbconvert" command -v jupyter
   check "prerequisite: .NET (C#) Jupyter kernel" sh -c "jupyter kernelspec list | grep -q '\.net-csharp'"
   check "prerequisite: chromium" command -v chromium
+  check "prerequisite: jupyter notebook (front end)" jupyter notebook --version
+  check "prerequisite: chromedriver + selenium" sh -c "command -v chromedriver && $PY -c 'import selenium'"
   check "pack: local feed (scripts/pack.sh)" bash scripts/pack.sh
 )
 [ "$failed" -eq 0 ] || finish
 
 # Expected outputs per notebook (check-notebook.py --expect KIND:MIN).
 declare -A EXPECT=(
-  [quickstart]="--expect audio:5 --expect heatmap:1 --expect trace:1 --expect plotly:1"
-  [probing]="--expect audio:4 --expect heatmap:5 --expect plotly:1"
-  [steering]="--expect audio:6 --expect heatmap:1 --expect trace:3 --expect compare:1 --expect plotly:1"
+  [quickstart]="--expect audio:5 --expect heatmap:1 --expect trace:1 --expect plotly:3"
+  [probing]="--expect audio:4 --expect heatmap:5 --expect plotly:5"
+  [steering]="--expect audio:6 --expect heatmap:1 --expect trace:3 --expect compare:1 --expect plotly:4"
 )
 
 for nb in quickstart probing steering; do
@@ -53,7 +59,7 @@ for nb in quickstart probing steering; do
   if [ ! -f "$src" ]; then tally < <(echo "FAIL $nb: $src missing"); continue; fi
   start=$(date +%s)
   # --allow-errors: run every cell so the checker reports all errors; the kernel's own logging goes to the log.
-  jupyter nbconvert --to notebook --execute --allow-errors --ExecutePreprocessor.timeout="$TIMEOUT" \
+  jupyter nbconvert --to notebook --execute --allow-errors --ExecutePreprocessor.timeout="$TIMEOUT" --ExecutePreprocessor.startup_timeout="$STARTUP" \
     --output-dir "$OUT" "$src" >>"$OUT/$nb.log" 2>&1
   rc=$?
   tally < <(
@@ -85,15 +91,28 @@ json.dump({"cells": [{"cell_type": "code", "id": f"c{i}", "execution_count": Non
            "metadata": {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"}, "language_info": {"name": "C#"}},
            "nbformat": 4, "nbformat_minor": 5}, open(out, "w"), indent=1)
 PYEOF
-  jupyter nbconvert --to notebook --execute --allow-errors --ExecutePreprocessor.timeout="$TIMEOUT" --inplace \
+  jupyter nbconvert --to notebook --execute --allow-errors --ExecutePreprocessor.timeout="$TIMEOUT" --ExecutePreprocessor.startup_timeout="$STARTUP" --inplace \
     "$OUT/dll-variant.ipynb" >>"$OUT/dll-variant.log" 2>&1
   tally < <($PY scripts/check-notebook.py "$OUT/dll-variant.ipynb" "dll variant" --expect audio:1)
 else
   tally < <(echo "FAIL dll variant: no $dll or no shared/fixtures (set SMITIN_FIXTURES)")
 fi
 
-# Offline rendering of the exported quickstart.
-html="$OUT/quickstart.html"
+# The quickstart in the real front end (classic Jupyter Notebook) in headless chromium: Run All through the menus,
+# live-DOM checks, the first chart cell run again, save, reload, checks again, a control that must fail
+# (scripts/ui-test.py). The notebook it saved is exported and rendered offline below.
+ui_saved="$OUT/ui/quickstart.ipynb"
+start=$(date +%s)
+tally < <(SMITIN_FEED="${SMITIN_FEED:-$REPO/artifacts/feed}" $PY scripts/ui-test.py notebooks/quickstart.ipynb "$OUT" \
+  --expect audio:5 --expect heatmap:1 --expect trace:1 --expect plot:3 --rerun-first-chart 2>>"$OUT/run.log")
+echo "ui quickstart: $(( $(date +%s) - start )) s" >>"$OUT/run.log"
+if [ -f "$OUT/ui-quickstart.png" ]; then  # the heatmap and the restyled Plotly.NET heatmap, as the front end showed them
+  tally < <($PY scripts/check-screenshot.py "$OUT/ui-quickstart.png" "ui quickstart (front-end screenshot)" --min 2)
+else
+  tally < <(echo "FAIL ui quickstart (front-end screenshot): $OUT/ui-quickstart.png missing")
+fi
+
+# Offline rendering of the exported notebooks: the headless run, and the one re-run and saved in the front end.
 shot() { # shot HTML PNG: a full-page screenshot with networking disabled (dead proxy, no DNS, no background traffic)
   chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,12000 \
     --virtual-time-budget=20000 --proxy-server=127.0.0.1:9 --proxy-bypass-list='<-loopback>' \
@@ -101,18 +120,29 @@ shot() { # shot HTML PNG: a full-page screenshot with networking disabled (dead 
     --disable-sync --disable-default-apps --no-first-run --screenshot="$2" "file://$1" >>"$OUT/run.log" 2>&1
   [ -s "$2" ]
 }
-if [ -f "$OUT/quickstart.ipynb" ]; then
-  tally < <(check "quickstart: exported to HTML" jupyter nbconvert --to html "$OUT/quickstart.ipynb" --output-dir "$OUT")
-  if [ -f "$html" ]; then
-    # Control: the same page with Plotly.newPlot disabled, so the heatmap area must stay blank.
-    $PY -c 'import sys; s=open(sys.argv[1],encoding="utf-8").read(); open(sys.argv[2],"w",encoding="utf-8").write(s.replace("window.Plotly.newPlot(", "(function () {})("))' \
-      "$html" "$OUT/quickstart-nodraw.html"
-    tally < <(
-      if shot "$html" "$OUT/quickstart.png"; then $PY scripts/check-screenshot.py "$OUT/quickstart.png" "quickstart (offline chromium)"
-      else echo "FAIL quickstart (offline chromium): no screenshot (see $OUT/run.log)"; fi
-      if shot "$OUT/quickstart-nodraw.html" "$OUT/quickstart-nodraw.png"; then $PY scripts/check-screenshot.py "$OUT/quickstart-nodraw.png" "quickstart control" --expect-blank
-      else echo "FAIL quickstart control: no screenshot (see $OUT/run.log)"; fi
-    )
-  fi
-fi
+drawn() { # drawn HTML NAME: every Smitin chart in the page has been drawn by plotly.js (offline, DOM after scripts)
+  chromium --headless=new --no-sandbox --disable-gpu --virtual-time-budget=20000 --proxy-server=127.0.0.1:9 \
+    --proxy-bypass-list='<-loopback>' --host-resolver-rules='MAP * ~NOTFOUND' --disable-background-networking \
+    --no-first-run --dump-dom "file://$1" 2>>"$OUT/run.log" | $PY -c '
+import re, sys; d = sys.stdin.read()
+n = len(re.findall(r"<div id=\"smitin-plot-[0-9a-f]{12}\"", d)); k = len(re.findall(r"<div id=\"smitin-plot-[0-9a-f]{12}\" class=\"js-plotly-plot\"", d))
+print(("PASS" if n > 0 and k == n else "FAIL") + f" {sys.argv[1]}: {k} of {n} charts drawn offline")' "$2"
+}
+for variant in quickstart ui/quickstart; do
+  nb="$OUT/$variant.ipynb"; name="${variant//\//-}"
+  [ -f "$nb" ] || { tally < <(echo "FAIL $name: $nb missing"); continue; }
+  tally < <(check "$name: exported to HTML" jupyter nbconvert --to html "$nb" --output "$name" --output-dir "$OUT")
+  html="$OUT/$name.html"
+  [ -f "$html" ] || continue
+  # Control: the same page with Plotly.newPlot disabled, so the heatmap area must stay blank.
+  $PY -c 'import sys; s=open(sys.argv[1],encoding="utf-8").read(); open(sys.argv[2],"w",encoding="utf-8").write(s.replace("window.Plotly.newPlot(", "(function () {})("))' \
+    "$html" "$OUT/$name-nodraw.html"
+  tally < <(
+    drawn "$html" "$name (exported, offline chromium)"
+    if shot "$html" "$OUT/$name.png"; then $PY scripts/check-screenshot.py "$OUT/$name.png" "$name (offline chromium)" --min 2
+    else echo "FAIL $name (offline chromium): no screenshot (see $OUT/run.log)"; fi
+    if shot "$OUT/$name-nodraw.html" "$OUT/$name-nodraw.png"; then $PY scripts/check-screenshot.py "$OUT/$name-nodraw.png" "$name control" --expect-blank
+    else echo "FAIL $name control: no screenshot (see $OUT/run.log)"; fi
+  )
+done
 finish

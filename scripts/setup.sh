@@ -8,8 +8,10 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   fluidsynth timgm6mb-soundfont          # synthetic probe songs (MIDI -> WAV per stem)
   sox                                    # audio inspection in scripts
+  jupyter-notebook                       # the front end: `jupyter notebook notebooks/` (classic Notebook 6.4)
   jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel  # headless notebook runs
   chromium fonts-dejavu-core             # offline screenshot checks of exported notebooks
+  chromium-driver python3-selenium       # the end-to-end UI test (scripts/ui-test.py) drives the front end
 )
 
 missing=()
@@ -30,6 +32,23 @@ if ! dotnet tool list -g 2>/dev/null | grep -qi "microsoft.dotnet-interactive *1
 fi
 if command -v jupyter >/dev/null 2>&1 && ! jupyter kernelspec list 2>/dev/null | grep -q ".net-csharp"; then
   dotnet interactive jupyter install >/dev/null
+fi
+
+# The notebook server refuses to start as root unless allowed: a fresh CI machine or container runs as root, and
+# the README's `jupyter notebook notebooks/` must work there verbatim. Only set when running as root.
+if [ "$(id -u)" -eq 0 ] && command -v jupyter >/dev/null 2>&1; then
+  /usr/bin/python3 - <<'PYEOF'
+import json, os
+path = os.path.join(os.environ.get("JUPYTER_CONFIG_DIR", os.path.expanduser("~/.jupyter")), "jupyter_notebook_config.json")
+cfg = json.load(open(path)) if os.path.exists(path) else {}
+if cfg.get("NotebookApp", {}).get("allow_root") is not True:
+    cfg.setdefault("NotebookApp", {})["allow_root"] = True
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + ".tmp"
+    json.dump(cfg, open(tmp, "w"), indent=2)
+    os.replace(tmp, path)
+    print(f"setup: {path}: NotebookApp.allow_root = true (running as root)")
+PYEOF
 fi
 
 dotnet build Smitin.sln -c Release -nologo -v q -clp:ErrorsOnly

@@ -1,6 +1,9 @@
 using System.Text.Json;
 using Smitin.Audio;
 using Smitin.IO;
+using Smitin.Probing;
+using Smitin.Steering;
+using Smitin.Tests.Probing;
 using Smitin.Tests.Support;
 using TorchSharp;
 
@@ -61,6 +64,40 @@ public sealed class GenerateMelodyCommandTests : IDisposable
         using var melodyCodes = CodesJson.Read(_dir.File("m.json"));
         using var melodyExpected = _ref.Read("gen.melody.cfg3.audio_codes");
         TensorAssert.Equal(melodyExpected[0], melodyCodes, "gen.melody.cfg3.audio_codes");
+    }
+
+    [Fact]
+    public async Task Probe_then_steer_a_melody_generation_end_to_end()
+    {
+        // probe on the melody model (captured without text = null chroma + one zero text row), then ITI with a melody
+        string root = _dir.File("planted");
+        Directory.CreateDirectory(Path.Combine(root, "with"));
+        Directory.CreateDirectory(Path.Combine(root, "without"));
+        for (int i = 0; i < 12; i++)
+        {
+            var (with, without) = PlantedTrait.Clips($"track{i:D3}", 1.0);
+            with.Save(Path.Combine(root, "with", $"track{i:D3}.wav"), WavEncoding.Float32);
+            without.Save(Path.Combine(root, "without", $"track{i:D3}.wav"), WavEncoding.Float32);
+        }
+        string probe = _dir.File("tone.probe");
+        Assert.Equal(0, await CliHost.Run("probe", "--model", _model, "--folders", root, "--trait", "tone", "--seconds", "1",
+            "--validation", "0.3", "--no-cache", "--out", probe));
+        var set = ProbeSet.Load(probe);
+        Assert.Equal((2, 4), (set.Model.Layers, set.Model.Heads));
+
+        string a = Wav("chroma.a.waveform", "A.wav");
+        string[] Gen(string name, params string[] extra) => ["generate", "--model", _model, "--text", Prompts()[0], "--melody", a, "--greedy",
+            "--max-new-tokens", "12", "--guidance", "3", "--codes-out", _dir.File(name + ".json"), "--out", _dir.File(name + ".wav"), .. extra];
+        Assert.Equal(0, await CliHost.Run(Gen("plain")));
+        Assert.Equal(0, await CliHost.Run(Gen("zero", "--steer", probe, "--mode", "iti", "--alpha", "0", "--trace-out", _dir.File("zero.trace.json"))));
+        Assert.Equal(0, await CliHost.Run(Gen("iti", "--steer", probe, "--mode", "iti", "--alpha", "50", "--trace-out", _dir.File("iti.trace.json"))));
+        using var plain = CodesJson.Read(_dir.File("plain.json"));
+        using var zero = CodesJson.Read(_dir.File("zero.json"));
+        using var iti = CodesJson.Read(_dir.File("iti.json"));
+        TensorAssert.Equal(plain, zero, "α 0 from the CLI");
+        Assert.False(plain.eq(iti).all().item<bool>(), "ITI α 50 changes the codes");
+        var trace = SteeringRecord.FromJson(File.ReadAllText(_dir.File("iti.trace.json")));
+        Assert.Equal(12, trace.Trace.Steps);
     }
 
     [Fact]

@@ -54,13 +54,13 @@ public sealed record JudgeFeatureOptions
     /// <summary>Number of band groups: interior edges + 1.</summary>
     public int Groups => BandEdgesHz.Count + 1;
 
-    /// <summary>Feature vector length: 2 · mels (log-mel mean, std) + 3 · groups (flux mean, std, p95) + groups (periodicity).</summary>
-    public int Dimension => 2 * Mels + 4 * Groups;
+    /// <summary>Feature vector length: 3 · mels (log-mel mean, std, delta std) + 6 · groups (flux mean, std, p95, periodicity, decay, peakiness).</summary>
+    public int Dimension => 3 * Mels + 6 * Groups;
 
     /// <summary>STFT frames per second.</summary>
     public double FramesPerSecond => (double)SampleRate / HopLength;
 
-    /// <summary>Names of the features in vector order, e.g. <c>logmel_mean[3]</c>, <c>flux_p95[200-800Hz]</c>, <c>periodicity[3000-8000Hz]</c>.</summary>
+    /// <summary>Names of the features in vector order, e.g. <c>logmel_mean[3]</c>, <c>flux_p95[200-800Hz]</c>, <c>peakiness[3000-8000Hz]</c>.</summary>
     public IReadOnlyList<string> FeatureNames()
     {
         var names = new List<string>(Dimension);
@@ -70,6 +70,9 @@ public sealed record JudgeFeatureOptions
         foreach (var stat in new[] { "flux_mean", "flux_std", "flux_p95" })
             foreach (var g in groups) names.Add($"{stat}[{g}]");
         foreach (var g in groups) names.Add($"periodicity[{g}]");
+        for (int m = 0; m < Mels; m++) names.Add($"logmel_delta_std[{m}]");
+        foreach (var g in groups) names.Add($"decay_mean[{g}]");
+        foreach (var g in groups) names.Add($"peakiness[{g}]");
         return names;
     }
 

@@ -19,6 +19,12 @@ namespace Smitin.Judging;
 /// <c>flux_mean</c>, <c>flux_std</c>, <c>flux_p95</c> (nearest-rank 95th percentile) of e_g over frames (onsets, attacks).</item>
 /// <item><c>periodicity[g]</c>: the largest normalised autocorrelation r(τ)/r(0) of the mean-removed e_g for lags τ in
 /// [period_min, period_max] seconds (a steady beat in that band).</item>
+/// <item><c>logmel_delta_std[m]</c>: population std over frames of ΔL per mel band (fast fluctuation: plucks and
+/// repeated notes against sustained tones).</item>
+/// <item><c>decay_mean[g]</c>: mean over frames of the group's negative flux max(0, −ΔL) (how fast sounds die away).</item>
+/// <item><c>peakiness[g]</c>: mean over frames of 10·log10(max_k S / mean_k S) over the group's linear-frequency bins
+/// (S relative to the clip's peak, floored top_db below it)
+/// (harmonic, peaky spectra against noise-like ones).</item>
 /// </list>
 /// Vector order is <see cref="JudgeFeatureOptions.FeatureNames"/>; length <see cref="JudgeFeatureOptions.Dimension"/>.
 /// </summary>
@@ -80,7 +86,24 @@ public static class JudgeFeatures
         long lagMax = Math.Min(n - 1, (long)Math.Round(o.PeriodMaxSeconds * o.FramesPerSecond));
         var periodicity = (ac.narrow(2, lagMin, lagMax - lagMin + 1) / (r0 + 1e-6)).amax(new long[] { 2 }); // (B, G)
 
-        var features = torch.cat(new[] { bandMean, bandStd, fluxMean, fluxStd, p95, periodicity }, 1); // (B, D)
+        var delta = db.narrow(2, 1, frames - 1) - db.narrow(2, 0, frames - 1);                  // (B, M, N-1)
+        var deltaStd = delta.std(2, unbiased: false);                                          // (B, M)
+        var decay = torch.matmul((-delta).relu().transpose(1, 2), groups).transpose(1, 2).mean(new long[] { 2 }); // (B, G)
+        // Peakiness per group on the linear-frequency power: 10·log10(max_k S / mean_k S), averaged over frames; S is
+        // relative to the clip's peak and floored top_db below it, so the ratio does not depend on the gain.
+        var floor = Math.Pow(10, -o.TopDb / 10);
+        var relative = torch.maximum(power / power.amax(new long[] { 1, 2 }, keepdim: true).clamp_min(1e-20), torch.tensor(floor)); // (B, F, N)
+        var binGroups = BinGroups(o, nFreqs);
+        var peaks = new List<Tensor>();
+        for (int g = 0; g < o.Groups; g++)
+        {
+            var band = relative.narrow(1, binGroups[g].Start, binGroups[g].Count);             // (B, F_g, N)
+            var ratio = band.amax(new long[] { 1 }) / band.mean(new long[] { 1 });             // (B, N), ≥ 1
+            peaks.Add(ratio.log10().mul(10.0).mean(new long[] { 1 }, keepdim: true));           // (B, 1)
+        }
+        var peakiness = torch.cat(peaks, 1);                                                   // (B, G)
+
+        var features = torch.cat(new[] { bandMean, bandStd, fluxMean, fluxStd, p95, periodicity, deltaStd, decay, peakiness }, 1); // (B, D)
         return features.contiguous().data<float>().ToArray();
     }
 
@@ -107,6 +130,16 @@ public static class JudgeFeatures
 
     /// <summary>Mono at <paramref name="sampleRate"/>: downmix first (cheaper), then resample; the engine's usual conform path.</summary>
     public static AudioClip Conform(AudioClip clip, int sampleRate) => SegmentWindows.Conform(clip, 1, sampleRate);
+
+    /// <summary>FFT bins [Start, Start + Count) of each band group (bin k at k · rate / n_fft Hz).</summary>
+    static (int Start, int Count)[] BinGroups(JudgeFeatureOptions o, int nFreqs)
+    {
+        double binHz = (double)o.SampleRate / o.NFft;
+        var edges = new List<int> { Math.Max(1, (int)Math.Ceiling(o.FMinHz / binHz)) };
+        foreach (var e in o.BandEdgesHz) edges.Add((int)Math.Ceiling(e / binHz));
+        edges.Add(Math.Min(nFreqs, (int)Math.Floor(o.FMaxHz / binHz) + 1));
+        return Enumerable.Range(0, o.Groups).Select(g => (edges[g], Math.Max(1, edges[g + 1] - edges[g]))).ToArray();
+    }
 
     /// <summary>(M, G) row-major: column g averages the mel bands whose centre lies in group g.</summary>
     static float[] GroupMatrix(JudgeFeatureOptions o)

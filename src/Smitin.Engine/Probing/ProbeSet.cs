@@ -105,6 +105,12 @@ public sealed class ProbeSet
 
     public IReadOnlyList<HeadRef> Monitor => MonitorHeads.Select(Ref).ToList();
 
+    /// <summary>
+    /// The layers × heads validation-accuracy heatmap as a Plotly.NET chart (<see cref="Smitin.Viz.ProbeHeatmap"/>):
+    /// trace 0 the heatmap, trace 1 the monitor heads. Restyle it with Plotly.NET; notebooks render it offline.
+    /// </summary>
+    public Plotly.NET.GenericChart Heatmap() => Smitin.Viz.ProbeHeatmap.ToChart(this);
+
     /// <summary>Throws a <see cref="SmitinException"/> unless <paramref name="model"/> is the model these probes were trained on.</summary>
     public void EnsureModel(ProbeModelIdentity model, string? source = null)
     {

@@ -1,17 +1,35 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Plotly.NET;
 
 namespace Smitin.Viz;
 
 /// <summary>
-/// A Plotly figure as plain JSON (<c>{data, layout, config}</c>), built without Plotly.NET so it works in any host
-/// (notebook kernels with another FSharp.Core included). Render with <see cref="PlotlyHtml"/>.
+/// A Plotly figure as plain JSON (<c>{data, layout, config}</c>), what <see cref="PlotlyHtml"/> writes into a page.
+/// Charts are built with Plotly.NET (<see cref="GenericChart"/>); <see cref="FromChart"/> takes their figure JSON
+/// (<c>GenericChart.toFigureJson</c>) and config as Plotly.NET serialises them.
 /// </summary>
 public sealed class PlotlyFigure
 {
     public JsonArray Data { get; } = [];
     public JsonObject Layout { get; } = [];
     public JsonObject Config { get; } = new() { ["responsive"] = true, ["displaylogo"] = false };
+
+    /// <summary>
+    /// The figure of <paramref name="chart"/>: its traces, layout and config (Smitin's defaults <c>responsive</c>
+    /// and <c>displaylogo: false</c> where the chart's config does not set them).
+    /// </summary>
+    public static PlotlyFigure FromChart(GenericChart chart)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        var parsed = JsonNode.Parse(GenericChart.toFigureJson(chart))!.AsObject();
+        var fig = new PlotlyFigure();
+        foreach (var trace in parsed["data"]?.AsArray() ?? []) fig.Data.Add(trace?.DeepClone());
+        foreach (var (key, value) in parsed["layout"]?.AsObject() ?? []) fig.Layout[key] = value?.DeepClone();
+        var config = JsonNode.Parse(Newtonsoft.Json.JsonConvert.SerializeObject(GenericChart.getConfig(chart)))?.AsObject();
+        foreach (var (key, value) in config ?? []) fig.Config[key] = value?.DeepClone();
+        return fig;
+    }
 
     public PlotlyFigure Add(JsonObject trace)
     {
@@ -29,11 +47,4 @@ public sealed class PlotlyFigure
         ["layout"] = Layout.DeepClone(),
         ["config"] = Config.DeepClone(),
     }.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
-
-    /// <summary>A JSON number, or null for NaN/∞ (JSON has no such numbers; Plotly shows a gap).</summary>
-    public static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
-
-    public static JsonArray Numbers(IEnumerable<double> values) => new(values.Select(Number).ToArray());
-
-    public static JsonArray Strings(IEnumerable<string> values) => new(values.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray());
 }

@@ -41,9 +41,8 @@ internal static class ComparisonHtml
             sb.Append("</small></td>");
         }
         sb.Append("</tr></table>");
-        var series = v.SelectMany(x => SteeringHtml.Series(x.Label, x.Result, comparison.FrameRate)).ToList();
-        if (series.Count > 0)
-            sb.Append(MonitorTraceHtml.Render(new MonitorChart(series, "Monitor probes: " + string.Join(" vs ", v.Select(x => x.Label)))));
+        if (comparison.ToMonitorChart() is { } chart)
+            sb.Append(MonitorTraceHtml.Render(chart));
         return sb.Append("</div>").ToString();
     }
 }

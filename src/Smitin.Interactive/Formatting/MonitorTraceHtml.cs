@@ -10,5 +10,5 @@ internal static class MonitorTraceHtml
     internal static string Render(MonitorChart chart) => Render(chart.Traces, chart.Title);
 
     static string Render(IReadOnlyList<MonitorPlotSeries> traces, string? title) =>
-        PlotlyEmbed.Render(MonitorTraceFigure.ToFigure(traces, title), "smitin-trace");
+        PlotlyEmbed.Render(PlotlyFigure.FromChart(MonitorTraceFigure.ToChart(traces, title)), "smitin-trace");
 }

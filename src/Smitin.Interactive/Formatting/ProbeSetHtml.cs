@@ -8,7 +8,7 @@ internal static class ProbeSetHtml
 {
     internal static string Render(ProbeSet set)
     {
-        var figure = ProbeHeatmap.ToFigure(set);
+        var figure = PlotlyFigure.FromChart(ProbeHeatmap.ToChart(set));
         // Plotly titles do not wrap: on narrow figures (few heads) put best accuracy and τ on a second line.
         if (figure.Layout["width"]?.GetValue<int>() < 800 && figure.Layout["title"]?["text"]?.GetValue<string>() is { } title)
             figure.Layout["title"]!["text"] = title.Replace(" — ", "<br>", StringComparison.Ordinal);

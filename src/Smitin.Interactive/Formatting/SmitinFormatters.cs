@@ -25,6 +25,10 @@ internal static class SmitinFormatters
         Register<ProbeSet>(ProbeSetHtml.Render, ProbeSetHtml.Text);
         Register<MonitorPlotSeries>(MonitorTraceHtml.Render, t => $"MonitorPlotSeries '{t.Name}' ({t.Trait}): {t.Steps} steps, tau {t.Tau:F3}, {t.Intervened.Count(i => i)} interventions");
         Register<MonitorChart>(MonitorTraceHtml.Render, c => $"MonitorChart: {string.Join(", ", c.Traces.Select(t => t.Name))}");
+        // Any Plotly.NET chart (ours, restyled, or the user's own): offline, require.js-safe (replaces the CDN
+        // formatter of Plotly.NET.Interactive if that extension was loaded before Smitin).
+        Register<Plotly.NET.GenericChart>(c => PlotlyEmbed.Render(PlotlyFigure.FromChart(c), "smitin-chart"),
+            c => $"Plotly.NET GenericChart ({PlotlyFigure.FromChart(c).Data.Count} traces)");
     }
 
     /// <summary>HTML for notebooks plus a one-line plain text (instead of the default tree of every property).</summary>

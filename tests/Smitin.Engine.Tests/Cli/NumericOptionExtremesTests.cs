@@ -82,7 +82,7 @@ public sealed class NumericOptionExtremesTests : IClassFixture<NumericOptionExtr
         { "dataset scan @stems --trait drums", "--silence-db", "silence-db" },
         { "dataset scan @stems --trait drums", "--validation", "validation" },
         { "dataset scan @stems --trait drums", "--seed", "seed" },
-        { "dataset scan @stems --trait drums", "--max-per-track", "max-segments-per-track" },
+        { "dataset scan @stems --trait drums", "--max-per-track", "per-track" },
     };
 
     [Theory]

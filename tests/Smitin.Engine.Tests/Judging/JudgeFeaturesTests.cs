@@ -27,7 +27,7 @@ public class JudgeFeaturesTests
         Assert.Equal((512, 128, 64, 8000.0), (At16k.NFft, At16k.HopLength, At16k.Mels, At16k.FMaxHz));
         var at32k = JudgeFeatureOptions.ForSampleRate(32000);
         Assert.Equal((1024, 256, 16000.0), (at32k.NFft, at32k.HopLength, at32k.FMaxHz));
-        Assert.Equal(2 * 64 + 4 * 4, At16k.Dimension);
+        Assert.Equal(3 * 64 + 6 * 4, At16k.Dimension);
         var names = At16k.FeatureNames();
         Assert.Equal(At16k.Dimension, names.Count);
         Assert.Equal(names.Count, names.Distinct().Count());
@@ -35,7 +35,10 @@ public class JudgeFeaturesTests
         Assert.Equal("logmel_std[0]", names[64]);
         Assert.Equal("flux_mean[0-200Hz]", names[128]);
         Assert.Equal("flux_p95[3000-8000Hz]", names[128 + 11]);
-        Assert.Equal("periodicity[3000-8000Hz]", names[^1]);
+        Assert.Equal("periodicity[3000-8000Hz]", names[128 + 15]);
+        Assert.Equal("logmel_delta_std[0]", names[144]);
+        Assert.Equal("decay_mean[0-200Hz]", names[208]);
+        Assert.Equal("peakiness[3000-8000Hz]", names[^1]);
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public sealed class TraitJudgeFileTests : IDisposable
         Assert.Equal(judge.Probability(clip), loaded.Probability(clip), 12);
         var json = JsonNode.Parse(File.ReadAllText(path))!;
         Assert.Equal(TraitJudge.FileFormat, (string?)json["format"]);
-        Assert.Equal(144, json["features"]!["names"]!.AsArray().Count);
+        Assert.Equal(216, json["features"]!["names"]!.AsArray().Count);
         Assert.Equal(0.9, (double)json["report"]!["train_accuracy"]!);
     }
 
@@ -67,7 +67,7 @@ public sealed class TraitJudgeFileTests : IDisposable
         { "trait", "\"\"", "field 'trait' is missing or empty" },
         { "threshold", "1.5", "field 'threshold' is 1.5" },
         { "bias", "null", "field 'bias' is missing" },
-        { "weights", "[1, 2]", "field 'weights' has 2 numbers; expected 144" },
+        { "weights", "[1, 2]", "field 'weights' has 2 numbers; expected 216" },
         { "report", "null", "field 'report' is missing" },
         { "sample_rate", "32000", "field 'sample_rate' is 32000; expected 16000" },
         { "window_seconds", "0.2", "field 'window_seconds' is 0.2" },
@@ -131,7 +131,8 @@ public sealed class TraitJudgeFileTests : IDisposable
         var p = judge.Probabilities(batch, 16000);
         Assert.Equal(judge.Probability(a), p[0], 12);
         Assert.Equal(judge.Probability(a), p[1], 4);            // gain-invariant features
-        Assert.Equal(judge.Probability(b), judge.Probability(b.Resample(32000).ToChannels(2)), 1); // conformed to mono 16 kHz
+        var stereo32 = b.Resample(32000).ToChannels(2);
+        Assert.Equal(judge.Probability(stereo32.ToMono().Resample(16000)), judge.Probability(stereo32), 12); // conformed to mono 16 kHz
         Assert.Contains("clip 1", Assert.Throws<SmitinException>(() => judge.Probabilities([a, Noise(1, 8000).Slice(0, 4000)])).Message);
     }
 }

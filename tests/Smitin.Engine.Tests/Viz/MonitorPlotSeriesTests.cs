@@ -20,10 +20,11 @@ public class MonitorPlotSeriesTests
     public void Figure_marks_tau_and_interventions_on_a_step_axis_without_frame_rate()
     {
         var s = MonitorPlotSeries.FromProbabilities("SMITIN", "bass", 0.7, 0, [[0.2f], [0.4f], [0.8f]], [true, true, false], firstStep: 10);
-        var json = MonitorTraceFigure.ToFigure([s]).ToJson();
+        var json = PlotlyFigure.FromChart(MonitorTraceFigure.ToChart([s])).ToJson();
         Assert.Contains("\"text\":\"decoder step\"", json);
         Assert.Contains("\"y0\":0.7", json);
-        Assert.Contains("\"x\":[10,11]", json);                // intervention ticks at steps 10 and 11
+        var ticks = System.Text.Json.Nodes.JsonNode.Parse(json)!["data"]!.AsArray().Single(t => (string)t!["name"]! == "SMITIN intervention")!;
+        Assert.Equal(new[] { 10.0, 11.0 }, ticks["x"]!.AsArray().Select(v => (double)v!)); // intervention ticks at steps 10 and 11
     }
 
     [Fact]
@@ -32,6 +33,6 @@ public class MonitorPlotSeriesTests
         var s = new MonitorPlotSeries("ITI", "drums", 0.5, 50, [0.5f], [1.5f], [0f], [1f], [false]);
         var e = Assert.Throws<SmitinException>(s.Validate);
         Assert.Contains("Mean[0] = 1.5", e.Message);
-        Assert.Throws<SmitinException>(() => MonitorTraceFigure.ToFigure([]));
+        Assert.Throws<SmitinException>(() => MonitorTraceFigure.ToChart([]));
     }
 }
