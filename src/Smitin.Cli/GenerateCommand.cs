@@ -34,12 +34,16 @@ static class GenerateCommand
         var seed = new Option<long>("--seed") { Description = "Sampling seed (default: random, printed)" };
         var output = new Option<string>("--out") { Description = "Output WAV; with several prompts also NAME-1.wav, NAME-2.wav, ...", Required = true };
         var codesOut = new Option<string?>("--codes-out") { Description = "Also write the generated codes: {\"shape\":[B,K,T],\"codes\":[[[...]]]}" };
+        var maxDuration = new Option<double>("--max-duration") { Description = $"Longest window generated at once, in seconds (audiocraft's max_duration); a longer --duration is generated window by window (default: what the model's positions hold, at most {GenerationOptions.DefaultMaxDurationSeconds} s)" };
+        var extendStride = new Option<double>("--extend-stride") { Description = $"Seconds each next window advances; it is prompted with the last (window - stride) seconds (audiocraft's extend_stride; default {GenerationOptions.DefaultExtendStrideFraction} of the window: 18 s of 30 s)" };
+        var stream = new Option<bool>("--stream") { Description = "Write the WAV while generating: valid and playable at every moment, its header updated per chunk; prints each chunk's latency" };
+        var playSteps = new Option<int>("--play-steps") { Description = $"With --stream: frames generated between chunks (Hugging Face's play_steps; default {StreamingOptions.DefaultChunkSeconds} s of frames)" };
         var pcm16 = new Option<bool>("--pcm16") { Description = "Write 16-bit PCM (clipped to [-1, 1]) instead of 32-bit float" };
         var device = CliModel.DeviceOption();
         var steer = new SteerOptions();
         var cmd = new Command("generate", "Generate music from text prompts, optionally continuing an audio prompt, optionally steered (SMITIN / ITI) with probe sets.")
         {
-            model, text, melody, audioPrompt, duration, maxNewTokens, greedy, topK, topP, temperature, guidance, seed, output, codesOut, pcm16, device,
+            model, text, melody, audioPrompt, duration, maxNewTokens, maxDuration, extendStride, greedy, topK, topP, temperature, guidance, seed, output, codesOut, stream, playSteps, pcm16, device,
         };
         foreach (var option in steer.All) cmd.Options.Add(option);
         cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
@@ -65,12 +69,20 @@ static class GenerateCommand
                 Temperature = parse.Given(temperature) ?? defaults.Temperature, GuidanceScale = parse.Given(guidance),
                 Greedy = parse.GetValue(greedy), Seed = parse.Given(seed),
                 MaxNewTokens = parse.Given(maxNewTokens), DurationSeconds = parse.Given(duration),
+                MaxDurationSeconds = parse.Given(maxDuration), ExtendStrideSeconds = parse.Given(extendStride),
             };
             options.Validate();                                                                   // before the model: bad input fails fast
+            var streaming = new StreamingOptions { PlaySteps = Given(parse, playSteps) };
+            streaming.Validate();
+            bool streamed = parse.GetValue(stream);
+            if (!streamed && streaming.PlaySteps is not null) throw new SmitinException("--play-steps sets the chunk size of --stream: give --stream too");
+            var encoding = parse.GetValue(pcm16) ? WavEncoding.Pcm16 : WavEncoding.Float32;
             string dir = CliModel.Resolve(parse.GetValue(model)!, ct);
             var (traits, traceOut) = steer.Parse(parse);
             string? promptPath = parse.GetValue(audioPrompt);
             var prompt = promptPath is null ? null : AudioClip.Load(promptPath);
+            if (streamed && melodyPaths.Length > 0)
+                throw new SmitinException("--stream with --melody is not supported (melody generation is not streamed); leave out one of them");
             var melodies = melodyPaths.Select(AudioClip.Load).ToArray();
             ct.ThrowIfCancellationRequested();
 
@@ -79,11 +91,13 @@ static class GenerateCommand
                 throw new SmitinException($"--melody needs a MusicGen Melody model (config.json model_type 'musicgen_melody'); {dir} is '{musicgen.Config.ModelType}'");
             if (traits.Count > 0)
                 options = options with { Steering = SteerOptions.Plan(traits, musicgen) };
-            var progress = new StepLog();
-            using var result = melodies.Length > 0 ? musicgen.Generate(texts, melodies, options, progress, ct)
-                : prompt is null ? musicgen.Generate(texts, options, null, progress, ct)
-                : musicgen.Generate(texts, prompt, options, progress, ct);
-            if (!Console.IsErrorRedirected) Console.Error.WriteLine();
+            using var result = streamed
+                ? Stream(musicgen, texts, prompt, options, streaming, wav, encoding, ct)
+                : melodies.Length > 0 ? musicgen.Generate(texts, melodies, options, new StepLog(), ct)
+                : prompt is null ? musicgen.Generate(texts, options, null, new StepLog(), ct)
+                : musicgen.Generate(texts, prompt, options, new StepLog(), ct);
+            if (!Console.IsErrorRedirected && !streamed) Console.Error.WriteLine();
+            if (result.Plan is { IsLongForm: true } plan) Console.Error.WriteLine($"smitin: {plan.Describe()}");
 
             var used = result.Options;
             string sampling = used.IsGreedy ? "greedy" : $"top-k {used.TopK}, top-p {used.TopP}, temperature {used.Temperature}";
@@ -101,12 +115,12 @@ static class GenerateCommand
             }
             string? codesPath = parse.GetValue(codesOut);
             if (codesPath is not null) CodesJson.Write(codesPath, result.Codes);
-            for (int b = 0; b < result.BatchSize; b++)
+            for (int b = 0; b < result.BatchSize && !streamed; b++)
             {
                 string path = OutputPath(wav, b);
                 using var item = result.Audio![b];                                                 // (C, T)
                 var clip = AudioClip.FromTensor(item, result.SampleRate, "generated audio");
-                clip.Save(path, parse.GetValue(pcm16) ? WavEncoding.Pcm16 : WavEncoding.Float32);
+                clip.Save(path, encoding);
                 string source = b < texts.Length ? $"\"{texts[b]}\"" : $"melody {melodyPaths[Math.Min(b, melodyPaths.Length - 1)]}";
                 Console.Error.WriteLine(FormattableString.Invariant($"smitin: {source} -> {path} ({clip.Describe()})"));
             }
@@ -115,6 +129,49 @@ static class GenerateCommand
         return cmd;
     }
 
+    /// <summary>
+    /// --stream: one growing WAV per prompt (<see cref="GrowingWavFile"/>), a line per chunk with its latency (time since
+    /// the generation started) and the gap since the previous chunk.
+    /// </summary>
+    static GenerationResult Stream(MusicGen musicgen, string[] texts, AudioClip? prompt, GenerationOptions options, StreamingOptions streaming,
+        string wav, WavEncoding encoding, CancellationToken ct)
+    {
+        var files = new GrowingWavFile?[texts.Length];
+        TimeSpan previous = TimeSpan.Zero;
+        try
+        {
+            for (int b = 0; b < texts.Length; b++) files[b] = new GrowingWavFile(OutputPath(wav, b), musicgen.SampleRate, musicgen.AudioChannels, encoding);
+            void OnChunk(AudioChunk chunk)
+            {
+                using (chunk)
+                {
+                    for (int b = 0; b < texts.Length; b++)
+                    {
+                        using var item = chunk.Audio[b].contiguous();                                 // (C, n)
+                        files[b]!.Append(Enumerable.Range(0, (int)item.shape[0]).Select(c => item[c].data<float>().ToArray()).ToArray());
+                    }
+                    Console.Error.WriteLine(FormattableString.Invariant(
+                        $"smitin: chunk {chunk.Index}: {chunk.StartSeconds:F2}-{chunk.StartSeconds + chunk.Seconds:F2} s of audio, latency {chunk.Elapsed.TotalSeconds:F3} s (+{(chunk.Elapsed - previous).TotalSeconds:F3} s), window {chunk.Window + 1}{(chunk.IsLast ? ", last" : "")}"));
+                    previous = chunk.Elapsed;
+                }
+            }
+            var result = prompt is null
+                ? musicgen.GenerateStreaming(texts, options, OnChunk, streaming, null, null, ct)
+                : musicgen.GenerateStreaming(texts, prompt, options, OnChunk, streaming, null, ct);
+            for (int b = 0; b < texts.Length; b++)
+                Console.Error.WriteLine(FormattableString.Invariant($"smitin: \"{texts[b]}\" -> {files[b]!.Path} ({files[b]!.Channels} ch, {files[b]!.SampleRate} Hz, {files[b]!.Frames} frames ({(double)files[b]!.Frames / files[b]!.SampleRate:F3} s), streamed)"));
+            return result;
+        }
+        finally
+        {
+            foreach (var f in files) f?.Dispose();
+        }
+    }
+
+    /// <summary>The value of an option without a default when given, else null (a nullable option type would make
+    /// System.CommandLine name "System.Nullable`1[...]" in its parse errors).</summary>
+    static T? Given<T>(ParseResult parse, Option<T> option) where T : struct =>
+        parse.GetResult(option) is null ? null : parse.GetValue(option);
 
     /// <summary>Item 0 → <paramref name="wav"/>; item b → NAME-b.ext.</summary>
     internal static string OutputPath(string wav, int item) =>

@@ -19,6 +19,9 @@ namespace Smitin.Generation;
 /// MusicGen Melody (<c>MusicgenMelodyForConditionalGeneration.generate</c>) is the same loop with a conditioning
 /// prefix instead of a memory: it is fed once, before the step-0 ids (positions from 0 on its first row), and the
 /// unconditional rows take the unconditional prefix the caller built (null chroma, zero text rows).
+/// A piece longer than one window runs these steps window by window (<see cref="WindowPlan"/>, audiocraft's
+/// <c>extend_stride</c>): the same text memory, guidance and random generator, each window prompted with the previous
+/// window's last (window − stride) frames; a steering session carries its schedule, monitor and gate across windows.
 /// Every step runs in its own dispose scope; nothing but the result survives.
 /// </summary>
 public sealed class CodeGenerator
@@ -48,12 +51,16 @@ public sealed class CodeGenerator
     /// <param name="batchSize">B when neither memory nor prompt gives it</param>
     /// <param name="prefix">melody decoder: (B, P, D) conditioning prefix (see <c>MusicGen.BuildMelodyPrefix</c>), instead of a memory</param>
     /// <param name="unconditionalPrefix">(B, P, D) prefix of the unconditional rows; required with a prefix and guidance</param>
+    /// <param name="onFrames">called with every frame as soon as all its codebooks are generated, in order, as (B, K, n)
+    /// int64 CPU codes (the audio prompt's frames first); the tensor is only valid during the call</param>
+    /// <exception cref="SmitinException">bad shapes, or a length that cannot fit (<see cref="WindowPlan.Resolve"/>),
+    /// refused before the first step</exception>
     /// <remarks>Steering: <see cref="GenerationOptions.Steering"/> applies a plan for this call only (its hooks are
     /// removed when the call ends, also on errors and cancellation); a session opened with <c>lm.Steer(plan)</c> around
     /// the call applies too. Either way the plan and the monitor trace land in <see cref="GenerationResult.Steering"/>.</remarks>
     public GenerationResult Generate(Tensor? memory, Tensor? memoryMask, Tensor? promptCodes, GenerationOptions options,
         IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, int batchSize = 1,
-        IReadOnlyList<string>? texts = null, Tensor? prefix = null, Tensor? unconditionalPrefix = null)
+        IReadOnlyList<string>? texts = null, Action<Tensor>? onFrames = null, Tensor? prefix = null, Tensor? unconditionalPrefix = null)
     {
         options.Validate();
         using var ownSteering = options.Steering is null ? null : _lm.Steer(options.Steering);
@@ -61,7 +68,7 @@ public sealed class CodeGenerator
         GenerationResult result;
         try
         {
-            result = GenerateCodes(memory, memoryMask, promptCodes, options, progress, cancellationToken, batchSize, texts, prefix, unconditionalPrefix);
+            result = GenerateCodes(memory, memoryMask, promptCodes, options, progress, cancellationToken, batchSize, texts, onFrames, prefix, unconditionalPrefix);
         }
         catch
         {
@@ -91,7 +98,7 @@ public sealed class CodeGenerator
 
     GenerationResult GenerateCodes(Tensor? memory, Tensor? memoryMask, Tensor? promptCodes, GenerationOptions options,
         IProgress<GenerationProgress>? progress, CancellationToken cancellationToken, int batchSize, IReadOnlyList<string>? texts,
-        Tensor? condPrefix, Tensor? uncondPrefix)
+        Action<Tensor>? onFrames, Tensor? condPrefix, Tensor? uncondPrefix)
     {
         options.Validate();
         var config = _lm.Config;
@@ -102,45 +109,34 @@ public sealed class CodeGenerator
             throw new SmitinException($"generate: conditioning prefix has shape [{string.Join(", ", condPrefix.shape)}], expected (B, P, {config.HiddenSize})");
         if (uncondPrefix is not null && !uncondPrefix.shape.SequenceEqual(condPrefix!.shape))
             throw new SmitinException($"generate: unconditional prefix has shape [{string.Join(", ", uncondPrefix.shape)}], expected [{string.Join(", ", condPrefix.shape)}] like the prefix");
-        int k = config.NumCodebooks, v = config.VocabSize;
+        int k = config.NumCodebooks;
         if (promptCodes is not null && (promptCodes.dim() != 3 || promptCodes.shape[0] != b || promptCodes.shape[1] != k))
             throw new SmitinException($"audio prompt codes: got shape [{string.Join(", ", promptCodes.shape)}], expected ({b}, {k}, frames)");
         if (memoryMask is not null && memory is null) throw new SmitinException("a text mask was given without text states");
         int promptFrames = (int)(promptCodes?.shape[2] ?? 0);
-        int conditioningRows = (int)(condPrefix?.shape[1] ?? 0);                          // melody: the prefix takes positions first
-        int steps = options.ResolveSteps(promptFrames, CodebooksPerChannel, _frameRate, config.MaxPositionEmbeddings, conditioningRows); // before any allocation
+        int conditioning = (int)(condPrefix?.shape[1] ?? 0);
+        // the melody prefix takes positions before the codes (WindowPlan: frames + Kc - 1 <= positions left)
+        var plan = WindowPlan.Resolve(options, promptFrames, CodebooksPerChannel, _frameRate,
+            config.MaxPositionEmbeddings - conditioning);
+        if (conditioning > 0 && plan.IsLongForm)
+            throw new SmitinException($"generate: MusicGen Melody generates one window only: {plan.TotalFrames} frames asked, {plan.WindowFrames} fit " +
+                $"after the {conditioning}-row conditioning prefix (window by window would need the melody re-cut per window, not done); give a shorter duration");
         long seed = options.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
-        var used = options with { Seed = seed, MaxNewTokens = steps, GuidanceScale = options.GuidanceScale ?? _defaultGuidanceScale };
+        var used = options with { Seed = seed, MaxNewTokens = plan.TotalSteps, GuidanceScale = options.GuidanceScale ?? _defaultGuidanceScale };
         bool guided = used.Guided && (memory is not null || condPrefix is not null);
         if (guided && condPrefix is not null && uncondPrefix is null)
             throw new SmitinException("generate: guidance with a conditioning prefix needs the unconditional prefix (MusicGen.BuildMelodyPrefix builds both)");
-        int conditioning = (int)(condPrefix?.shape[1] ?? 0);
-        int rows = guided ? 2 * b : b;
 
         using var outer = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var device = _lm.Device;
 
-        // 1. undelayed ids (start token + prompt) → delayed prefix and pattern
-        var ids = promptCodes is null
-            ? torch.full(b, k, 1, (long)_startToken, ScalarType.Int64, device)
-            : DelayPattern.WithStartToken(promptCodes.to(device), _startToken);        // (B, K, S)
-        int maxLength = (int)ids.shape[2] + steps;
-        var (prefix, pattern) = DelayPattern.Build(ids, _startToken, maxLength, config.AudioChannels);
-        int prefixLength = (int)prefix.shape[2];
-        if (prefixLength + steps > maxLength)
-            throw new SmitinException($"internal: prefix {prefixLength} + {steps} steps exceeds max length {maxLength}");
-        if (conditioning + maxLength - 1 > config.MaxPositionEmbeddings)                  // step N feeds position conditioning + P + N - 1
-            throw new SmitinException($"generate: the conditioning prefix ({conditioning} rows) + {maxLength - 1} code positions exceed decoder.max_position_embeddings {config.MaxPositionEmbeddings}: generate fewer tokens");
-        var sequence = torch.full(b, k, maxLength, (long)_padToken, ScalarType.Int64, device);  // (B, K, L) delayed, as fed
-        sequence.narrow(2, 0, prefixLength).copy_(prefix);
-
-        // 2. classifier-free guidance batch: conditional rows, then all-zero memory with an all-zero mask
+        // classifier-free guidance batch: conditional rows, then all-zero memory with an all-zero mask (every window)
         Tensor? mem = memory?.to(ScalarType.Float32, device);
         Tensor? mask = memory is null ? null : (memoryMask ?? torch.ones(memory.shape[0], memory.shape[1])).to(ScalarType.Int64, device);
         if (guided && mem is not null)
         {
-            mem = torch.cat([mem, torch.zeros_like(mem)], 0);                         // (2B, S, D)
+            mem = torch.cat([mem, torch.zeros_like(mem)], 0);                           // (2B, S, D)
             mask = torch.cat([mask!, torch.zeros_like(mask!)], 0);                      // (2B, S)
         }
         // melody: conditional prefix rows, then the unconditional ones (null chroma, zero text)
@@ -148,50 +144,120 @@ public sealed class CodeGenerator
         if (guided && pre is not null) pre = torch.cat([pre, uncondPrefix!.to(ScalarType.Float32, device)], 0); // (2B, P, D)
 
         using var generator = options.IsGreedy ? null : new Generator((ulong)seed, device);
-        using var cache = _lm.CreateCache(conditioning + maxLength);
-        var scores = options.RecordScores ? new List<Tensor>(steps) : null;
-        var inputs = options.RecordTrace ? new List<Tensor>(steps) : null;
-        var logitsTrace = options.RecordTrace ? new List<Tensor>(steps) : null;
-        var clock = Stopwatch.StartNew();
+        var run = new WindowRun(b, guided, mem, mask, pre, conditioning, generator, options, plan, progress, Stopwatch.StartNew(), cancellationToken, onFrames,
+            options.RecordScores ? new List<Tensor>(plan.TotalSteps) : null,
+            options.RecordTrace ? new List<Tensor>(plan.TotalSteps) : null,
+            options.RecordTrace ? new List<Tensor>(plan.TotalSteps) : null);
 
-        // 3. decode
-        for (int step = 0; step < steps; step++)
+        if (onFrames is not null && promptCodes is not null)
+            using (var scope = torch.NewDisposeScope()) onFrames(promptCodes.to(ScalarType.Int64).cpu());   // final from the start
+
+        // window by window: window w > 0 continues the last (window - stride) frames of window w - 1
+        var pieces = new List<Tensor>();                                                  // (B, K, new frames) per window
+        var windowCodes = new List<Tensor>();
+        Tensor? prompt = promptCodes?.to(device);
+        Tensor delayed = null!, pattern = null!;
+        foreach (var window in plan.Windows)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var scope = torch.NewDisposeScope();
-            int position = prefixLength + step;                                           // column predicted now
-            var input = step == 0 ? prefix : sequence.narrow(2, position - 1, 1);         // (B, K, T)
-            if (guided) input = torch.cat([input, input], 0);                             // (rows, K, T)
-            var context = new GenerationContext(step, steps, prefixLength, b, guided) { ConditioningLength = conditioning };
-            var logits = _lm.Forward(input, step == 0 ? mem : null, step == 0 ? mask : null, cache,
-                lastPositionOnly: true, generation: context, prefix: step == 0 ? pre : null).squeeze(2); // (rows, K, V)
-            var processed = guided
-                ? logits.narrow(0, b, b) + (logits.narrow(0, 0, b) - logits.narrow(0, b, b)) * used.GuidanceScale!.Value
-                : logits;                                                                 // (B, K, V)
-            EnsureFinite(logits, processed, step, steps, options, steering: SteeringSession.ActiveOn(_lm) is not null);
-            var next = Sampler.Next(processed.reshape(b * k, v), options, generator, step).view(b, k); // (B, K)
-            var forced = pattern.select(2, position);                                     // (B, K)
-            sequence.select(2, position).copy_(torch.where(forced.eq(-1), next, forced));
-
-            scores?.Add(processed.cpu().MoveToOuterDisposeScope());
-            inputs?.Add(input.select(2, input.shape[2] - 1).cpu().MoveToOuterDisposeScope());
-            logitsTrace?.Add(logits.cpu().MoveToOuterDisposeScope());
-            progress?.Report(new GenerationProgress(step + 1, steps, clock.Elapsed));
+            Tensor codes;
+            (codes, delayed, pattern) = RunWindow(window, prompt, run);                   // (B, K, F_w)
+            windowCodes.Add(codes);
+            pieces.Add(window.Index == 0 ? codes : codes.narrow(2, window.PromptFrames, window.NewFrames));
+            if (window.Index + 1 < plan.Windows.Count)                                    // the next window's prompt: this one's tail
+                prompt = codes.narrow(2, plan.StrideFrames, plan.Windows[window.Index + 1].PromptFrames);
         }
+        var all = pieces.Count == 1 ? pieces[0] : torch.cat(pieces, 2);                  // (B, K, F)
+        if (all.shape[2] != plan.TotalFrames)
+            throw new SmitinException($"internal: the windows produced {all.shape[2]} frames, the plan {plan.TotalFrames}");
 
-        // 4. codes: the delayed sequence without its pad tokens
-        var codes = DelayPattern.Revert(sequence, _padToken);
         return new GenerationResult
         {
-            Codes = codes.cpu().DetachFromDisposeScope(),
-            Delayed = sequence.cpu().DetachFromDisposeScope(),
+            Codes = all.cpu().DetachFromDisposeScope(),
+            Delayed = delayed.cpu().DetachFromDisposeScope(),
             Pattern = pattern.cpu().DetachFromDisposeScope(),
             Seed = seed,
             Options = used,
             Texts = texts ?? [],
             PromptFrames = promptFrames,
-            StepScores = scores is null ? null : torch.stack(scores).DetachFromDisposeScope(),
-            Trace = inputs is null ? null : new GenerationTrace(torch.stack(inputs).DetachFromDisposeScope(), torch.stack(logitsTrace!).DetachFromDisposeScope()),
+            Plan = plan,
+            WindowCodes = plan.IsLongForm ? windowCodes.Select(c => c.cpu().DetachFromDisposeScope()).ToList() : [],
+            StepScores = run.Scores is null ? null : torch.stack(run.Scores).DetachFromDisposeScope(),
+            Trace = run.Inputs is null ? null : new GenerationTrace(torch.stack(run.Inputs).DetachFromDisposeScope(), torch.stack(run.Logits!).DetachFromDisposeScope()),
         };
+    }
+
+    /// <summary>What every window of one generation shares.</summary>
+    sealed record WindowRun(int BatchSize, bool Guided, Tensor? Memory, Tensor? Mask, Tensor? Prefix, int Conditioning, Generator? Generator, GenerationOptions Options,
+        WindowPlan Plan, IProgress<GenerationProgress>? Progress, Stopwatch Clock, CancellationToken CancellationToken, Action<Tensor>? OnFrames,
+        List<Tensor>? Scores, List<Tensor>? Inputs, List<Tensor>? Logits);
+
+    /// <summary>
+    /// One decoder pass over a window (steps 1-4 of the class summary).
+    /// </summary>
+    /// <param name="prompt">(B, K, P) the codes the window continues, or null</param>
+    /// <returns>the window's codes (B, K, F_w), its prompt included; its delayed sequence and pattern (B, K, L)</returns>
+    (Tensor Codes, Tensor Delayed, Tensor Pattern) RunWindow(GenerationWindow window, Tensor? prompt, WindowRun run)
+    {
+        var config = _lm.Config;
+        var options = run.Options;
+        int b = run.BatchSize, k = config.NumCodebooks, v = config.VocabSize, steps = window.Steps, kc = CodebooksPerChannel;
+        var device = _lm.Device;
+
+        // 1. undelayed ids (start token + prompt) → delayed prefix and pattern
+        var ids = prompt is null
+            ? torch.full(b, k, 1, (long)_startToken, ScalarType.Int64, device)
+            : DelayPattern.WithStartToken(prompt, _startToken);                           // (B, K, S)
+        int maxLength = (int)ids.shape[2] + steps;
+        int minSteps = Math.Max(DelayPattern.MinimumLength(k, config.AudioChannels), (int)ids.shape[2] + kc - 1) - (int)ids.shape[2];
+        if (steps < minSteps)
+            throw new SmitinException($"max-new-tokens {steps} is too few decoder steps: with {kc} codebooks per channel " +
+                $"the delay pattern needs at least {minSteps} (N steps give N + 1 - {kc} frames; max length {maxLength} < {maxLength - steps + minSteps})");
+        var (prefix, pattern) = DelayPattern.Build(ids, _startToken, maxLength, config.AudioChannels);
+        int prefixLength = (int)prefix.shape[2];
+        if (prefixLength + steps > maxLength)
+            throw new SmitinException($"internal: prefix {prefixLength} + {steps} steps exceeds max length {maxLength}");
+        var sequence = torch.full(b, k, maxLength, (long)_padToken, ScalarType.Int64, device);  // (B, K, L) delayed, as fed
+        sequence.narrow(2, 0, prefixLength).copy_(prefix);
+        if (run.Conditioning + maxLength - 1 > config.MaxPositionEmbeddings)                // step N feeds position conditioning + P + N - 1
+            throw new SmitinException($"generate: the conditioning prefix ({run.Conditioning} rows) + {maxLength - 1} code positions exceed decoder.max_position_embeddings {config.MaxPositionEmbeddings}: generate fewer tokens");
+        using var cache = _lm.CreateCache(run.Conditioning + maxLength);
+        int emitted = window.PromptFrames;                                                // frames already handed out
+
+        // 3. decode
+        for (int step = 0; step < steps; step++)
+        {
+            run.CancellationToken.ThrowIfCancellationRequested();
+            using var scope = torch.NewDisposeScope();
+            int position = prefixLength + step;                                           // column predicted now
+            var input = step == 0 ? prefix : sequence.narrow(2, position - 1, 1);         // (B, K, T)
+            if (run.Guided) input = torch.cat([input, input], 0);                         // (rows, K, T)
+            var context = new GenerationContext(step, steps, prefixLength, b, run.Guided, window.Index, window.FirstStep) { ConditioningLength = run.Conditioning };
+            var logits = _lm.Forward(input, step == 0 ? run.Memory : null, step == 0 ? run.Mask : null, cache,
+                lastPositionOnly: true, generation: context, prefix: step == 0 ? run.Prefix : null).squeeze(2); // (rows, K, V)
+            var processed = run.Guided
+                ? logits.narrow(0, b, b) + (logits.narrow(0, 0, b) - logits.narrow(0, b, b)) * options.GuidanceScale
+                : logits;                                                                 // (B, K, V)
+            EnsureFinite(logits, processed, window.FirstStep + step, run.Plan.TotalSteps, options, steering: SteeringSession.ActiveOn(_lm) is not null);
+            var next = Sampler.Next(processed.reshape(b * k, v), options, run.Generator, window.FirstStep + step).view(b, k); // (B, K)
+            var forced = pattern.select(2, position);                                     // (B, K)
+            sequence.select(2, position).copy_(torch.where(forced.eq(-1), next, forced));
+
+            run.Scores?.Add(processed.cpu().MoveToOuterDisposeScope());
+            run.Inputs?.Add(input.select(2, input.shape[2] - 1).cpu().MoveToOuterDisposeScope());
+            run.Logits?.Add(logits.cpu().MoveToOuterDisposeScope());
+
+            // frame f is complete once its last codebook (column f + Kc) is in
+            int complete = Math.Min(window.Frames, position - kc + 1);
+            if (run.OnFrames is not null && complete > emitted)
+            {
+                run.OnFrames(DelayPattern.Frames(sequence, emitted, complete - emitted, config.AudioChannels).cpu()); // (B, K, n)
+                emitted = complete;
+            }
+            run.Progress?.Report(new GenerationProgress(window.FirstStep + step + 1, run.Plan.TotalSteps, run.Clock.Elapsed)
+            { Window = window.Index, Windows = run.Plan.Windows.Count });
+        }
+
+        // 4. codes: the delayed sequence without its pad tokens
+        return (DelayPattern.Revert(sequence, _padToken), sequence, pattern);
     }
 }

@@ -9,8 +9,18 @@ namespace Smitin.Generation;
 /// <param name="PrefixLength">delayed columns fed at step 0 (start token + prompt frames)</param>
 /// <param name="BatchSize">B, the number of prompts</param>
 /// <param name="Guided">classifier-free guidance is on: the batch has 2B rows, conditional rows [0, B) then unconditional rows [B, 2B)</param>
-public sealed record GenerationContext(int Step, int TotalSteps, int PrefixLength, int BatchSize, bool Guided)
+/// <param name="Window">window of a long-form generation (0 for the first and for every single-window generation);
+/// windows after the first continue the same piece (<see cref="WindowPlan"/>)</param>
+/// <param name="StepOffset">decoder steps run in earlier windows of the same piece (0 in the first window)</param>
+public sealed record GenerationContext(int Step, int TotalSteps, int PrefixLength, int BatchSize, bool Guided, int Window = 0, int StepOffset = 0)
 {
+    /// <summary>Step of the whole piece, counting every window's steps (its prefill included): the time axis of the
+    /// steering schedule and the monitor trace.</summary>
+    public int GlobalStep => StepOffset + Step;
+
+    /// <summary>Step 0 of a window after the first: the window re-reads the previous window's tail.</summary>
+    public bool IsContinuationPrefill => Step == 0 && Window > 0;
+
     /// <summary>Step 0 runs the whole prefix (start token and prompt frames) through the decoder at once.</summary>
     public bool IsPrefill => Step == 0;
 
@@ -34,7 +44,14 @@ public sealed record GenerationContext(int Step, int TotalSteps, int PrefixLengt
 }
 
 /// <summary>Progress of a generation, reported after every decoder step.</summary>
+/// <param name="Step">steps done in the whole piece (every window counted)</param>
+/// <param name="TotalSteps">steps of the whole piece</param>
+/// <param name="Elapsed">since the generation started</param>
 public sealed record GenerationProgress(int Step, int TotalSteps, TimeSpan Elapsed)
 {
+    /// <summary>Window under way (0-based) and the number of windows (1 unless the piece is longer than a window).</summary>
+    public int Window { get; init; }
+    public int Windows { get; init; } = 1;
+
     public double Fraction => TotalSteps == 0 ? 1 : (double)Step / TotalSteps;
 }

@@ -11,6 +11,12 @@ public sealed record GenerationOptions
 {
     /// <summary>Used when neither a token count nor a duration is given (audiocraft's 30 s is long on a CPU).</summary>
     public const double DefaultDurationSeconds = 10;
+    /// <summary>Cap of the default window (audiocraft's <c>MusicGen.max_duration</c>, the training length).</summary>
+    public const double DefaultMaxDurationSeconds = 30;
+    /// <summary>Default stride as a fraction of the window: audiocraft's 18 s of 30 s, kept for shorter windows.</summary>
+    public const double DefaultExtendStrideFraction = 0.6;
+    /// <summary>Longest piece generated window by window (an hour: bounds the plan and the memory of the codes).</summary>
+    public const double MaxLongFormSeconds = 3600;
 
     /// <summary>Classifier-free guidance scale used when neither the options nor the checkpoint's
     /// <c>generation_config.json</c> (<c>guidance_scale</c>) give one (audiocraft's <c>cfg_coef</c> default).</summary>
@@ -32,6 +38,19 @@ public sealed record GenerationOptions
     public int? MaxNewTokens { get; init; }
     /// <summary>Total audio length in seconds, the audio prompt included.</summary>
     public double? DurationSeconds { get; init; }
+    /// <summary>
+    /// Longest piece generated in one go, in seconds (audiocraft's <c>max_duration</c>); a longer
+    /// <see cref="DurationSeconds"/> is generated window by window (<see cref="WindowPlan"/>). Null = the model's window:
+    /// what its positions hold (<c>decoder.max_position_embeddings</c> + 1 − Kc frames), at most
+    /// <see cref="DefaultMaxDurationSeconds"/> (audiocraft's 30 s, the length MusicGen was trained on).
+    /// </summary>
+    public double? MaxDurationSeconds { get; init; }
+    /// <summary>
+    /// Seconds a window advances over the previous one when a piece is longer than a window (audiocraft's
+    /// <c>extend_stride</c>): each next window is prompted with the last (window − stride) seconds generated so far.
+    /// Null = <see cref="DefaultExtendStrideFraction"/> of the window (audiocraft: 18 s of a 30 s window).
+    /// </summary>
+    public double? ExtendStrideSeconds { get; init; }
     /// <summary>Seed of the sampling generator; null picks one (recorded in the result).</summary>
     public long? Seed { get; init; }
     /// <summary>Keep the per-step scores (after guidance, before sampling) in <see cref="GenerationResult.StepScores"/>.</summary>
@@ -70,6 +89,12 @@ public sealed record GenerationOptions
         if (MaxNewTokens is { } n) OptionRange.Check("max-new-tokens", n, 1, int.MaxValue, "decoder steps");
         if (DurationSeconds is { } d && !(double.IsFinite(d) && d > 0))
             throw new SmitinException($"duration = {OptionRange.Text(d)}: expected a finite number of seconds > 0");
+        if (MaxDurationSeconds is not null && !(MaxDurationSeconds > 0 && !double.IsInfinity(MaxDurationSeconds.Value)))
+            throw new SmitinException($"max-duration (the window) must be > 0 seconds, got {MaxDurationSeconds}");
+        if (ExtendStrideSeconds is not null && !(ExtendStrideSeconds > 0 && !double.IsInfinity(ExtendStrideSeconds.Value)))
+            throw new SmitinException($"extend-stride must be > 0 seconds, got {ExtendStrideSeconds}");
+        if (ExtendStrideSeconds is not null && MaxDurationSeconds is not null && ExtendStrideSeconds >= MaxDurationSeconds)
+            throw new SmitinException($"extend-stride {ExtendStrideSeconds} s must be shorter than max-duration {MaxDurationSeconds} s (each window is prompted with the last max-duration − extend-stride seconds)");
     }
 
     /// <summary>

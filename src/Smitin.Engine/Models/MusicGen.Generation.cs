@@ -10,7 +10,10 @@ namespace Smitin.Models;
 public sealed partial class MusicGen
 {
     /// <summary>
-    /// Generates one clip per text prompt (a batch), optionally continuing an audio prompt.
+    /// Generates one clip per text prompt (a batch), optionally continuing an audio prompt. A duration longer than the
+    /// model's window is generated window by window (<see cref="WindowPlan"/>: <see cref="GenerationOptions.MaxDurationSeconds"/>,
+    /// <see cref="GenerationOptions.ExtendStrideSeconds"/>), steering carried across; what cannot fit is refused before
+    /// the first step.
     /// </summary>
     /// <param name="texts">B text prompts</param>
     /// <param name="options">sampling, guidance, length, seed (defaults: audiocraft's)</param>
@@ -34,19 +37,13 @@ public sealed partial class MusicGen
         // by the code generator) plus the request must fit the decoder's context.
         long promptSamples = audioPrompt is { } a && a.dim() == 3 ? a.shape[2] : 0;
         int estimatedFrames = (int)Math.Min(int.MaxValue, Math.Floor(promptSamples * FrameRate / SampleRate));
-        int steps = options.ResolveSteps(estimatedFrames, Models.Decoder.DelayPattern.CodebooksPerChannel(Config.Decoder.NumCodebooks, Config.Decoder.AudioChannels), FrameRate, Config.Decoder.MaxPositionEmbeddings);
+        int kc = Models.Decoder.DelayPattern.CodebooksPerChannel(Config.Decoder.NumCodebooks, Config.Decoder.AudioChannels);
+        var plan = WindowPlan.Resolve(options, estimatedFrames, kc, FrameRate, Config.Decoder.MaxPositionEmbeddings); // refuses what cannot fit
+        int steps = plan.Windows.Max(w => w.Steps);                                           // caches are per window
         var tokens = Tokenizer.EncodeBatch(texts);                                             // refuses prompts over model_max_length
         EnsureMemoryFits(texts.Count, tokens.Length, estimatedFrames, steps, options.Guided, decodeAudio);
         using var scope = torch.NewDisposeScope();
-        Tensor? promptCodes = null;
-        if (audioPrompt is not null)
-        {
-            if (audioPrompt.dim() != 3 || audioPrompt.shape[1] != AudioChannels || (audioPrompt.shape[0] != 1 && audioPrompt.shape[0] != texts.Count))
-                throw new SmitinException($"audio prompt has shape {WeightLoader.Shape(audioPrompt.shape)}, expected (1 or {texts.Count}, {AudioChannels}, samples) at {SampleRate} Hz");
-            var audio = audioPrompt.to(ScalarType.Float32, Device);
-            if (audio.shape[0] != texts.Count) audio = audio.expand(texts.Count, -1, -1);
-            promptCodes = EncodeAudio(audio);                                                 // (B, K, P)
-        }
+        var promptCodes = PromptCodes(texts.Count, audioPrompt);                                // (B, K, P) or null
         using var text = EncodeText(tokens);
         var result = CreateCodeGenerator().Generate(text.EncoderHiddenStates, text.AttentionMask, promptCodes, options,
             progress, cancellationToken, texts: texts.ToArray());
@@ -63,6 +60,17 @@ public sealed partial class MusicGen
             result.Dispose();
             throw;
         }
+    }
+
+    /// <summary>(1 or B, C, T) audio prompt → (B, K, P) codes on the model device, or null.</summary>
+    Tensor? PromptCodes(int batch, Tensor? audioPrompt)
+    {
+        if (audioPrompt is null) return null;
+        if (audioPrompt.dim() != 3 || audioPrompt.shape[1] != AudioChannels || (audioPrompt.shape[0] != 1 && audioPrompt.shape[0] != batch))
+            throw new SmitinException($"audio prompt has shape {WeightLoader.Shape(audioPrompt.shape)}, expected (1 or {batch}, {AudioChannels}, samples) at {SampleRate} Hz");
+        var audio = audioPrompt.to(ScalarType.Float32, Device);
+        if (audio.shape[0] != batch) audio = audio.expand(batch, -1, -1);
+        return EncodeAudio(audio);                                                                // (B, K, P)
     }
 
     /// <summary>Share of the machine's memory (<see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>: physical memory or the

@@ -10,7 +10,7 @@ public readonly record struct GateDecision(bool Scheduled, bool GateOpen, float 
 /// The per-sample state of one trait's self-monitor (method note §4), host side: the last monitor value C(t−1)
 /// and, with <see cref="SteeringOptions.LatchGate"/>, whether the gate has closed for good.
 ///
-/// Rules (t = decoder step; step 0 is the prefill and is never shifted):
+/// Rules (t = decoder step of the whole piece; step 0 and every window's prefill are never shifted):
 /// - scheduled(t) = t ≥ 1 and (ITI: always; SMITIN: (t − 1) mod s = 0);
 /// - gate g(t): ITI 1; SMITIN adding: C(t−1) &lt; τ; removing: C(t−1) &gt; τ_remove; no value yet (NaN): closed;
 ///   latched: closed from the first step whose gate was closed;
@@ -37,12 +37,17 @@ internal sealed class TraitGate
     /// <summary>Records C(t) once step t has run.</summary>
     public void Observe(int sample, float confidence) => _lastC[sample] = confidence;
 
-    public GateDecision Decide(int step, int sample)
+    public GateDecision Decide(int step, int sample) => Decide(step, sample, prefill: step == 0);
+
+    /// <param name="step">step of the whole piece (every window's steps counted)</param>
+    /// <param name="sample">batch item</param>
+    /// <param name="prefill">the step is a window's prefill (never shifted; the gate and its latch are left alone)</param>
+    public GateDecision Decide(int step, int sample, bool prefill)
     {
         var o = _trait.Options;
         bool iti = o.Mode == SteeringMode.Iti;
         bool scheduled = step >= 1 && (iti || (step - 1) % o.Every == 0);
-        if (step < 1) return new GateDecision(false, false, 0, 0);
+        if (step < 1 || prefill) return new GateDecision(false, false, 0, 0);
 
         float c = _lastC[sample];
         bool open;

@@ -14,6 +14,10 @@ public sealed record MonitorTrace
     /// <summary>Steps recorded.</summary>
     public required int Steps { get; init; }
     public required IReadOnlyList<TraitTrace> Traits { get; init; }
+    /// <summary>Long-form generation: the steps where each window after the first begins (its prefill, which re-reads
+    /// the previous window's tail; never shifted, its C not gated on). Empty for a single window. Steps count every
+    /// window's steps, so the whole piece is one time axis.</summary>
+    public IReadOnlyList<int> WindowStarts { get; init; } = [];
 }
 
 /// <summary>One trait's monitor over a generation.</summary>
@@ -62,6 +66,7 @@ internal sealed class MonitorTraceBuilder
     readonly int _batch, _firstStep;
     readonly List<float>[,][] _floats;   // [trait, sample][field]
     readonly List<bool>[,][] _flags;
+    readonly List<int> _windowStarts = [];
     int _steps;
 
     const int C = 0, MeanF = 1, StdF = 2, MinF = 3, MaxF = 4, BetaF = 5, FloatFields = 6;
@@ -92,12 +97,15 @@ internal sealed class MonitorTraceBuilder
         g[ScheduledF].Add(decision.Scheduled); g[GateF].Add(decision.GateOpen); g[ShiftedF].Add(decision.Coefficient != 0);
     }
 
+    /// <summary>Marks the start of a continuation window at <paramref name="step"/> (before its entries are added).</summary>
+    public void BeginWindow(int step) => _windowStarts.Add(step);
+
     /// <summary>Marks the end of a step (every trait and sample must have been added).</summary>
     public void EndStep() => _steps++;
 
     public MonitorTrace Build() => new()
     {
-        BatchSize = _batch, FirstStep = _firstStep, Steps = _steps,
+        BatchSize = _batch, FirstStep = _firstStep, Steps = _steps, WindowStarts = _windowStarts.ToArray(),
         Traits = _traits.Select((t, i) => new TraitTrace
         {
             Trait = t.Trait, Mode = SteeringOptions.Name(t.Options.Mode), Action = SteeringOptions.Name(t.Options.Action),

@@ -15,6 +15,10 @@ namespace Smitin.Steering;
 /// 3. shifts the newest position: z ← z + Σ_traits c_i(row)·ω·σ·θ, one (R, N)·(N, H·D) product per layer; rows
 ///    whose coefficients are all 0 are left bit-identical and a step with no coefficient at all returns z untouched;
 /// 4. at the last layer turns the scores into C(t) and the trace entry of step t (one small copy to the host).
+/// Long-form generation (<see cref="WindowPlan"/>): t is the step of the whole piece (<see cref="GenerationContext.GlobalStep"/>),
+/// so the schedule, the gate, its latch and the trace run on across windows. A later window's prefill re-reads audio
+/// already generated: it is never shifted, and its C is traced but not gated on, so the first decision of the window
+/// uses C of the previous window's last step.
 /// Dispose to remove the hooks (use <c>using</c>: they are removed even when generation throws or is cancelled).
 /// One session per decoder at a time: put several traits into one plan.
 /// </summary>
@@ -33,6 +37,7 @@ public sealed class SteeringSession : IDisposable
     MonitorTraceBuilder? _trace;
     Tensor? _coefficients;               // (R, N) for the step under way, null when nothing shifts
     int _batch;
+    bool _observe;                       // false at a continuation window's prefill: C of that step is traced, not gated on
     bool _disposed;
 
     public InterventionPlan Plan { get; }
@@ -119,13 +124,17 @@ public sealed class SteeringSession : IDisposable
 
     void BeginStep(GenerationContext gen)
     {
-        if (gen.Step == 0 || _trace is null || gen.BatchSize != _batch)
+        // a window after the first continues the piece: schedule, monitor, gate and latch carry on
+        bool continues = gen.Window > 0 && _trace is not null && gen.BatchSize == _batch;
+        if ((gen.Step == 0 && !continues) || _trace is null || gen.BatchSize != _batch)
         {
             CompleteGeneration();
             _batch = gen.BatchSize;
             _gates = Plan.Traits.Select(tr => new TraitGate(tr, _batch, Plan.MonitorOnly)).ToArray();
-            _trace = new MonitorTraceBuilder(Plan.Traits, _batch, gen.Step);
+            _trace = new MonitorTraceBuilder(Plan.Traits, _batch, gen.GlobalStep);
         }
+        else if (gen.IsContinuationPrefill) _trace.BeginWindow(gen.GlobalStep);
+        _observe = !gen.IsContinuationPrefill;
         DisposeStepTensors();
         int n = Plan.Traits.Count, rows = gen.Rows;
         _decisions = new GateDecision[n, _batch];
@@ -136,7 +145,7 @@ public sealed class SteeringSession : IDisposable
             bool both = Plan.Traits[i].Options.Rows == SteeringRows.Both;
             for (int b = 0; b < _batch; b++)
             {
-                var d = _gates![i].Decide(gen.Step, b);
+                var d = _gates![i].Decide(gen.GlobalStep, b, prefill: gen.IsPrefill);
                 _decisions[i, b] = d;
                 coefficients[b * n + i] = d.Coefficient;
                 if (gen.Guided && both) coefficients[(_batch + b) * n + i] = d.Coefficient;
@@ -172,7 +181,7 @@ public sealed class SteeringSession : IDisposable
             for (int b = 0; b < _batch; b++)
             {
                 var stats = MonitorStatistics.Of(perTrait[i].AsSpan(b * m, m), scratch);
-                _gates![i].Observe(b, stats.Median);
+                if (_observe) _gates![i].Observe(b, stats.Median);
                 _trace!.Add(i, b, stats, _decisions![i, b]);
             }
         }

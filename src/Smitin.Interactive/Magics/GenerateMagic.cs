@@ -43,7 +43,7 @@ public sealed class GenerateMagic : PromptedMagicCommand
             options = options with { Steering = mode is { } m ? steering.Plan(m) : steering.MonitorOnly() };
             label = mode is { } steered ? SteeringOptions.Name(steered).ToUpperInvariant() : "no control (monitored)";
         }
-        var result = await (request with { Options = options }).RunAsync(model, magic, $"generate ({label})");
+        var result = await (request with { Options = options }).RunAsync(model, magic, $"generate ({label})", stream: true);
         magic.Session.LastResult = result;
         if (result.Steering is not null) magic.Session.LastTraced = [new ComparisonVariant(label, result)];
         magic.Display(result);

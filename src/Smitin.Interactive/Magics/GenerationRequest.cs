@@ -41,20 +41,28 @@ internal sealed record GenerationRequest(string Text, AudioClip? AudioPrompt, st
         return new GenerationRequest(text ?? "", clip, audio, options) { Melody = melodyClip };
     }
 
-    /// <summary>Runs a generation on a worker thread with in-place progress and cancellation.</summary>
-    internal async Task<GenerationResult> RunAsync(MusicGen model, MagicContext magic, string title)
+    /// <summary>Runs an (unsteered) generation on a worker thread with in-place progress and cancellation; with
+    /// <paramref name="stream"/>, a <see cref="StreamingPlayer"/> plays the audio while it is generated.</summary>
+    internal async Task<GenerationResult> RunAsync(MusicGen model, MagicContext magic, string title, bool stream = false)
     {
         var progress = magic.StartProgress(title);
-        var steps = new SyncProgress<GenerationProgress>(p => progress.Report($"step {p.Step}/{p.TotalSteps}", p.Fraction));
+        var steps = new SyncProgress<GenerationProgress>(p => progress.Report(
+            p.Windows > 1 ? $"step {p.Step}/{p.TotalSteps}, window {p.Window + 1}/{p.Windows}" : $"step {p.Step}/{p.TotalSteps}", p.Fraction));
         try
         {
             if (Melody is not null && !model.IsMelody)
                 throw new MagicUsageException($"--melody needs a MusicGen Melody model (config.json model_type 'musicgen_melody'); the loaded model is '{model.Config.ModelType}'");
+            // melody conditioning is not streamed: its player appears at the end
+            var player = stream && Melody is null ? magic.StartPlayer(title, model, Options.DurationSeconds ?? GenerationOptions.DefaultDurationSeconds) : null;
             var result = await Task.Run(() => Melody is not null
                 ? model.Generate(Text.Length == 0 ? [] : [Text], [Melody], Options, steps, magic.CancellationToken)
+                : player is not null
+                ? AudioPrompt is null
+                    ? model.GenerateStreaming([Text], Options, player.Add, null, null, steps, magic.CancellationToken)
+                    : model.GenerateStreaming([Text], AudioPrompt, Options, player.Add, null, steps, magic.CancellationToken)
                 : AudioPrompt is null
-                ? model.Generate([Text], Options, null, steps, magic.CancellationToken)
-                : model.Generate([Text], AudioPrompt, Options, steps, magic.CancellationToken), magic.CancellationToken);
+                    ? model.Generate([Text], Options, null, steps, magic.CancellationToken)
+                    : model.Generate([Text], AudioPrompt, Options, steps, magic.CancellationToken), magic.CancellationToken);
             progress.Finish($"{result.Frames} frames, seed {result.Seed}");
             return result;
         }

@@ -37,4 +37,8 @@ public sealed class MagicContext
     internal List<string> Bound { get; } = [];
 
     public ProgressDisplay StartProgress(string title) => new(Invocation, title);
+
+    /// <summary>A player that grows while <paramref name="model"/> generates <paramref name="seconds"/> of audio.</summary>
+    public StreamingPlayer StartPlayer(string title, Smitin.Models.MusicGen model, double seconds) =>
+        new(Invocation, title, model.SampleRate, model.AudioChannels, seconds);
 }

@@ -36,6 +36,15 @@ public sealed class EncodecConv1d : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Input samples on either side that an output sample can depend on: (dilated kernel − 1), so at most
+    /// that; for stride 1 (every decoder conv). The left/right split is <see cref="LeftContext"/> / <see cref="RightContext"/>.</summary>
+    internal long Reach => _kernel - 1;
+    /// <summary>Stride-1 convs: input samples before / after an output sample's position that it reads.</summary>
+    internal long LeftContext => _causal ? _paddingTotal : _paddingTotal - _paddingTotal / 2;
+    internal long RightContext => _causal ? 0 : _paddingTotal / 2;
+    /// <summary>A group norm over time makes every output depend on the whole input (no streaming).</summary>
+    internal bool NormalizesOverTime => norm is not null;
+
     /// <summary>Right padding needed so that the last (partial) frame is complete (reference <c>_get_extra_padding_for_conv1d</c>).</summary>
     internal static long ExtraPadding(long length, long kernel, long stride, long paddingTotal)
     {

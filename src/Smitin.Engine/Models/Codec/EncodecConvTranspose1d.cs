@@ -27,8 +27,16 @@ public sealed class EncodecConvTranspose1d : nn.Module<Tensor, Tensor>
         long paddingTotal = kernelSize - stride;
         _trimRight = config.UseCausalConv ? (long)Math.Ceiling(paddingTotal * config.TrimRightRatio) : paddingTotal / 2;
         _trimLeft = paddingTotal - _trimRight;
+        Stride = stride;
+        Reach = (kernelSize + stride - 1) / stride + 1;
         RegisterComponents();
     }
+
+    /// <summary>Upsampling factor (the stride).</summary>
+    internal long Stride { get; private set; }
+    /// <summary>Input samples on either side an output sample can depend on (ceil(k / stride) + 1, a safe bound).</summary>
+    internal long Reach { get; private set; }
+    internal bool NormalizesOverTime => norm is not null;
 
     public override Tensor forward(Tensor x) // (B, C_in, F) -> (B, C_out, F * stride)
     {

@@ -43,6 +43,9 @@ public sealed class EncodecDecoder : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The layers in order (layer 0 the input conv, layer 1 the LSTM), for <see cref="EncodecStreamDecoder"/>.</summary>
+    internal IList<nn.Module<Tensor, Tensor>> Layers => layers;
+
     public override Tensor forward(Tensor latents) // (B, hidden_size, F) -> (B, audio_channels, F * hop)
     {
         using var scope = torch.NewDisposeScope();

@@ -20,6 +20,22 @@ public sealed class EncodecLstm : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>
+    /// The same over a piece of a longer sequence: starts from <paramref name="state"/> (null = zeros, the sequence's
+    /// start) and returns the state after the piece, so consecutive pieces give the output of the whole sequence.
+    /// </summary>
+    /// <param name="x">(B, C, T)</param>
+    /// <param name="state">(h, c), each (layers, B, C), or null</param>
+    /// <returns>(B, C, T) output and the state after the last step</returns>
+    internal (Tensor Output, (Tensor H, Tensor C) State) Forward(Tensor x, (Tensor H, Tensor C)? state)
+    {
+        using var scope = torch.NewDisposeScope();
+        var seq = x.permute(2, 0, 1);                   // (T, B, C)
+        var (output, h, c) = lstm.call(seq, state);     // (T, B, C), (layers, B, C) × 2
+        var y = (output + seq).permute(1, 2, 0).contiguous();  // (B, C, T)
+        return (y.MoveToOuterDisposeScope(), (h.MoveToOuterDisposeScope(), c.MoveToOuterDisposeScope()));
+    }
+
     public override Tensor forward(Tensor x) // (B, C, T) -> (B, C, T)
     {
         using var scope = torch.NewDisposeScope();

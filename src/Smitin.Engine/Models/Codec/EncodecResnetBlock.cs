@@ -27,6 +27,10 @@ public sealed class EncodecResnetBlock : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Input samples on either side an output sample can depend on (the sum over its convs).</summary>
+    internal long Reach => block.OfType<EncodecConv1d>().Sum(c => c.Reach) + (shortcut is EncodecConv1d s ? s.Reach : 0);
+    internal bool NormalizesOverTime => block.OfType<EncodecConv1d>().Any(c => c.NormalizesOverTime) || shortcut is EncodecConv1d { NormalizesOverTime: true };
+
     public override Tensor forward(Tensor x) // (B, dim, T) -> (B, dim, T)
     {
         using var scope = torch.NewDisposeScope();

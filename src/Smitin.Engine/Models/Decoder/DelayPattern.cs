@@ -95,6 +95,18 @@ public static class DelayPattern
         return delayed.masked_select(keep).reshape(b, k, lo).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Frames [first, first + count) of a delayed sequence: codebook row k of frame f sits at column
+    /// f + 1 + <see cref="Delay"/>(k) (column 0 is the start token).</summary>
+    /// <param name="delayed">(B, K, L) delayed ids</param>
+    /// <returns>(B, K, count) codes</returns>
+    public static Tensor Frames(Tensor delayed, int first, int count, int audioChannels)
+    {
+        using var scope = torch.NewDisposeScope();
+        int k = (int)delayed.shape[1];
+        var rows = Enumerable.Range(0, k).Select(row => delayed.select(1, row).narrow(1, first + 1 + Delay(row, audioChannels), count)).ToArray();
+        return torch.stack(rows, 1).MoveToOuterDisposeScope();                               // (B, K, count)
+    }
+
     /// <summary>Inverse of reverting for known codes: prepends the start token column, (B, K, F) → (B, K, F + 1).</summary>
     public static Tensor WithStartToken(Tensor codes, int startTokenId)
     {
