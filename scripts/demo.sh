@@ -15,17 +15,17 @@ smitin() { dotnet src/Smitin.Cli/bin/Release/net10.0/smitin.dll "$@"; }
 smitin info
 echo "== demo: model $MODEL, outputs in $OUT"
 echo "== 1/4 synthetic songs with stems (MUSDB18-HQ layout)"
-smitin dataset synth --out "$OUT/songs" --songs 24 --seconds 12 --seed "$SEED"
+smitin dataset synth --out "$OUT/songs" --songs 24 --song-seconds 12 --seed "$SEED"
 echo "== 2/4 per-head probes for 'drums' (positive = all stems, negative = without drums)"
-smitin probe --model "$MODEL" --stems "$OUT/songs" --trait drums --direction mass-mean \
+smitin probe --model "$MODEL" --source "$OUT/songs" --trait drums --direction mass-mean \
   --out "$OUT/drums.probe" --heatmap "$OUT/drums-heatmap.html"
 PROMPT="A warm, relaxed acoustic song in C major at 96 BPM with electric bass and piano; no drums."
 echo "== 3/4 generation without control"
 smitin generate --model "$MODEL" --text "$PROMPT" --duration 4 --seed "$SEED" \
-  --monitor "$OUT/drums.probe" --trace-out "$OUT/plain.trace.json" --out "$OUT/plain.wav"
+  --probes "$OUT/drums.probe" --trace-out "$OUT/plain.trace.json" --out "$OUT/plain.wav"
 echo "== 4/4 steered generation: ITI and SMITIN (same seed)"
 smitin generate --model "$MODEL" --text "$PROMPT" --duration 4 --seed "$SEED" \
-  --steer "$OUT/drums.probe" --mode iti --alpha 15 --trace-out "$OUT/iti.trace.json" --out "$OUT/iti.wav"
+  --probes "$OUT/drums.probe" --mode iti --alpha 15 --trace-out "$OUT/iti.trace.json" --out "$OUT/iti.wav"
 smitin generate --model "$MODEL" --text "$PROMPT" --duration 4 --seed "$SEED" \
-  --steer "$OUT/drums.probe" --mode smitin --alpha 5 --trace-out "$OUT/smitin.trace.json" --out "$OUT/smitin.wav"
+  --probes "$OUT/drums.probe" --mode smitin --alpha 5 --trace-out "$OUT/smitin.trace.json" --out "$OUT/smitin.wav"
 echo "== done: $OUT/{plain,iti,smitin}.wav, traces *.trace.json, heatmap drums-heatmap.html"

@@ -41,7 +41,7 @@ public sealed record SegmentOptions
     public const double MinSegmentLength = 0.1;
 
     /// <exception cref="SmitinException">a value is NaN, ±∞ or out of range; the message names the option</exception>
-    internal void Validate()
+    public void Validate()
     {
         OptionRange.Check("segment-seconds", SegmentSeconds, MinSegmentLength, MaxSegmentSeconds, "segment length in seconds; a segment must hold a few codec frames");
         if (HopSeconds is { } h) OptionRange.Check("hop-seconds", h, MinSegmentLength, MaxSegmentSeconds, "distance between segment starts");

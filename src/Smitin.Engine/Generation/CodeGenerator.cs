@@ -28,14 +28,17 @@ public sealed class CodeGenerator
 {
     readonly MusicGenLm _lm;
     readonly int _startToken, _padToken;
-    readonly double _frameRate;
+    readonly double _frameRate, _defaultGuidanceScale;
 
     /// <param name="lm">the decoder</param>
     /// <param name="startTokenId">decoder start token (also the pad of the delay pattern), = vocab size in MusicGen</param>
     /// <param name="frameRate">codec frames per second (for durations)</param>
-    public CodeGenerator(MusicGenLm lm, int startTokenId, double frameRate)
+    /// <param name="defaultGuidanceScale">guidance scale when <see cref="GenerationOptions.GuidanceScale"/> is null: the
+    /// checkpoint's <c>generation_config.json</c> value (<see cref="Models.MusicGenConfig.GuidanceScale"/>)</param>
+    public CodeGenerator(MusicGenLm lm, int startTokenId, double frameRate, double defaultGuidanceScale = GenerationOptions.DefaultGuidanceScale)
     {
         _lm = lm; _startToken = startTokenId; _padToken = lm.Config.PadTokenId; _frameRate = frameRate;
+        _defaultGuidanceScale = defaultGuidanceScale;
     }
 
     public int CodebooksPerChannel => DelayPattern.CodebooksPerChannel(_lm.Config.NumCodebooks, _lm.Config.AudioChannels);
@@ -90,7 +93,7 @@ public sealed class CodeGenerator
             throw new SmitinException(steering
                 ? $"{where}: the decoder's logits are not finite (inf or NaN) under steering: the steering shift is too strong for float32 (lower alpha), or the checkpoint's weights hold non-finite values"
                 : $"{where}: the decoder's logits are not finite (inf or NaN): the checkpoint's weights hold non-finite values or overflow float32");
-        throw new SmitinException($"{where}: the scores after classifier-free guidance (guidance = {OptionRange.Text(options.GuidanceScale)}) are not finite in float32: lower guidance");
+        throw new SmitinException($"{where}: the scores after classifier-free guidance (guidance = {OptionRange.Text(options.GuidanceScale ?? GenerationOptions.DefaultGuidanceScale)}) are not finite in float32: lower guidance");
     }
 
     GenerationResult GenerateCodes(Tensor? memory, Tensor? memoryMask, Tensor? promptCodes, GenerationOptions options,
@@ -119,8 +122,8 @@ public sealed class CodeGenerator
             throw new SmitinException($"generate: MusicGen Melody generates one window only: {plan.TotalFrames} frames asked, {plan.WindowFrames} fit " +
                 $"after the {conditioning}-row conditioning prefix (window by window would need the melody re-cut per window, not done); give a shorter duration");
         long seed = options.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
-        var used = options with { Seed = seed, MaxNewTokens = plan.TotalSteps };
-        bool guided = options.Guided && (memory is not null || condPrefix is not null);
+        var used = options with { Seed = seed, MaxNewTokens = plan.TotalSteps, GuidanceScale = options.GuidanceScale ?? _defaultGuidanceScale };
+        bool guided = used.Guided && (memory is not null || condPrefix is not null);
         if (guided && condPrefix is not null && uncondPrefix is null)
             throw new SmitinException("generate: guidance with a conditioning prefix needs the unconditional prefix (MusicGen.BuildMelodyPrefix builds both)");
 
