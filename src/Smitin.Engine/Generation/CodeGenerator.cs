@@ -144,7 +144,7 @@ public sealed class CodeGenerator
         if (guided && pre is not null) pre = torch.cat([pre, uncondPrefix!.to(ScalarType.Float32, device)], 0); // (2B, P, D)
 
         using var generator = options.IsGreedy ? null : new Generator((ulong)seed, device);
-        var run = new WindowRun(b, guided, mem, mask, pre, conditioning, generator, options, plan, progress, Stopwatch.StartNew(), cancellationToken, onFrames,
+        var run = new WindowRun(b, guided, mem, mask, pre, conditioning, generator, used, plan, progress, Stopwatch.StartNew(), cancellationToken, onFrames,
             options.RecordScores ? new List<Tensor>(plan.TotalSteps) : null,
             options.RecordTrace ? new List<Tensor>(plan.TotalSteps) : null,
             options.RecordTrace ? new List<Tensor>(plan.TotalSteps) : null);
@@ -235,7 +235,7 @@ public sealed class CodeGenerator
             var logits = _lm.Forward(input, step == 0 ? run.Memory : null, step == 0 ? run.Mask : null, cache,
                 lastPositionOnly: true, generation: context, prefix: step == 0 ? run.Prefix : null).squeeze(2); // (rows, K, V)
             var processed = run.Guided
-                ? logits.narrow(0, b, b) + (logits.narrow(0, 0, b) - logits.narrow(0, b, b)) * options.GuidanceScale
+                ? logits.narrow(0, b, b) + (logits.narrow(0, 0, b) - logits.narrow(0, b, b)) * options.GuidanceScale!.Value
                 : logits;                                                                 // (B, K, V)
             EnsureFinite(logits, processed, window.FirstStep + step, run.Plan.TotalSteps, options, steering: SteeringSession.ActiveOn(_lm) is not null);
             var next = Sampler.Next(processed.reshape(b * k, v), options, run.Generator, window.FirstStep + step).view(b, k); // (B, K)
