@@ -49,7 +49,7 @@ public sealed record SegmentOptions
         if (Channels is { } c) OptionRange.Check("channels", c, 1, 2);
         if (!double.IsNegativeInfinity(SilenceThresholdDbfs))                              // -∞ keeps every segment
             OptionRange.Check("silence-db", SilenceThresholdDbfs, -400, 0, "dBFS; -Infinity keeps every segment");
-        if (!(ValidationFraction is >= 0 and < 1)) throw new SmitinException($"validation = {OptionRange.Text(ValidationFraction)}: expected a fraction in [0, 1)");
+        if (!(ValidationFraction is >= 0 and < 1)) throw new OptionException("validation", $"{OptionRange.Text(ValidationFraction)}: expected a fraction in [0, 1)");
         if (MaxSegmentsPerTrack is { } m) OptionRange.Check("max-segments-per-track", m, 1, int.MaxValue);
         OptionRange.Check("min-segment-seconds", MinSegmentSeconds, 0, MaxSegmentSeconds);
     }

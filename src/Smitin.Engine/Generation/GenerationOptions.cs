@@ -88,7 +88,7 @@ public sealed record GenerationOptions
             throw new SmitinException("give either max-new-tokens or duration, not both");
         if (MaxNewTokens is { } n) OptionRange.Check("max-new-tokens", n, 1, int.MaxValue, "decoder steps");
         if (DurationSeconds is { } d && !(double.IsFinite(d) && d > 0))
-            throw new SmitinException($"duration = {OptionRange.Text(d)}: expected a finite number of seconds > 0");
+            throw new OptionException("duration", $"{OptionRange.Text(d)}: expected a finite number of seconds > 0");
         if (MaxDurationSeconds is not null && !(MaxDurationSeconds > 0 && !double.IsInfinity(MaxDurationSeconds.Value)))
             throw new SmitinException($"max-duration (the window) must be > 0 seconds, got {MaxDurationSeconds}");
         if (ExtendStrideSeconds is not null && !(ExtendStrideSeconds > 0 && !double.IsInfinity(ExtendStrideSeconds.Value)))
@@ -126,9 +126,9 @@ public sealed record GenerationOptions
             if (p >= maxPositions)
                 throw new SmitinException($"the audio prompt is {p} frames ({p / frameRate:0.###} s) but the model's context holds {maxPositions} positions ({context}): use a shorter audio prompt");
             if (n > fitSteps)
-                throw new SmitinException($"max-new-tokens = {n}: with {p} prompt frames at most {fitSteps} new tokens fit ({context}; prompt frames + new tokens must fit)");
+                throw new OptionException("max-new-tokens", $"{n}: with {p} prompt frames at most {fitSteps} new tokens fit ({context}; prompt frames + new tokens must fit)");
             if (n < minSteps)
-                throw new SmitinException($"max-new-tokens = {n} is too few decoder steps: with {kc} codebooks per channel the delay pattern needs at least {minSteps} " +
+                throw new OptionException("max-new-tokens", $"{n} is too few decoder steps: with {kc} codebooks per channel the delay pattern needs at least {minSteps} " +
                     $"(N steps give N + 1 - {kc} frames)");
             return n;
         }
@@ -141,7 +141,9 @@ public sealed record GenerationOptions
             throw new SmitinException($"{given} is {frames:0} frames at {frameRate:0.##} Hz, but the model's context holds at most {maxFrames} frames " +
                 $"({maxFrames / frameRate:0.###} s, audio prompt included; {context})");
         if (p > 0 && frames <= p)
-            throw new SmitinException($"{given} ({frames:0} frames at {frameRate:0.##} Hz) is the total length and must be longer than the audio prompt ({p} frames, {p / frameRate:0.###} s)");
+            throw DurationSeconds is null
+                ? new SmitinException($"{given} ({frames:0} frames at {frameRate:0.##} Hz) is the total length and must be longer than the audio prompt ({p} frames, {p / frameRate:0.###} s)")
+                : new OptionException("duration", $"{OptionRange.Text(seconds)} s ({frames:0} frames at {frameRate:0.##} Hz) is the total length and must be longer than the audio prompt ({p} frames, {p / frameRate:0.###} s)");
         if (frames < minFrames)
             throw new SmitinException($"{given} is {frames:0} frames at {frameRate:0.##} Hz: the delay pattern of {kc} codebooks per channel needs at least " +
                 $"{minFrames} frames ({minFrames / frameRate:0.###} s{(p > 0 ? ", audio prompt included" : "")})");

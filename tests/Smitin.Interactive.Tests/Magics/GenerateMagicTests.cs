@@ -57,7 +57,7 @@ public class GenerateMagicTests : IClassFixture<GenerateMagicTests.Notebook>
             Assert.Contains(r.Html(), h => h.Contains("smitin-generation") && h.Contains("(25 from the audio prompt)"));
 
             var tooShort = await _nb.Kernel.SubmitAsync($"#!smitin generate --audio-prompt \"{wav}\" --duration 0.4");
-            Assert.Contains("--duration: 0.4 s (20 frames at 50 Hz) must be longer than the audio prompt", tooShort.Error());
+            Assert.Contains("--duration = 0.4 s (20 frames at 50 Hz) is the total length and must be longer than the audio prompt", tooShort.Error());
         }
         finally { File.Delete(wav); }
     }
@@ -95,7 +95,7 @@ public class GenerateMagicTests : IClassFixture<GenerateMagicTests.Notebook>
     {
         foreach (var (cell, message) in new[]
         {
-            ("#!smitin generate x --duration -1", "--duration: expected a number of seconds > 0, got -1"),
+            ("#!smitin generate x --duration -1", "--duration = -1: expected a finite number of seconds > 0"),
             ("#!smitin generate x --mode sideways", "--mode 'sideways': expected one of none, iti, smitin"),
             ("#!smitin generate x --alpha 5", "--alpha only applies when steering: add --mode smitin or --mode iti"),
             ("#!smitin generate x --audio-prompt /no/such.wav", "--audio-prompt '/no/such.wav': no such WAV file"),

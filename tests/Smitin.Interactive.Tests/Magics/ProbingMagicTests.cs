@@ -87,7 +87,7 @@ public class ProbingMagicTests : IClassFixture<ProbingMagicTests.Notebook>
         foreach (var (cell, message) in new[]
         {
             ("#!smitin probe --direction sideways", "--direction"),
-            ("#!smitin probe --tau 1.5", "--tau: expected a probability in [0, 1], got 1.5"),
+            ("#!smitin probe --tau 1.5", "--tau = 1.5: expected a finite number in [0, 1]"),
             ("#!smitin probe --trait bass", "current dataset is for 'drums'"),
             ("#!smitin heatmap piano", "no probes for it"),
             ("#!smitin dataset drums", "exactly one of --synthetic or --source"),

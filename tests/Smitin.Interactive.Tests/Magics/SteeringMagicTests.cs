@@ -101,8 +101,8 @@ public class SteeringMagicTests : IClassFixture<SteeringMagicTests.Notebook>
         foreach (var (cell, message) in new[]
         {
             ("#!smitin generate x --mode smitin --trait bass", "no probes for it"),
-            ("#!smitin generate x --mode iti --alpha -1", "--alpha: expected a finite number >= 0"),
-            ("#!smitin compare x --every 0", "--every: expected >= 1, got 0"),
+            ("#!smitin generate x --mode iti --alpha -1", "--alpha = -1: expected a finite number in [0, 1000]"),
+            ("#!smitin compare x --every 0", "--every = 0: expected an integer in [1, 2147483647]"),
             ("#!smitin trace --variant louder", "--variant 'louder'"),
         })
         {
