@@ -85,7 +85,7 @@ import json, sys
 dll, model, out = sys.argv[1:4]
 cells = [f'#r "{dll}"\nSmitin.Interactive.SmitinExtension.Load(Microsoft.DotNet.Interactive.Kernel.Root);',
          f'#!smitin load "{model}"',
-         '#!smitin generate "drums" --seconds 0.5 --seed 1']
+         '#!smitin generate "drums" --duration 0.5 --seed 1']
 json.dump({"cells": [{"cell_type": "code", "id": f"c{i}", "execution_count": None, "metadata": {}, "outputs": [], "source": c}
                      for i, c in enumerate(cells)],
            "metadata": {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"}, "language_info": {"name": "C#"}},

@@ -8,14 +8,18 @@ namespace Smitin.Cli;
 static class CliModel
 {
     public const string Description =
-        "MusicGen model: a Hugging Face layout folder (config.json, model.safetensors, spiece.model) or a hub id such as facebook/musicgen-small[@revision], resolved in the shared Hugging Face cache";
+        "MusicGen model: a Hugging Face layout folder (config.json, model.safetensors, spiece.model) or a hub id such as facebook/musicgen-small[@revision], resolved in the shared Hugging Face cache; default: the embedded smitin-synth-small";
 
-    /// <summary>Resolves to a local folder, downloading what is missing (progress on stderr).</summary>
-    public static string Resolve(string modelOrHubId, CancellationToken ct) =>
-        ModelLocator.Resolve(modelOrHubId, null, null, new DownloadCommand.ConsoleProgress(), ct).GetAwaiter().GetResult();
+    /// <summary>
+    /// Resolves to a local folder, downloading what is missing (progress on stderr). No model given (null or empty):
+    /// the embedded default model (<see cref="DefaultModel"/>).
+    /// </summary>
+    public static string Resolve(string? modelOrHubId, CancellationToken ct) =>
+        string.IsNullOrWhiteSpace(modelOrHubId) ? DefaultModel.Folder
+            : ModelLocator.Resolve(modelOrHubId, null, null, new DownloadCommand.ConsoleProgress(), ct).GetAwaiter().GetResult();
 
     /// <summary>The <c>--model</c> option every model command takes.</summary>
-    public static Option<string> ModelOption() => new("--model") { Description = Description, Required = true };
+    public static Option<string> ModelOption() => new("--model") { Description = Description };
 
     /// <summary>The <c>--device</c> option every model command takes.</summary>
     public static Option<string> DeviceOption() =>

@@ -11,7 +11,7 @@ static class CliRunner
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
         try
         {
-            var parse = root.Parse(args);
+            var parse = root.Parse(CliAliases.Rewrite(args, Console.Error));
             return await parse.InvokeAsync(new InvocationConfiguration(), cts.Token);
         }
         catch (OperationCanceledException)
@@ -25,6 +25,11 @@ static class CliRunner
     public static async Task<int> Guard(Func<Task<int>> body)
     {
         try { return await body(); }
+        catch (OptionException e)
+        {
+            Console.Error.WriteLine($"smitin: error: {e.ForCommandLine}");
+            return 1;
+        }
         catch (Exception e) when (e is SmitinException or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
         {
             Console.Error.WriteLine($"smitin: error: {e.Message}");

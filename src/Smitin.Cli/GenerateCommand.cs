@@ -10,16 +10,16 @@ namespace Smitin.Cli;
 
 /// <summary>
 /// <c>smitin generate --model DIR --text "..." [--text ...] [--audio-prompt in.wav | --melody tune.wav ...] [--duration S | --max-new-tokens N]
-/// [--greedy | --top-k 250 --top-p 0 --temperature 1] [--guidance 3] [--seed N] --out out.wav [--codes-out codes.json]</c>:
-/// text-to-music or audio continuation, one WAV per text (out.wav, out-1.wav, ...); with a MusicGen Melody model,
-/// melody conditioning (<c>--melody</c>: one per prompt, or one for all; without <c>--text</c>, melody only); optionally steered with probe sets
-/// (<see cref="SteerOptions"/>: <c>--steer drums.probe [--mode iti] ... --trace-out trace.json</c>).
+/// [--greedy | --top-k K --top-p P --temperature T] [--guidance G] [--seed N] --out out.wav [--codes-out codes.json]</c>:
+/// text-to-music or audio continuation, one WAV per text (out.wav, out-1.wav, ...); optionally steered with probe sets
+/// (<see cref="SteerOptions"/>: <c>--probes drums.probe --mode smitin|iti ... --trace-out trace.json</c>).
+/// Option names and defaults: docs/options.md.
 /// </summary>
 static class GenerateCommand
 {
     public static Command Create()
     {
-        var defaults = new GenerationOptions();
+        var defaults = new GenerationOptions();                                                    // the engine owns every default
         var model = CliModel.ModelOption();
         var text = new Option<string[]>("--text") { Description = "Text prompt; repeat for a batch (one output per prompt). Required unless --melody is given" };
         var melody = new Option<string[]>("--melody") { Description = "MusicGen Melody models: WAV whose melody (chroma) conditions the output; one per --text, or one for all (drums/bass are not removed: give a pre-separated stem, see docs/melody.md)" };
@@ -27,10 +27,10 @@ static class GenerateCommand
         var duration = new Option<double>("--duration") { Description = $"Total length in seconds, the audio prompt included (default {GenerationOptions.DefaultDurationSeconds} s)" };
         var maxNewTokens = new Option<int>("--max-new-tokens") { Description = "Decoder steps instead of a duration (N steps give N + 1 - K frames for K codebooks per channel)" };
         var greedy = new Option<bool>("--greedy") { Description = "Argmax decoding instead of sampling" };
-        var topK = new Option<int>("--top-k") { Description = "Sample among the k most likely tokens (0 = all)", DefaultValueFactory = _ => defaults.TopK };
-        var topP = new Option<double>("--top-p") { Description = "Nucleus sampling threshold, replaces top-k when > 0 (0 = off)", DefaultValueFactory = _ => defaults.TopP };
-        var temperature = new Option<double>("--temperature") { Description = "Sampling temperature (0 = greedy)", DefaultValueFactory = _ => defaults.Temperature };
-        var guidance = new Option<double>("--guidance") { Description = "Classifier-free guidance scale (<= 1 disables it)", DefaultValueFactory = _ => defaults.GuidanceScale };
+        var topK = new Option<int>("--top-k") { Description = $"Sample among the k most likely tokens (0 = all; default {defaults.TopK})" };
+        var topP = new Option<double>("--top-p") { Description = $"Nucleus sampling threshold, replaces top-k when > 0 (0 = off; default {defaults.TopP})" };
+        var temperature = new Option<double>("--temperature") { Description = $"Sampling temperature (0 = greedy; default {defaults.Temperature})" };
+        var guidance = new Option<double>("--guidance") { Description = $"Classifier-free guidance scale, <= 1 disables it (default: the checkpoint's generation_config.json guidance_scale, else {GenerationOptions.DefaultGuidanceScale})" };
         var seed = new Option<long>("--seed") { Description = "Sampling seed (default: random, printed)" };
         var output = new Option<string>("--out") { Description = "Output WAV; with several prompts also NAME-1.wav, NAME-2.wav, ...", Required = true };
         var codesOut = new Option<string?>("--codes-out") { Description = "Also write the generated codes: {\"shape\":[B,K,T],\"codes\":[[[...]]]}" };
@@ -50,7 +50,7 @@ static class GenerateCommand
         {
             if (parse.GetValue(greedy))                                                          // before the model is resolved
             {
-                var samplingOptions = new Option[] { topK, topP, temperature }.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                var samplingOptions = new Option[] { topK, topP, temperature }.Where(parse.Gave).Select(o => o.Name).ToList();
                 if (samplingOptions.Count > 0)
                     throw new SmitinException($"--greedy takes the argmax, so {string.Join(", ", samplingOptions)} would be ignored: give --greedy or the sampling options, not both");
             }
@@ -63,12 +63,13 @@ static class GenerateCommand
                 throw new SmitinException("--melody and --audio-prompt cannot be combined (a MusicGen Melody model does not continue an audio prompt)");
             if (texts.Length > 0 && melodyPaths.Length > 1 && melodyPaths.Length != texts.Length)
                 throw new SmitinException($"{melodyPaths.Length} --melody files for {texts.Length} --text prompts: give one per prompt, or one for all");
-            var options = new GenerationOptions
+            var options = defaults with
             {
-                TopK = parse.GetValue(topK), TopP = parse.GetValue(topP), Temperature = parse.GetValue(temperature),
-                GuidanceScale = parse.GetValue(guidance), Greedy = parse.GetValue(greedy), Seed = Given(parse, seed),
-                MaxNewTokens = Given(parse, maxNewTokens), DurationSeconds = Given(parse, duration),
-                MaxDurationSeconds = Given(parse, maxDuration), ExtendStrideSeconds = Given(parse, extendStride),
+                TopK = parse.Given(topK) ?? defaults.TopK, TopP = parse.Given(topP) ?? defaults.TopP,
+                Temperature = parse.Given(temperature) ?? defaults.Temperature, GuidanceScale = parse.Given(guidance),
+                Greedy = parse.GetValue(greedy), Seed = parse.Given(seed),
+                MaxNewTokens = parse.Given(maxNewTokens), DurationSeconds = parse.Given(duration),
+                MaxDurationSeconds = parse.Given(maxDuration), ExtendStrideSeconds = parse.Given(extendStride),
             };
             options.Validate();                                                                   // before the model: bad input fails fast
             var streaming = new StreamingOptions { PlaySteps = Given(parse, playSteps) };
@@ -89,7 +90,7 @@ static class GenerateCommand
             if (melodies.Length > 0 && !musicgen.IsMelody)
                 throw new SmitinException($"--melody needs a MusicGen Melody model (config.json model_type 'musicgen_melody'); {dir} is '{musicgen.Config.ModelType}'");
             if (traits.Count > 0)
-                options = options with { Steering = SteerOptions.Plan(traits, musicgen, monitorOnly: (parse.GetValue(steer.Steer)?.Length ?? 0) == 0) };
+                options = options with { Steering = SteerOptions.Plan(traits, musicgen) };
             using var result = streamed
                 ? Stream(musicgen, texts, prompt, options, streaming, wav, encoding, ct)
                 : melodies.Length > 0 ? musicgen.Generate(texts, melodies, options, new StepLog(), ct)

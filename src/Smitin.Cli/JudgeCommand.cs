@@ -31,15 +31,13 @@ static class JudgeCommand
             string? traitName = parse.GetValue(trait), judgePath = parse.GetValue(judge), modelArg = parse.GetValue(model);
             if (judgePath is null)
             {
-                if (modelArg is null)
-                    throw new SmitinException("no judge: give --judge PATH (a judge-<trait>.json file), or --model M and --trait T to use M's judge-<T>.json");
                 if (string.IsNullOrWhiteSpace(traitName))
-                    throw new SmitinException($"--trait is required with --model (it picks the judge file judge-<trait>.json in {modelArg})");
-                string dir = Directory.Exists(modelArg) ? modelArg : CliModel.Resolve(modelArg, ct);
+                    throw new SmitinException("--trait is required unless --judge PATH is given (it picks the judge file judge-<trait>.json next to the model: --model, default the embedded smitin-synth-small)");
+                string dir = modelArg is not null && Directory.Exists(modelArg) ? modelArg : CliModel.Resolve(modelArg, ct);
                 judgePath = Path.Combine(dir, TraitJudge.DefaultFileName(traitName));
                 if (!File.Exists(judgePath))
                     throw new SmitinException($"{judgePath}: no judge for trait '{traitName}' next to the model; train one with " +
-                                              $"`smitin judge train --model {modelArg} --stems SONGS --trait {traitName} --out {dir}`, or give --judge PATH");
+                                              $"`smitin judge train --model {modelArg ?? dir} --stems SONGS --trait {traitName} --out {dir}`, or give --judge PATH");
             }
             var j = TraitJudge.Load(judgePath);
             if (!string.IsNullOrWhiteSpace(traitName) && !string.Equals(traitName, j.Trait, StringComparison.OrdinalIgnoreCase))

@@ -8,82 +8,72 @@ using Smitin.Viz;
 namespace Smitin.Cli;
 
 /// <summary>
-/// <c>smitin probe --model DIR (--stems DIR | --folders DIR | --manifest FILE) --trait drums [--seconds 3]
-/// [--direction probe|mass-mean] --out drums.probe [--heatmap drums.html]</c>: trains one probe per attention head and
-/// prints the accuracy summary.
+/// <c>smitin probe --model DIR --source (stem collection | folder with with/ and without/ | manifest) --trait drums
+/// [--segment-seconds S] [--direction probe|mass-mean] --out drums.probe [--heatmap drums.html]</c>: trains one probe
+/// per attention head and prints the accuracy summary. Defaults: the engine's records (<see cref="SegmentOptions"/>,
+/// <see cref="ProbeSetOptions"/>, <see cref="CaptureOptions"/>); names: docs/options.md.
 /// </summary>
 static class ProbeCommand
 {
     public static Command Create()
     {
+        var segmentDefaults = new SegmentOptions();
+        var setDefaults = new ProbeSetOptions();
+        var captureDefaults = new CaptureOptions { CodesCache = null, ActivationCache = null };
         var model = CliModel.ModelOption();
-        var stems = new Option<string?>("--stems") { Description = "Stem collection (MUSDB18-HQ or MoisesDB layout): matched pairs mixture vs mixture without the trait's stem" };
-        var folders = new Option<string?>("--folders") { Description = "Folder with with/ and without/ sub-folders of WAV files" };
-        var manifest = new Option<string?>("--manifest") { Description = "Manifest file: path,label[,track] per line" };
-        var trait = new Option<string>("--trait") { Description = "Trait name; for --stems the stem (e.g. drums, or piano+other_keys)", Required = true };
-        var seconds = new Option<double>("--seconds") { Description = "Segment length in seconds (paper: 3)", DefaultValueFactory = _ => 3.0 };
-        var direction = new Option<string>("--direction") { Description = "Intervention direction θ: probe (w/|w|, paper) or mass-mean (ITI)", DefaultValueFactory = _ => "probe" };
+        var source = new Option<string>("--source") { Description = "Probing data: a stem collection (MUSDB18-HQ or MoisesDB layout: matched pairs mixture vs mixture without the trait's stem), a folder with with/ and without/ sub-folders of WAV files, or a manifest file (path,label[,track] per line)", Required = true };
+        var trait = new Option<string>("--trait") { Description = "Trait name; for a stem collection the stem (e.g. drums, or piano+other_keys)", Required = true };
+        var segmentSeconds = new Option<double>("--segment-seconds") { Description = $"Segment length in seconds (default {segmentDefaults.SegmentSeconds}, the paper's)" };
+        var direction = new Option<string>("--direction") { Description = $"Intervention direction θ: probe (w/|w|, paper) or mass-mean (ITI) (default {ProbeSetOptions.Name(setDefaults.Direction)})" };
         direction.AcceptOnlyFromAmong("probe", "mass-mean");
         var output = new Option<string>("--out") { Description = "Output probe set (.probe, a safetensors file)", Required = true };
         var heatmap = new Option<string?>("--heatmap") { Description = "Also write the layers x heads accuracy heatmap as a self-contained (offline) HTML page" };
-        var validation = new Option<double>("--validation") { Description = "Fraction of tracks held out for validation", DefaultValueFactory = _ => 0.2 };
-        var seed = new Option<int>("--seed") { Description = "Seed of the train/validation track split", DefaultValueFactory = _ => 0 };
-        var maxSegments = new Option<int?>("--max-segments-per-track") { Description = "Keep at most this many segments (or pairs) per track" };
-        var tau = new Option<double?>("--tau") { Description = "Gate threshold τ (default: median(acc) - std(acc) over all heads)" };
-        var monitor = new Option<int>("--monitor") { Description = "Number of monitor heads M (most accurate probes)", DefaultValueFactory = _ => 16 };
-        var exponent = new Option<double>("--exponent") { Description = "Exponent p of the soft weights ω = ((a - a_min)/(a_max - a_min))^p", DefaultValueFactory = _ => 3.0 };
-        var batch = new Option<int>("--batch") { Description = "Segments per decoder forward pass", DefaultValueFactory = _ => 8 };
+        var validation = new Option<double>("--validation") { Description = $"Fraction of tracks held out for validation (default {segmentDefaults.ValidationFraction})" };
+        var seed = new Option<int>("--seed") { Description = $"Seed of the train/validation track split (default {segmentDefaults.Seed})" };
+        var maxSegments = new Option<int>("--max-segments-per-track") { Description = "Keep at most this many segments (or pairs) per track (default: all)" };
+        var tau = new Option<double>("--tau") { Description = "Gate threshold τ (default: median(acc) - std(acc) over all heads)" };
+        var monitorHeads = new Option<int>("--monitor-heads") { Description = $"Number of monitor heads M (most accurate probes; default {setDefaults.MonitorHeads})" };
+        var exponent = new Option<double>("--soft-weight-exponent") { Description = $"Exponent p of the soft weights ω = ((a - a_min)/(a_max - a_min))^p (default {setDefaults.SoftWeightExponent})" };
+        var batchSize = new Option<int>("--batch-size") { Description = $"Segments per decoder forward pass (default {captureDefaults.BatchSize})" };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not read or write the codes/activation caches" };
         var device = CliModel.DeviceOption();
 
         var cmd = new Command("probe", "Train one logistic-regression probe per attention head for a trait (SMITIN stage 1) and write the probe set.")
         {
-            model, stems, folders, manifest, trait, seconds, direction, output, heatmap, validation, seed, maxSegments, tau, monitor,
-            exponent, batch, noCache, device,
+            model, source, trait, segmentSeconds, direction, output, heatmap, validation, seed, maxSegments, tau, monitorHeads,
+            exponent, batchSize, noCache, device,
         };
         cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
         {
-            var sources = new[] { ("--stems", parse.GetValue(stems)), ("--folders", parse.GetValue(folders)), ("--manifest", parse.GetValue(manifest)) }
-                .Where(s => s.Item2 is not null).ToArray();
-            if (sources.Length != 1)
-                throw new SmitinException($"give exactly one data source: --stems DIR, --folders DIR or --manifest FILE (got {(sources.Length == 0 ? "none" : string.Join(" and ", sources.Select(s => s.Item1)))})");
             string traitName = parse.GetValue(trait)!;
-            // Checked here, with the option names, before any model loading or capture.
-            double secondsValue = parse.GetValue(seconds), validationValue = parse.GetValue(validation), exponentValue = parse.GetValue(exponent);
-            if (!(secondsValue > 0) || double.IsInfinity(secondsValue)) throw new SmitinException($"--seconds must be a positive number of seconds, got {secondsValue}");
-            if (!(validationValue > 0 && validationValue < 1)) throw new SmitinException($"--validation must be a fraction in (0, 1) (probe accuracy needs held-out tracks), got {validationValue}");
-            if (parse.GetValue(maxSegments) is < 1) throw new SmitinException($"--max-segments-per-track must be at least 1, got {parse.GetValue(maxSegments)}");
-            if (parse.GetValue(tau) is { } t && !(t >= 0 && t <= 1)) throw new SmitinException($"--tau must be an accuracy in [0, 1], got {t}");
-            if (parse.GetValue(monitor) < 1) throw new SmitinException($"--monitor must be at least 1, got {parse.GetValue(monitor)}");
-            if (!(exponentValue > 0) || double.IsInfinity(exponentValue)) throw new SmitinException($"--exponent must be a positive number, got {exponentValue}");
-            if (parse.GetValue(batch) < 1) throw new SmitinException($"--batch must be at least 1, got {parse.GetValue(batch)}");
-            foreach (var (name, file) in new[] { ("--out", parse.GetValue(output)), ("--heatmap", parse.GetValue(heatmap)) })
-                if (file is not null && Directory.Exists(file))
-                    throw new SmitinException($"{name} {file}: is a folder; expected a file path");
-            var segmentOptions = new SegmentOptions
+            // The engine's records, checked here (with the option names) before any model loading or capture.
+            var segmentOptions = segmentDefaults with
             {
-                SegmentSeconds = parse.GetValue(seconds), ValidationFraction = parse.GetValue(validation), Seed = parse.GetValue(seed),
-                MaxSegmentsPerTrack = parse.GetValue(maxSegments),
+                SegmentSeconds = parse.Given(segmentSeconds) ?? segmentDefaults.SegmentSeconds,
+                ValidationFraction = parse.Given(validation) ?? segmentDefaults.ValidationFraction,
+                Seed = parse.Given(seed) ?? segmentDefaults.Seed, MaxSegmentsPerTrack = parse.Given(maxSegments),
             };
-            var (flag, path) = sources[0];
+            ProbeTrainer.ValidateSegments(segmentOptions);
+            var setOptions = setDefaults with
+            {
+                Direction = parse.GetValue(direction) is { } d ? ProbeSetOptions.ParseDirection(d) : setDefaults.Direction,
+                Tau = parse.Given(tau), MonitorHeads = parse.Given(monitorHeads) ?? setDefaults.MonitorHeads,
+                SoftWeightExponent = parse.Given(exponent) ?? setDefaults.SoftWeightExponent,
+            };
+            setOptions.Validate();
+            var capture = (parse.GetValue(noCache) ? CaptureOptions.Uncached : new CaptureOptions()) with
+            {
+                BatchSize = parse.Given(batchSize) ?? captureDefaults.BatchSize,
+            };
+            capture.Validate();
+            foreach (var (name, file) in new[] { ("out", parse.GetValue(output)), ("heatmap", parse.GetValue(heatmap)) })
+                if (file is not null) AtomicFile.CheckWritable(file, name);
+            string dataPath = parse.GetValue(source)!;
             string modelDir = CliModel.Resolve(parse.GetValue(model)!, ct);
             var config = MusicGenConfig.Load(modelDir);               // fails fast before the data and the weights
             segmentOptions = segmentOptions with { SampleRate = config.AudioEncoder.SamplingRate, Channels = config.Decoder.AudioChannels };
-            var dataset = flag switch
-            {
-                "--stems" => ProbeDataset.FromStems(path!, traitName, segmentOptions),
-                "--folders" => ProbeDataset.FromLabelledFolders(path!, traitName, segmentOptions),
-                _ => ProbeDataset.FromManifest(path!, traitName, segmentOptions),
-            };
-            var options = new ProbeTrainerOptions
-            {
-                Capture = parse.GetValue(noCache) ? CaptureOptions.Uncached with { BatchSize = parse.GetValue(batch) } : new CaptureOptions { BatchSize = parse.GetValue(batch) },
-                ProbeSet = new ProbeSetOptions
-                {
-                    Direction = ProbeSetOptions.ParseDirection(parse.GetValue(direction)!), Tau = parse.GetValue(tau),
-                    MonitorHeads = parse.GetValue(monitor), SoftWeightExponent = parse.GetValue(exponent),
-                },
-            };
+            var dataset = ProbeDataset.Open(dataPath, traitName, segmentOptions);
+            var options = new ProbeTrainerOptions { Capture = capture, ProbeSet = setOptions };
             string outPath = parse.GetValue(output)!;
             string? heatPath = parse.GetValue(heatmap);
 
@@ -99,6 +89,7 @@ static class ProbeCommand
         }));
         return cmd;
     }
+
 
     /// <summary>The accuracy summary: counts, best heads, τ, monitor heads.</summary>
     internal static IEnumerable<string> Summary(ProbeSet set)

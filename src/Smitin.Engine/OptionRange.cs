@@ -17,7 +17,7 @@ public static class OptionRange
     public static double Check(string option, double value, double min, double max, string? why = null)
     {
         if (double.IsFinite(value) && value >= min && value <= max) return value;
-        throw new SmitinException($"{option} = {Text(value)}: expected a finite number in [{Text(min)}, {Text(max)}]{Why(why)}");
+        throw new OptionException(option, $"{Text(value)}: expected a finite number in [{Text(min)}, {Text(max)}]{Why(why)}");
     }
 
     /// <summary>Throws unless <paramref name="value"/> is finite and &gt; <paramref name="exclusiveMin"/> and &lt;= <paramref name="max"/>.</summary>
@@ -25,7 +25,7 @@ public static class OptionRange
     public static double CheckAbove(string option, double value, double exclusiveMin, double max, string? why = null)
     {
         if (double.IsFinite(value) && value > exclusiveMin && value <= max) return value;
-        throw new SmitinException($"{option} = {Text(value)}: expected a finite number in ({Text(exclusiveMin)}, {Text(max)}]{Why(why)}");
+        throw new OptionException(option, $"{Text(value)}: expected a finite number in ({Text(exclusiveMin)}, {Text(max)}]{Why(why)}");
     }
 
     /// <summary>Throws unless <paramref name="value"/> is an integer in [<paramref name="min"/>, <paramref name="max"/>].</summary>
@@ -33,7 +33,7 @@ public static class OptionRange
     public static long Check(string option, long value, long min, long max, string? why = null)
     {
         if (value >= min && value <= max) return value;
-        throw new SmitinException($"{option} = {value.ToString(CultureInfo.InvariantCulture)}: expected an integer in [{min.ToString(CultureInfo.InvariantCulture)}, {(max == int.MaxValue ? "2147483647" : max.ToString(CultureInfo.InvariantCulture))}]{Why(why)}");
+        throw new OptionException(option, $"{value.ToString(CultureInfo.InvariantCulture)}: expected an integer in [{min.ToString(CultureInfo.InvariantCulture)}, {(max == int.MaxValue ? "2147483647" : max.ToString(CultureInfo.InvariantCulture))}]{Why(why)}");
     }
 
     /// <summary>Invariant, round-trippable text of a double (1E+39, NaN, ∞ spelled as .NET parses them).</summary>

@@ -20,8 +20,7 @@ internal static class SmitinVariables
     /// <summary>Declares (or overwrites) the C# variable <paramref name="name"/> with <paramref name="value"/>.</summary>
     internal static async Task BindAsync(Kernel root, string name, object value)
     {
-        if (!IsIdentifier(name))
-            throw new Magics.MagicUsageException($"--var must be a C# identifier, got '{name}'");
+        CheckName(name);
         var csharp = CSharpKernel(root)
             ?? throw new SmitinException("no C# kernel named 'csharp' in this notebook: cannot bind variables");
         // A plain-text placeholder keeps SendValue from JSON-serialising large engine objects (models, datasets).
@@ -31,6 +30,25 @@ internal static class SmitinVariables
             throw new SmitinException($"could not bind C# variable '{name}': {failed.Message}");
     }
 
-    static bool IsIdentifier(string name) =>
-        name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => char.IsLetterOrDigit(c) || c == '_');
+    /// <summary>Checks that <paramref name="name"/> can be a C# variable: an identifier that is not a reserved keyword.</summary>
+    /// <exception cref="Magics.MagicUsageException">it cannot</exception>
+    internal static void CheckName(string name)
+    {
+        if (!(name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => char.IsLetterOrDigit(c) || c == '_')))
+            throw new Magics.MagicUsageException($"--var '{name}': expected a C# identifier (letters, digits and _, not starting with a digit)");
+        if (ReservedKeywords.Contains(name))
+            throw new Magics.MagicUsageException($"--var '{name}': a C# keyword cannot name a variable; pick another name (e.g. {name}1)");
+    }
+
+    /// <summary>C# reserved keywords (C# language specification, §6.4.4 "Keywords"); contextual keywords are valid names.</summary>
+    static readonly HashSet<string> ReservedKeywords =
+    [
+        "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const", "continue",
+        "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern", "false", "finally",
+        "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int", "interface", "internal", "is", "lock",
+        "long", "namespace", "new", "null", "object", "operator", "out", "override", "params", "private", "protected",
+        "public", "readonly", "ref", "return", "sbyte", "sealed", "short", "sizeof", "stackalloc", "static", "string",
+        "struct", "switch", "this", "throw", "true", "try", "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort",
+        "using", "virtual", "void", "volatile", "while",
+    ];
 }

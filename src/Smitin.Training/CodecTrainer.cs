@@ -87,8 +87,12 @@ public static class CodecTrainer
                 lastSave.Restart();
             }
         }
-        TrainingState.Save(dir, cfg.CodecSteps, state, optimizer, elapsed + clock.Elapsed.TotalSeconds);
         Directory.CreateDirectory(ExportFolder(workDir));
+        encoder.eval();
+        var calibration = new Random(cfg.Seed ^ 0x5ca1e);
+        norm.Recalibrate(encoder, Enumerable.Range(0, 50).Select(_ => Batch(corpus, calibration, cfg.CodecBatch, segment)));
+        progress?.Report($"codec: latent statistics recalibrated on {50 * cfg.CodecBatch} segments with the final weights");
+        TrainingState.Save(dir, cfg.CodecSteps, state, optimizer, elapsed + clock.Elapsed.TotalSeconds); // before folding: raw weights, recalibrated statistics
         norm.FoldInto(encoder);
         Export(encoder, decoder, rvq, ExportPath(workDir));
         File.WriteAllText(Path.Combine(dir, "time.txt"), $"{elapsed + clock.Elapsed.TotalSeconds:F0}\n");

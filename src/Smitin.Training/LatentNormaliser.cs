@@ -40,6 +40,31 @@ public sealed class LatentNormaliser : IDisposable
         return (z - m.view(1, -1, 1)) / s.view(1, -1, 1);
     }
 
+    /// <summary>
+    /// Recomputes the statistics exactly for the encoder's final weights over <paramref name="batches"/> (each
+    /// (B, 1, T) audio), as BatchNorm recalibration: the running averages lag behind the raw latents' mean, which drifts
+    /// freely during training (the standardisation hides it from the loss) by far more than their spread. Without this
+    /// the first full run's exported encoder sent every frame to one code.
+    /// </summary>
+    public void Recalibrate(EncodecEncoder encoder, IEnumerable<Tensor> batches)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        Tensor? sum = null, sumSq = null;
+        long count = 0;
+        foreach (var x in batches)
+        {
+            var z = encoder.call(x).to(ScalarType.Float64);                           // (B, D, F)
+            var s1 = z.sum([0, 2]); var s2 = z.pow(2).sum([0, 2]);
+            sum = sum is null ? s1 : sum + s1; sumSq = sumSq is null ? s2 : sumSq + s2;
+            count += z.shape[0] * z.shape[2];
+        }
+        if (sum is null) throw new InvalidOperationException("no batches to recalibrate on");
+        var mean = sum / count;
+        var std = (sumSq! / count - mean.pow(2)).clamp_min(1e-16).sqrt();
+        Mean.copy_(mean.to(ScalarType.Float32)); Std.copy_(std.to(ScalarType.Float32));
+    }
+
     /// <summary>Marks the running statistics as valid (after they were restored from a checkpoint).</summary>
     public void MarkInitialised() => _initialised = true;
 

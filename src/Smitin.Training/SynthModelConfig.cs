@@ -22,7 +22,7 @@ public sealed record SynthModelConfig
     public double SongSeconds { get; init; } = 15;
     public int DataSeed { get; init; } = 11;
     /// <summary>Held-out songs (their own seed) for codec/LM figures; never trained on.</summary>
-    public int HeldOutSongs { get; init; } = 40;
+    public int HeldOutSongs { get; init; } = 100;
     public int HeldOutSeed { get; init; } = 12;
 
     // ---- codec (EnCodec architecture) ----
@@ -59,7 +59,7 @@ public sealed record SynthModelConfig
     public int Heads { get; init; } = 8;
     public int Ffn { get; init; } = 768;
     public int MaxPositions { get; init; } = 512;
-    public int LmSteps { get; init; } = 1200;
+    public int LmSteps { get; init; } = 1000;
     public int LmBatch { get; init; } = 10;
     public double LmWindowSeconds { get; init; } = 5.0;
     public double LmLearningRate { get; init; } = 1e-3;

@@ -17,7 +17,8 @@ public enum TrainingStage { Data, Codec, Text, Lm, Export, Report }
 /// <item><b>data</b>: <c>Songs</c> synthetic songs with stems at the codec's rate (seed <c>DataSeed</c>) → WORK/songs;</item>
 /// <item><b>codec</b>: <see cref="CodecTrainer"/> → WORK/codec/export;</item>
 /// <item><b>text</b>: the SentencePiece vocabulary on every training mix's description → WORK/text;</item>
-/// <item><b>lm</b>: codes of every training mix, then <see cref="LmTrainer"/> → WORK/lm;</item>
+/// <item><b>lm</b>: WORK/codec-model (the trained codec with the untrained LM, for judge calibration), the codes of every
+/// training mix, then <see cref="LmTrainer"/> → WORK/lm;</item>
 /// <item><b>export</b>: the Hugging Face folder (<see cref="ModelExporter"/>) → OUT;</item>
 /// <item><b>report</b>: held-out codec and LM figures (<see cref="TrainingReport"/>) on <c>HeldOutSongs</c> songs of seed
 /// <c>HeldOutSeed</c> → OUT/training-report.{json,md}, computed on the exported model loaded by <see cref="MusicGen.Load"/>.</item>
@@ -57,10 +58,15 @@ public static class TrainingPipeline
         if (until == TrainingStage.Text) return;
 
         var config = cfg.ToMusicGenConfig(tokenizer.VocabSize);
-        var codes = EncodeCorpus(cfg, config, corpus, workDir, progress, cancel);
         using var text = new TextConditioner(config.TextEncoder, config.Decoder.HiddenSize);
         using var lm = new MusicGenLm(config.Decoder);
         LmTrainer.Initialise(text, lm, config.TextEncoder, cfg.Seed);
+        // The trained codec with the untrained LM, loadable by MusicGen.Load: what the judge's codec calibration
+        // needs (it only encodes and decodes), available while the LM trains.
+        string codecModel = Path.Combine(workDir, "codec-model");
+        if (!File.Exists(Path.Combine(codecModel, "model.safetensors")))
+            ModelExporter.Write(codecModel, cfg, CodecTrainer.ExportPath(workDir), textDir, text, lm, tokenizer.VocabSize);
+        var codes = EncodeCorpus(cfg, config, corpus, workDir, progress, cancel);
         LmTrainer.Run(cfg, config, tokenizer, codes, text, lm, Path.Combine(workDir, "lm"), progress, cancel);
         if (until == TrainingStage.Lm) return;
 
@@ -82,8 +88,13 @@ public static class TrainingPipeline
         using var model = MusicGen.Load(outFolder, new MusicGenLoadOptions { Log = _ => { } });
         var codec = TrainingReport.Codec(model, heldOut, progress);
         var lm = TrainingReport.Lm(model, heldOut, training, (int)Math.Round(cfg.LmWindowSeconds * cfg.FrameRate), cfg.HeldOutSeed, progress);
-        TrainingReport.Write(Path.Combine(outFolder, "training-report.json"), codec, lm);
-        string md = TrainingReport.Markdown(codec, lm);
+        TextConditioningCheck.Result? text = null;
+        string judgeFile = Path.Combine(outFolder, Judging.TraitJudge.DefaultFileName(Data.Synth.SynthStems.Drums));
+        if (File.Exists(judgeFile))
+            text = TextConditioningCheck.Run(model, Judging.TraitJudge.Load(judgeFile), heldOut, n: 100, seconds: 5, seed: cfg.HeldOutSeed, progress, cancel);
+        else progress?.Report($"report: no {judgeFile}; the text-conditioning check is skipped (train the judge first: smitin judge train)");
+        TrainingReport.Write(Path.Combine(outFolder, "training-report.json"), codec, lm, text);
+        string md = TrainingReport.Markdown(codec, lm, text);
         AtomicFile.WriteAllText(Path.Combine(outFolder, "training-report.md"), md);
         progress?.Report("report:\n" + md);
     }

@@ -98,7 +98,7 @@ public static class TrainingReport
         return new LmFigures(windows, Col(0), Col(1), Col(2));
     }
 
-    public static string Markdown(IReadOnlyList<CodecFigures> codec, LmFigures lm)
+    public static string Markdown(IReadOnlyList<CodecFigures> codec, LmFigures lm, TextConditioningCheck.Result? text = null)
     {
         var sb = new StringBuilder();
         sb.AppendLine("| codec, held-out | clips | log-mel L1 (4-scale mean) | SI-SNR (dB) |").AppendLine("|---|---|---|---|");
@@ -109,9 +109,17 @@ public static class TrainingReport
         sb.AppendLine("| unconditional (no text) | " + string.Join(" | ", lm.Unconditional.Select(x => x.ToString("F3"))) + " |");
         sb.AppendLine("| with the mix's description | " + string.Join(" | ", lm.Conditional.Select(x => x.ToString("F3"))) + " |");
         sb.AppendLine("| unigram baseline (training codes) | " + string.Join(" | ", lm.Unigram.Select(x => x.ToString("F3"))) + " |");
+        if (text is not null)
+        {
+            sb.AppendLine();
+            sb.AppendLine($"| text alone, {text.Seconds} s clips, seed {text.Seed}, judged by judge-{text.Trait} | n | {text.Trait} found | 95 % CI |").AppendLine("|---|---|---|---|");
+            sb.AppendLine($"| descriptions with {text.Trait} | {text.N} | {text.RateWith:P0} | [{text.CiWith[0]:P0}, {text.CiWith[1]:P0}] |");
+            sb.AppendLine($"| the same descriptions, \"no {text.Trait}\" | {text.N} | {text.RateWithout:P0} | [{text.CiWithout[0]:P0}, {text.CiWithout[1]:P0}] |");
+            sb.AppendLine($"| difference | | {text.Difference * 100:F0} points | |");
+        }
         return sb.ToString();
     }
 
-    public static void Write(string path, IReadOnlyList<CodecFigures> codec, LmFigures lm) =>
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(new { codec, lm }, SynthModelConfig.Json));
+    public static void Write(string path, IReadOnlyList<CodecFigures> codec, LmFigures lm, TextConditioningCheck.Result? text = null) =>
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(new { codec, lm, text_conditioning = text }, SynthModelConfig.Json));
 }

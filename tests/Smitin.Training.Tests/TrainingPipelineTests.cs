@@ -65,6 +65,29 @@ public class TrainingPipelineTests(TinyTraining run) : IClassFixture<TinyTrainin
     }
 
     [Fact]
+    public void Exported_encoder_outputs_standardised_latents_and_uses_many_codes()
+    {
+        // The exported encoder carries the folded standardisation recalibrated on the final weights: on the training
+        // songs its latents have per-channel mean ≈ 0 and std ≈ 1 (the calibration sampled 0.5 s segments of the same
+        // songs, so only sampling error separates the two estimates). The failure this guards against (running
+        // averages lagging the raw latents' drift) put the means tens of standard deviations off and every frame on one code.
+        using var model = MusicGen.Load(run.Model, new MusicGenLoadOptions { Log = _ => { } });
+        var corpus = SongCorpus.Load(Path.Combine(run.Work, "songs"), 16000);
+        var song = corpus.Songs[0];
+        var audio = tensor(SongCorpus.Mix(song, song.Stems.Keys.ToArray()), [1, 1, song.Frames]);
+        using var z = model.Codec.Embed(audio);                                          // (1, D, F)
+        var mean = z.mean([0, 2]); var std = z.std([0, 2]);
+        Assert.True(mean.abs().max().item<float>() < 0.5, $"latent channel means up to {mean.abs().max().item<float>()}");
+        Assert.InRange(std.mean().item<float>(), 0.5, 2.0);
+        using var codes = model.Codec.Encode(audio);                                     // (1, K, F)
+        for (int k = 0; k < codes.shape[1]; k++)
+        {
+            long distinct = codes.select(1, k).unique().Item1.shape[0];
+            Assert.True(distinct >= 4, $"codebook {k}: only {distinct} distinct codes over {codes.shape[2]} frames");
+        }
+    }
+
+    [Fact]
     public void Exported_model_generates_from_text()
     {
         using var model = MusicGen.Load(run.Model, new MusicGenLoadOptions { Log = _ => { } });

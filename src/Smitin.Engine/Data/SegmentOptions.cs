@@ -41,7 +41,7 @@ public sealed record SegmentOptions
     public const double MinSegmentLength = 0.1;
 
     /// <exception cref="SmitinException">a value is NaN, ±∞ or out of range; the message names the option</exception>
-    internal void Validate()
+    public void Validate()
     {
         OptionRange.Check("segment-seconds", SegmentSeconds, MinSegmentLength, MaxSegmentSeconds, "segment length in seconds; a segment must hold a few codec frames");
         if (HopSeconds is { } h) OptionRange.Check("hop-seconds", h, MinSegmentLength, MaxSegmentSeconds, "distance between segment starts");
@@ -49,7 +49,7 @@ public sealed record SegmentOptions
         if (Channels is { } c) OptionRange.Check("channels", c, 1, 2);
         if (!double.IsNegativeInfinity(SilenceThresholdDbfs))                              // -∞ keeps every segment
             OptionRange.Check("silence-db", SilenceThresholdDbfs, -400, 0, "dBFS; -Infinity keeps every segment");
-        if (!(ValidationFraction is >= 0 and < 1)) throw new SmitinException($"validation = {OptionRange.Text(ValidationFraction)}: expected a fraction in [0, 1)");
+        if (!(ValidationFraction is >= 0 and < 1)) throw new OptionException("validation", $"{OptionRange.Text(ValidationFraction)}: expected a fraction in [0, 1)");
         if (MaxSegmentsPerTrack is { } m) OptionRange.Check("max-segments-per-track", m, 1, int.MaxValue);
         OptionRange.Check("min-segment-seconds", MinSegmentSeconds, 0, MaxSegmentSeconds);
     }

@@ -28,14 +28,17 @@ public sealed class CodeGenerator
 {
     readonly MusicGenLm _lm;
     readonly int _startToken, _padToken;
-    readonly double _frameRate;
+    readonly double _frameRate, _defaultGuidanceScale;
 
     /// <param name="lm">the decoder</param>
     /// <param name="startTokenId">decoder start token (also the pad of the delay pattern), = vocab size in MusicGen</param>
     /// <param name="frameRate">codec frames per second (for durations)</param>
-    public CodeGenerator(MusicGenLm lm, int startTokenId, double frameRate)
+    /// <param name="defaultGuidanceScale">guidance scale when <see cref="GenerationOptions.GuidanceScale"/> is null: the
+    /// checkpoint's <c>generation_config.json</c> value (<see cref="Models.MusicGenConfig.GuidanceScale"/>)</param>
+    public CodeGenerator(MusicGenLm lm, int startTokenId, double frameRate, double defaultGuidanceScale = GenerationOptions.DefaultGuidanceScale)
     {
         _lm = lm; _startToken = startTokenId; _padToken = lm.Config.PadTokenId; _frameRate = frameRate;
+        _defaultGuidanceScale = defaultGuidanceScale;
     }
 
     public int CodebooksPerChannel => DelayPattern.CodebooksPerChannel(_lm.Config.NumCodebooks, _lm.Config.AudioChannels);
@@ -90,7 +93,7 @@ public sealed class CodeGenerator
             throw new SmitinException(steering
                 ? $"{where}: the decoder's logits are not finite (inf or NaN) under steering: the steering shift is too strong for float32 (lower alpha), or the checkpoint's weights hold non-finite values"
                 : $"{where}: the decoder's logits are not finite (inf or NaN): the checkpoint's weights hold non-finite values or overflow float32");
-        throw new SmitinException($"{where}: the scores after classifier-free guidance (guidance = {OptionRange.Text(options.GuidanceScale)}) are not finite in float32: lower guidance");
+        throw new SmitinException($"{where}: the scores after classifier-free guidance (guidance = {OptionRange.Text(options.GuidanceScale ?? GenerationOptions.DefaultGuidanceScale)}) are not finite in float32: lower guidance");
     }
 
     GenerationResult GenerateCodes(Tensor? memory, Tensor? memoryMask, Tensor? promptCodes, GenerationOptions options,
@@ -119,8 +122,8 @@ public sealed class CodeGenerator
             throw new SmitinException($"generate: MusicGen Melody generates one window only: {plan.TotalFrames} frames asked, {plan.WindowFrames} fit " +
                 $"after the {conditioning}-row conditioning prefix (window by window would need the melody re-cut per window, not done); give a shorter duration");
         long seed = options.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
-        var used = options with { Seed = seed, MaxNewTokens = plan.TotalSteps };
-        bool guided = options.Guided && (memory is not null || condPrefix is not null);
+        var used = options with { Seed = seed, MaxNewTokens = plan.TotalSteps, GuidanceScale = options.GuidanceScale ?? _defaultGuidanceScale };
+        bool guided = used.Guided && (memory is not null || condPrefix is not null);
         if (guided && condPrefix is not null && uncondPrefix is null)
             throw new SmitinException("generate: guidance with a conditioning prefix needs the unconditional prefix (MusicGen.BuildMelodyPrefix builds both)");
 
@@ -141,7 +144,7 @@ public sealed class CodeGenerator
         if (guided && pre is not null) pre = torch.cat([pre, uncondPrefix!.to(ScalarType.Float32, device)], 0); // (2B, P, D)
 
         using var generator = options.IsGreedy ? null : new Generator((ulong)seed, device);
-        var run = new WindowRun(b, guided, mem, mask, pre, conditioning, generator, options, plan, progress, Stopwatch.StartNew(), cancellationToken, onFrames,
+        var run = new WindowRun(b, guided, mem, mask, pre, conditioning, generator, used, plan, progress, Stopwatch.StartNew(), cancellationToken, onFrames,
             options.RecordScores ? new List<Tensor>(plan.TotalSteps) : null,
             options.RecordTrace ? new List<Tensor>(plan.TotalSteps) : null,
             options.RecordTrace ? new List<Tensor>(plan.TotalSteps) : null);
@@ -232,7 +235,7 @@ public sealed class CodeGenerator
             var logits = _lm.Forward(input, step == 0 ? run.Memory : null, step == 0 ? run.Mask : null, cache,
                 lastPositionOnly: true, generation: context, prefix: step == 0 ? run.Prefix : null).squeeze(2); // (rows, K, V)
             var processed = run.Guided
-                ? logits.narrow(0, b, b) + (logits.narrow(0, 0, b) - logits.narrow(0, b, b)) * options.GuidanceScale
+                ? logits.narrow(0, b, b) + (logits.narrow(0, 0, b) - logits.narrow(0, b, b)) * options.GuidanceScale!.Value
                 : logits;                                                                 // (B, K, V)
             EnsureFinite(logits, processed, window.FirstStep + step, run.Plan.TotalSteps, options, steering: SteeringSession.ActiveOn(_lm) is not null);
             var next = Sampler.Next(processed.reshape(b * k, v), options, run.Generator, window.FirstStep + step).view(b, k); // (B, K)

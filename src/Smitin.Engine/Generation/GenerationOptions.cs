@@ -18,14 +18,20 @@ public sealed record GenerationOptions
     /// <summary>Longest piece generated window by window (an hour: bounds the plan and the memory of the codes).</summary>
     public const double MaxLongFormSeconds = 3600;
 
+    /// <summary>Classifier-free guidance scale used when neither the options nor the checkpoint's
+    /// <c>generation_config.json</c> (<c>guidance_scale</c>) give one (audiocraft's <c>cfg_coef</c> default).</summary>
+    public const double DefaultGuidanceScale = 3.0;
+
     /// <summary>Keep the k most likely tokens before sampling (0 = all). Ignored when <see cref="TopP"/> &gt; 0 (audiocraft).</summary>
     public int TopK { get; init; } = 250;
     /// <summary>Nucleus sampling threshold; 0 = off. When &gt; 0 it replaces top-k (audiocraft).</summary>
     public double TopP { get; init; }
     /// <summary>Softmax temperature; 0 means greedy (audiocraft).</summary>
     public double Temperature { get; init; } = 1.0;
-    /// <summary>Classifier-free guidance scale; values &lt;= 1 disable guidance (one pass instead of the 2B-row batch).</summary>
-    public double GuidanceScale { get; init; } = 3.0;
+    /// <summary>Classifier-free guidance scale; values &lt;= 1 disable guidance (one pass instead of the 2B-row batch).
+    /// Null = the checkpoint's <c>generation_config.json</c> <c>guidance_scale</c>, else <see cref="DefaultGuidanceScale"/>;
+    /// the result records the value used.</summary>
+    public double? GuidanceScale { get; init; }
     /// <summary>Argmax decoding (the sampling settings are then unused).</summary>
     public bool Greedy { get; init; }
     /// <summary>Decoder steps after the prompt. Generating N tokens gives N + 1 - Kc new frames (Kc = codebooks per channel).</summary>
@@ -56,7 +62,8 @@ public sealed record GenerationOptions
     /// (<see cref="Steering.InterventionPlan.Monitor"/>); null = untouched. See <see cref="GenerationResult.Steering"/>.</summary>
     public Steering.InterventionPlan? Steering { get; init; }
 
-    public bool Guided => GuidanceScale > 1;
+    /// <summary>Guidance is on: the scale (resolved: <see cref="DefaultGuidanceScale"/> when null) is above 1.</summary>
+    public bool Guided => (GuidanceScale ?? DefaultGuidanceScale) > 1;
     public bool IsGreedy => Greedy || Temperature == 0;
 
     /// <summary>Largest guidance scale: scores = uncond + g (cond − uncond) run in float32, so g is bounded well below
@@ -76,12 +83,12 @@ public sealed record GenerationOptions
         OptionRange.Check("top-p", TopP, 0, 1, "0 = off");
         if (Temperature != 0)
             OptionRange.Check("temperature", Temperature, MinTemperature, MaxTemperature, "0 = greedy; smaller non-zero values overflow float32 when the scores are divided by it");
-        OptionRange.Check("guidance", GuidanceScale, 0, MaxGuidanceScale, "classifier-free guidance scale, <= 1 disables it; larger values overflow float32 scores");
+        if (GuidanceScale is { } g) OptionRange.Check("guidance", g, 0, MaxGuidanceScale, "classifier-free guidance scale, <= 1 disables it; larger values overflow float32 scores");
         if (MaxNewTokens is not null && DurationSeconds is not null)
             throw new SmitinException("give either max-new-tokens or duration, not both");
         if (MaxNewTokens is { } n) OptionRange.Check("max-new-tokens", n, 1, int.MaxValue, "decoder steps");
         if (DurationSeconds is { } d && !(double.IsFinite(d) && d > 0))
-            throw new SmitinException($"duration = {OptionRange.Text(d)}: expected a finite number of seconds > 0");
+            throw new OptionException("duration", $"{OptionRange.Text(d)}: expected a finite number of seconds > 0");
         if (MaxDurationSeconds is not null && !(MaxDurationSeconds > 0 && !double.IsInfinity(MaxDurationSeconds.Value)))
             throw new SmitinException($"max-duration (the window) must be > 0 seconds, got {MaxDurationSeconds}");
         if (ExtendStrideSeconds is not null && !(ExtendStrideSeconds > 0 && !double.IsInfinity(ExtendStrideSeconds.Value)))
@@ -119,9 +126,9 @@ public sealed record GenerationOptions
             if (p >= maxPositions)
                 throw new SmitinException($"the audio prompt is {p} frames ({p / frameRate:0.###} s) but the model's context holds {maxPositions} positions ({context}): use a shorter audio prompt");
             if (n > fitSteps)
-                throw new SmitinException($"max-new-tokens = {n}: with {p} prompt frames at most {fitSteps} new tokens fit ({context}; prompt frames + new tokens must fit)");
+                throw new OptionException("max-new-tokens", $"{n}: with {p} prompt frames at most {fitSteps} new tokens fit ({context}; prompt frames + new tokens must fit)");
             if (n < minSteps)
-                throw new SmitinException($"max-new-tokens = {n} is too few decoder steps: with {kc} codebooks per channel the delay pattern needs at least {minSteps} " +
+                throw new OptionException("max-new-tokens", $"{n} is too few decoder steps: with {kc} codebooks per channel the delay pattern needs at least {minSteps} " +
                     $"(N steps give N + 1 - {kc} frames)");
             return n;
         }
@@ -134,7 +141,9 @@ public sealed record GenerationOptions
             throw new SmitinException($"{given} is {frames:0} frames at {frameRate:0.##} Hz, but the model's context holds at most {maxFrames} frames " +
                 $"({maxFrames / frameRate:0.###} s, audio prompt included; {context})");
         if (p > 0 && frames <= p)
-            throw new SmitinException($"{given} ({frames:0} frames at {frameRate:0.##} Hz) is the total length and must be longer than the audio prompt ({p} frames, {p / frameRate:0.###} s)");
+            throw DurationSeconds is null
+                ? new SmitinException($"{given} ({frames:0} frames at {frameRate:0.##} Hz) is the total length and must be longer than the audio prompt ({p} frames, {p / frameRate:0.###} s)")
+                : new OptionException("duration", $"{OptionRange.Text(seconds)} s ({frames:0} frames at {frameRate:0.##} Hz) is the total length and must be longer than the audio prompt ({p} frames, {p / frameRate:0.###} s)");
         if (frames < minFrames)
             throw new SmitinException($"{given} is {frames:0} frames at {frameRate:0.##} Hz: the delay pattern of {kc} codebooks per channel needs at least " +
                 $"{minFrames} frames ({minFrames / frameRate:0.###} s{(p > 0 ? ", audio prompt included" : "")})");

@@ -17,7 +17,7 @@ public sealed partial class MusicGen
 
     /// <summary>A generation loop over this model's decoder (tensor-driven: text memory, prompt codes).</summary>
     public CodeGenerator CreateCodeGenerator() =>
-        new(Decoder, Config.DecoderStartTokenId, Config.AudioEncoder.FrameRate);
+        new(Decoder, Config.DecoderStartTokenId, Config.AudioEncoder.FrameRate, Config.GuidanceScale);
 
     partial void MoveDecoder(Device device) => _decoder?.to(device);
 

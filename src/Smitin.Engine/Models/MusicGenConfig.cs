@@ -76,6 +76,9 @@ public sealed record DecoderConfig(
         };
         if (d.HiddenSize % d.NumAttentionHeads != 0)
             throw new SmitinException($"config.json: decoder.hidden_size {d.HiddenSize} is not divisible by decoder.num_attention_heads {d.NumAttentionHeads}");
+        if (d.ScaleEmbedding)
+            throw new SmitinException("config.json: decoder.scale_embedding is true: scaling the decoder's token embeddings by sqrt(hidden_size) is not implemented " +
+                "(every MusicGen checkpoint has false); refusing to load rather than generate wrongly");
         if (d.AudioChannels is not (1 or 2))
             throw new SmitinException($"config.json: decoder.audio_channels {d.AudioChannels} is not supported (expected 1 or 2)");
         return d;
@@ -124,7 +127,7 @@ public sealed record MusicGenConfig(T5Config TextEncoder, EncodecConfig AudioEnc
             if (dec.HasCrossAttention == melody)
                 throw new SmitinException($"{file}: model_type '{modelType}' needs decoder.model_type '{(melody ? "musicgen_melody_decoder" : "musicgen_decoder")}'");
             var cfg = new MusicGenConfig(T5Config.Read(root.Section("text_encoder")), EncodecConfig.Read(root.Section("audio_encoder")),
-                dec, dec.BosTokenId, 3.0)
+                dec, dec.BosTokenId, Generation.GenerationOptions.DefaultGuidanceScale)
             {
                 ModelType = modelType,
                 Melody = melody ? new MelodyConfig(root.Int("num_chroma", 12), root.Int("chroma_length", 235), ChromaConfig.Load(folder)) : null,

@@ -19,5 +19,5 @@ public sealed record CaptureOptions
     public const int MaxBatchSize = 1024;
 
     /// <exception cref="SmitinException">the batch size is out of range; the message names the option</exception>
-    internal void Validate() => OptionRange.Check("batch", BatchSize, 1, MaxBatchSize, "segments per decoder forward pass");
+    public void Validate() => OptionRange.Check("batch-size", BatchSize, 1, MaxBatchSize, "segments per decoder forward pass");
 }

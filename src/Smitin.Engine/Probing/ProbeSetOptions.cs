@@ -26,7 +26,9 @@ public sealed record ProbeSetOptions
     /// <summary>Store the per-class mean activations (L, H, D) twice; small, and lets a user switch direction later.</summary>
     public bool IncludeClassMeans { get; init; } = true;
 
-    internal void Validate()
+    /// <summary>Checks the values.</summary>
+    /// <exception cref="OptionException">a value is out of range (<c>soft-weight-exponent</c>, <c>monitor-heads</c>, <c>tau</c>)</exception>
+    public void Validate()
     {
         OptionRange.CheckAbove("soft-weight-exponent", SoftWeightExponent, 0, Steering.SteeringOptions.MaxSoftWeightExponent, "exponent p of the head weights");
         OptionRange.Check("monitor-heads", MonitorHeads, 1, int.MaxValue, "number M of monitor heads");
@@ -39,7 +41,7 @@ public sealed record ProbeSetOptions
     {
         "probe" => ProbeDirection.ProbeWeight,
         "mass-mean" => ProbeDirection.MassMean,
-        _ => throw new SmitinException($"unknown probe direction '{text}' (expected 'probe' or 'mass-mean')"),
+        _ => throw new OptionException("direction", $"unknown direction '{text}' (expected probe or mass-mean)"),
     };
 }
 

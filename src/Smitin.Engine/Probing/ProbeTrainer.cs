@@ -18,10 +18,23 @@ public sealed record ProbeTrainerOptions
 /// </summary>
 public static class ProbeTrainer
 {
+    /// <summary>
+    /// The segment options a probe set can be trained with: <see cref="SegmentOptions.Validate"/> and a validation
+    /// fraction above 0 (probe accuracy, hence ω, the monitor heads and τ, needs held-out tracks).
+    /// </summary>
+    /// <exception cref="OptionException">a value is out of range (<c>validation</c>, <c>segment-seconds</c>, ...)</exception>
+    public static void ValidateSegments(SegmentOptions options)
+    {
+        options.Validate();
+        if (!(options.ValidationFraction > 0))
+            throw new OptionException("validation", $"expected a fraction in (0, 1) (probe accuracy needs held-out tracks), got {options.ValidationFraction}");
+    }
+
     /// <summary>Probes a trait from a <see cref="ProbeDataset"/> (stems, labelled folders, manifest, synthetic).</summary>
     public static ProbeSet Train(MusicGen model, ProbeDataset dataset, ProbeTrainerOptions? options = null,
         IProgress<ProbeProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        ValidateSegments(dataset.Options);
         var o = dataset.Options;
         var provenance = new ProbeProvenance
         {

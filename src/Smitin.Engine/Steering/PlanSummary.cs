@@ -20,6 +20,10 @@ public sealed record TraitPlanSummary
     /// <summary>K top heads (ITI), null for SMITIN.</summary>
     public int? TopKHeads { get; init; }
     public required int MonitorHeads { get; init; }
+    /// <summary><c>probe-set</c> (M chosen when probing) or <c>given</c>; null in trace files written before it was recorded.</summary>
+    public string? MonitorHeadsSource { get; init; }
+    /// <summary><c>probe-set</c> (p chosen when probing) or <c>given</c>; null for ITI.</summary>
+    public string? SoftWeightExponentSource { get; init; }
     public required double Tau { get; init; }
     public required string TauSource { get; init; }
     /// <summary>The gate compares C(t−1) with this: open while C &lt; it (add) or C &gt; it (remove). Null for ITI (no gate).</summary>
@@ -53,7 +57,8 @@ public sealed record TraitPlanSummary
             Trait = t.Trait, Mode = SteeringOptions.Name(o.Mode), Action = SteeringOptions.Name(o.Action), Sign = t.Sign,
             Alpha = o.Alpha, Every = o.Every,
             SoftWeightExponent = iti ? null : o.SoftWeightExponent, TopKHeads = iti ? o.TopKHeads : null,
-            MonitorHeads = t.MonitorHeads.Length, Tau = t.Tau, TauSource = t.TauSource,
+            MonitorHeads = t.MonitorHeads.Length, MonitorHeadsSource = t.MonitorHeadsSource,
+            SoftWeightExponentSource = iti ? null : t.SoftWeightExponentSource, Tau = t.Tau, TauSource = t.TauSource,
             GateThreshold = iti ? null : t.GateThreshold, Gate = gate + (iti ? "" : o.LatchGate ? ", latched" : ", re-opens"),
             LatchGate = !iti && o.LatchGate,
             Beta = iti ? "one" : SteeringOptions.Name(o.Beta),

@@ -38,7 +38,8 @@ public enum SteeringRows
 }
 
 /// <summary>
-/// The knobs of one trait's intervention, with the paper's defaults (α 5, s 5, p 3, M 16) and ITI's K 48. Every
+/// The knobs of one trait's intervention, with the paper's defaults (α 5, s 5) and ITI's K 48; p, M and τ default to
+/// the probe set's (chosen when probing: <see cref="Probing.ProbeSetOptions"/>, the paper's p 3, M 16). Every
 /// choice the paper leaves open is here and is recorded, resolved, in every result (<see cref="TraitPlanSummary"/>).
 /// </summary>
 public sealed record SteeringOptions
@@ -49,10 +50,12 @@ public sealed record SteeringOptions
     public double Alpha { get; init; } = 5;
     /// <summary>SMITIN: shift only every s-th generated step (generated steps 1, 1+s, 1+2s, ...). ITI shifts every step.</summary>
     public int Every { get; init; } = 5;
-    /// <summary>SMITIN: exponent p of the soft weights ω = ((a − a_min)/(a_max − a_min))^p over all heads.</summary>
-    public double SoftWeightExponent { get; init; } = 3;
-    /// <summary>Number M of monitor heads (the most accurate probes), used by the gate and the trace in both modes.</summary>
-    public int MonitorHeads { get; init; } = 16;
+    /// <summary>SMITIN: exponent p of the soft weights ω = ((a − a_min)/(a_max − a_min))^p over all heads;
+    /// null = the probe set's (<see cref="Probing.ProbeSetOptions.SoftWeightExponent"/>, chosen when probing).</summary>
+    public double? SoftWeightExponent { get; init; }
+    /// <summary>Number M of monitor heads (the most accurate probes), used by the gate and the trace in both modes;
+    /// null = the probe set's monitor heads (<see cref="Probing.ProbeSetOptions.MonitorHeads"/>, chosen when probing).</summary>
+    public int? MonitorHeads { get; init; }
     /// <summary>ITI: number K of most accurate heads shifted with ω = 1 (capped at the model's head count).</summary>
     public int TopKHeads { get; init; } = 48;
     /// <summary>Gate threshold τ for adding; null = the probe set's τ (median(a) − std(a) unless it was given).</summary>
@@ -82,10 +85,10 @@ public sealed record SteeringOptions
     /// <exception cref="SmitinException">a value is NaN, ±∞ or out of range</exception>
     public void Validate()
     {
-        OptionRange.Check("alpha", Alpha, 0, MaxAlpha, "steering strength; use --steer FILE:remove to push a trait out");
+        OptionRange.Check("alpha", Alpha, 0, MaxAlpha, "steering strength; use --remove to push a trait out");
         OptionRange.Check("every", Every, 1, int.MaxValue, "SMITIN shifts every s-th generated step");
-        OptionRange.CheckAbove("soft-weight-exponent", SoftWeightExponent, 0, MaxSoftWeightExponent, "exponent p of the head weights");
-        OptionRange.Check("monitor-heads", MonitorHeads, 1, int.MaxValue, "number M of monitor heads");
+        if (SoftWeightExponent is { } p) OptionRange.CheckAbove("soft-weight-exponent", p, 0, MaxSoftWeightExponent, "exponent p of the head weights");
+        if (MonitorHeads is { } m) OptionRange.Check("monitor-heads", m, 1, int.MaxValue, "number M of monitor heads");
         OptionRange.Check("top-k-heads", TopKHeads, 1, int.MaxValue, "ITI: number K of heads shifted");
         if (Tau is { } t) OptionRange.Check("tau", t, 0, 1, "gate threshold, a probability");
         if (TauRemove is { } r) OptionRange.Check("tau-remove", r, 0, 1, "gate threshold when removing, a probability");
@@ -103,6 +106,16 @@ public sealed record SteeringOptions
         _ => throw new SmitinException($"unknown steering mode '{text}' (expected smitin or iti)"),
     };
 
+    /// <summary>The front ends' <c>--mode</c>: <c>none</c> (null: only monitor), <c>iti</c> or <c>smitin</c>.</summary>
+    /// <exception cref="OptionException">any other text (option <c>mode</c>)</exception>
+    public static SteeringMode? ParseModeOrNone(string text) => text.ToLowerInvariant() switch
+    {
+        "none" => null,
+        "smitin" => SteeringMode.Smitin,
+        "iti" => SteeringMode.Iti,
+        _ => throw new OptionException("mode", $"unknown mode '{text}' (expected none, iti or smitin)"),
+    };
+
     public static SteeringAction ParseAction(string text) => text.ToLowerInvariant() switch
     {
         "add" => SteeringAction.Add,
@@ -114,13 +127,13 @@ public sealed record SteeringOptions
     {
         "one-minus-c" => BetaRule.OneMinusC,
         "one" => BetaRule.One,
-        _ => throw new SmitinException($"unknown beta rule '{text}' (expected one-minus-c or one)"),
+        _ => throw new OptionException("beta", $"unknown beta rule '{text}' (expected one-minus-c or one)"),
     };
 
     public static SteeringRows ParseRows(string text) => text.ToLowerInvariant() switch
     {
         "both" => SteeringRows.Both,
         "cond" or "conditional" => SteeringRows.Conditional,
-        _ => throw new SmitinException($"unknown steering rows '{text}' (expected both or cond)"),
+        _ => throw new OptionException("rows", $"unknown rows '{text}' (expected both or cond)"),
     };
 }

@@ -36,6 +36,10 @@ public sealed class TraitIntervention
     public float[] ScaledDirections { get; }
     /// <summary>(M) flat head indices l*H + h of the monitor heads, most accurate first.</summary>
     public int[] MonitorHeads { get; }
+    /// <summary>Where M came from: <c>probe-set</c> (the count chosen when probing) or <c>given</c> (option).</summary>
+    public string MonitorHeadsSource { get; private init; } = "probe-set";
+    /// <summary>Where p came from: <c>probe-set</c> or <c>given</c> (option).</summary>
+    public string SoftWeightExponentSource { get; private init; } = "probe-set";
     /// <summary>(M, D) probe weights of the monitor heads.</summary>
     public float[] MonitorWeights { get; }
     /// <summary>(M) probe intercepts of the monitor heads.</summary>
@@ -66,12 +70,15 @@ public sealed class TraitIntervention
                 $"but '{ProbeSetOptions.Name(wanted)}' was asked for: σ belongs to the stored direction, so rebuild the probe set with that direction");
         int n = probes.Layers * probes.Heads, d = probes.HeadDim;
 
+        // p and M: the probe set's unless given (the probe-time choice is the default, one owner: ProbeSetOptions).
+        int monitorCount = Math.Min(options.MonitorHeads ?? probes.MonitorHeads.Length, n);
+        double exponent = options.SoftWeightExponent ?? probes.SoftWeightExponent;
         var resolved = options.Mode == SteeringMode.Iti
-            ? options with { Every = 1, TopKHeads = Math.Min(options.TopKHeads, n), MonitorHeads = Math.Min(options.MonitorHeads, n) }
-            : options with { MonitorHeads = Math.Min(options.MonitorHeads, n) };
+            ? options with { Every = 1, TopKHeads = Math.Min(options.TopKHeads, n), MonitorHeads = monitorCount, SoftWeightExponent = exponent }
+            : options with { MonitorHeads = monitorCount, SoftWeightExponent = exponent };
         var weights = options.Mode == SteeringMode.Iti
             ? TopKWeights(probes.Accuracy, resolved.TopKHeads)
-            : ProbeStatistics.SoftWeights(probes.Accuracy, options.SoftWeightExponent);
+            : ProbeStatistics.SoftWeights(probes.Accuracy, exponent);
 
         var scaled = new float[n * d];
         for (int i = 0; i < n; i++)
@@ -83,8 +90,12 @@ public sealed class TraitIntervention
         double gate = remove ? options.TauRemove ?? 1 - tau : tau;
         string gateSource = !remove ? "tau" : options.TauRemove is null ? "1 - tau" : "given";
         resolved = resolved with { Tau = tau, TauRemove = remove ? gate : options.TauRemove };
-        var monitor = ProbeStatistics.TopHeads(probes.Accuracy, resolved.MonitorHeads);
-        return new TraitIntervention(probes, resolved, tau, tauSource, gate, gateSource, weights, scaled, monitor);
+        var monitor = ProbeStatistics.TopHeads(probes.Accuracy, monitorCount);
+        return new TraitIntervention(probes, resolved, tau, tauSource, gate, gateSource, weights, scaled, monitor)
+        {
+            MonitorHeadsSource = options.MonitorHeads is null ? "probe-set" : "given",
+            SoftWeightExponentSource = options.SoftWeightExponent is null ? "probe-set" : "given",
+        };
     }
 
     /// <summary>ω = 1 on the <paramref name="k"/> most accurate heads (ties to the lower index), 0 elsewhere.</summary>

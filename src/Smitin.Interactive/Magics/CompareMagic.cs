@@ -1,4 +1,3 @@
-using Microsoft.DotNet.Interactive.Directives;
 using Smitin.Steering;
 
 namespace Smitin.Interactive.Magics;
@@ -6,15 +5,10 @@ namespace Smitin.Interactive.Magics;
 /// <summary><c>#!smitin compare</c>: no control vs ITI vs SMITIN, same prompt and seed, side by side.</summary>
 public sealed class CompareMagic : PromptedMagicCommand
 {
-    internal static KernelActionDirective Declare()
-    {
-        var d = new KernelActionDirective("compare", "Generate the same prompt with the same seed three times (no control, ITI, SMITIN) and show them side by side with the monitor traces.");
-        foreach (var p in MagicOptions.Prompt()) d.Parameters.Add(p);
-        foreach (var p in MagicOptions.Steering()) d.Parameters.Add(p);
-        d.Parameters.Add(new KernelDirectiveParameter("--var", "C# variable to bind the comparison to (default: comparison)."));
-        d.Parameters.Add(SmitinMagics.HelpParameter());
-        return d;
-    }
+    internal const string Description = "Generate the same prompt with the same seed three times (no control, ITI, SMITIN) and show them side by side with the monitor traces.";
+
+    internal static IReadOnlyList<MagicOption> Options() =>
+        [.. MagicOptions.Prompt(), .. MagicOptions.Steering(), MagicOptions.Var("comparison", "comparison"), MagicOptions.Help()];
 
     internal override async Task RunAsync(MagicContext magic)
     {
@@ -31,6 +25,8 @@ public sealed class CompareMagic : PromptedMagicCommand
         {
             var result = await (request with { Options = request.Options with { Steering = plan } }).RunAsync(model, magic, $"compare: {label}");
             variants.Add(new ComparisonVariant(label, result));
+            // No --seed: the engine picks one for the first variant; the others reuse it (one seed for every variant).
+            request = request with { Options = request.Options with { Seed = result.Seed } };
         }
         var comparison = new Comparison(variants, model.FrameRate);
         magic.Session.LastComparison = comparison;

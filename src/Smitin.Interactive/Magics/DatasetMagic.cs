@@ -1,4 +1,4 @@
-using Microsoft.DotNet.Interactive.Directives;
+using System.ComponentModel;
 using Smitin.Data;
 using Smitin.Data.Synth;
 
@@ -16,63 +16,80 @@ public sealed class DatasetMagic : SmitinMagicCommand
     public int? Songs { get; set; }
     public double? SongSeconds { get; set; }
     public string? Out { get; set; }
-    public double? Seconds { get; set; }
+    public double? SegmentSeconds { get; set; }
     public int? MaxSegmentsPerTrack { get; set; }
     public double? Validation { get; set; }
     public int? Seed { get; set; }
     public string? Var { get; set; }
 
-    internal static KernelActionDirective Declare() => new("dataset", "Build a labelled probing dataset for a trait: synthetic songs (--synthetic) or a stem collection, labelled folder or manifest (--source).")
+    /// <summary>Deprecated alias of <see cref="SegmentSeconds"/> (<c>--seconds</c>).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)] public double? Seconds { get; set; }
+
+    internal override string? VariableName => Var;
+
+    internal const string Description = "Build a labelled probing dataset for a trait: synthetic songs (--synthetic) or a stem collection, labelled folder or manifest (--source).";
+
+    internal static IReadOnlyList<MagicOption> Options()
     {
-        Parameters =
-        {
-            new KernelDirectiveParameter("--trait", "(required) Trait = stem name: drums, bass, piano, guitar, strings, lead for synthetic songs; any stem of a collection (e.g. vocals, or piano+other_keys).")
-                { AllowImplicitName = true }.AddCompletions(() => ["drums", "bass", "piano", "guitar", "strings", "lead"]),
-            new KernelDirectiveParameter("--synthetic", "Render synthetic songs (MIDI + fluidsynth, stems in the MUSDB18-HQ layout); the positive is the mixture, the negative the mixture without the trait's stem.") { Flag = true },
-            new KernelDirectiveParameter("--source", "Stem collection folder (MUSDB18-HQ / MoisesDB layout), labelled folder (with/ and without/) or manifest file."),
-            new KernelDirectiveParameter("--songs", "Synthetic: number of songs (default 12).") { TypeHint = "number" },
-            new KernelDirectiveParameter("--song-seconds", "Synthetic: length of each song in seconds (default 9).") { TypeHint = "number" },
-            new KernelDirectiveParameter("--out", "Synthetic: folder to write the songs to (default: a folder in the Smitin cache named after the options; re-runs reuse it)."),
-            new KernelDirectiveParameter("--seconds", "Segment length in seconds (default 3, as the paper).") { TypeHint = "number" },
-            new KernelDirectiveParameter("--max-segments-per-track", "Keep at most this many segments (pairs) per track (default: all).") { TypeHint = "number" },
-            new KernelDirectiveParameter("--validation", "Share of tracks held out for validation (default 0.2).") { TypeHint = "number" },
-            new KernelDirectiveParameter("--seed", "Seed of the synthetic songs and of the track split (default 0).") { TypeHint = "number" },
-            new KernelDirectiveParameter("--var", "C# variable to bind the dataset to (default: dataset)."),
-            SmitinMagics.HelpParameter(),
-        },
-    };
+        var synth = new SynthOptions();
+        var segments = new SegmentOptions();
+        var segmentSeconds = new MagicOption("--segment-seconds", $"Segment length in seconds (default {segments.SegmentSeconds}, as the paper).", MagicValueKind.Number);
+        return
+        [
+            new("--trait", $"(required) Trait = stem name: {string.Join(", ", SynthStems.All)} for synthetic songs; any stem of a collection (e.g. vocals, or piano+other_keys).")
+                { Implicit = true, Completions = SynthStems.All },
+            new("--synthetic", "Render synthetic songs (MIDI + fluidsynth, stems in the MUSDB18-HQ layout); the positive is the mixture, the negative the mixture without the trait's stem.", MagicValueKind.Flag),
+            new("--source", "Stem collection folder (MUSDB18-HQ / MoisesDB layout), labelled folder (with/ and without/) or manifest file."),
+            new("--songs", $"Synthetic: number of songs (default {synth.Songs}).", MagicValueKind.Integer),
+            new("--song-seconds", $"Synthetic: length of each song in seconds (default {synth.Seconds}).", MagicValueKind.Number),
+            new("--out", "Synthetic: folder to write the songs to (default: a folder in the Smitin cache named after the options; re-runs reuse it)."),
+            segmentSeconds,
+            new("--max-segments-per-track", "Keep at most this many segments (pairs) per track (default: all).", MagicValueKind.Integer),
+            new("--validation", $"Share of tracks held out for validation (default {segments.ValidationFraction}).", MagicValueKind.Number),
+            new("--seed", $"Seed of the synthetic songs and of the track split (default {segments.Seed}).", MagicValueKind.Integer),
+            MagicOptions.Var("dataset", "dataset"), MagicOptions.Help(),
+            segmentSeconds.Alias("--seconds"),
+        ];
+    }
 
     internal override async Task RunAsync(MagicContext magic)
     {
         Check(!string.IsNullOrWhiteSpace(Trait), "--trait is required (e.g. drums)");
         Check(Synthetic != (Source is not null), "give exactly one of --synthetic or --source <folder or manifest>");
         Check(Synthetic || (Songs is null && SongSeconds is null && Out is null), "--songs, --song-seconds and --out only apply to --synthetic");
-        CheckRange(Songs, "--songs", 2, 10000);
-        CheckRange(SongSeconds, "--song-seconds", 1, 600);
-        CheckRange(Seconds, "--seconds", 0.5, 60);
-        CheckRange(MaxSegmentsPerTrack, "--max-segments-per-track", 1, int.MaxValue);
-        CheckRange(Validation, "--validation", 0.01, 0.9);
-
-        var segments = new SegmentOptions
+        var segmentDefaults = new SegmentOptions();
+        var segments = segmentDefaults with
         {
-            SegmentSeconds = Seconds ?? 3.0,
+            SegmentSeconds = SegmentSeconds ?? segmentDefaults.SegmentSeconds,
             MaxSegmentsPerTrack = MaxSegmentsPerTrack,
-            ValidationFraction = Validation ?? 0.2,
-            Seed = Seed ?? 0,
+            ValidationFraction = Validation ?? segmentDefaults.ValidationFraction,
+            Seed = Seed ?? segmentDefaults.Seed,
         };
+        segments.Validate();                                                      // OptionException: shown with the help
         string source = Source!;
         if (Synthetic)
         {
-            var synth = new SynthOptions { Songs = Songs ?? 12, Seconds = SongSeconds ?? 9, Seed = Seed ?? 0 };
+            var synthDefaults = new SynthOptions();
+            var synth = synthDefaults with
+            {
+                Songs = Songs ?? synthDefaults.Songs, Seconds = SongSeconds ?? synthDefaults.Seconds, Seed = Seed ?? synthDefaults.Seed,
+            };
+            synth.Validate();
             Check(Trait!.Split('+').All(t => SynthStems.All.Contains(t.ToLowerInvariant())),
                 $"--trait '{Trait}': synthetic songs have the stems {string.Join(", ", SynthStems.All)}");
             source = Out ?? Path.Combine(CacheDirs.Root, "synthetic", $"songs{synth.Songs}-{synth.Seconds:0.##}s-seed{synth.Seed}");
+            AtomicFile.CheckWritableFolder(source, "out");                        // before rendering, not after
             var progress = magic.StartProgress($"synthetic songs -> {source}");
             try
             {
                 var result = await Task.Run(() => SyntheticSongGenerator.Generate(source, synth,
                     new SyncProgress<string>(line => progress.Report(line)), magic.CancellationToken), magic.CancellationToken);
                 progress.Finish($"{result.Generated} rendered, {result.Reused} reused");
+            }
+            catch (OperationCanceledException)
+            {
+                progress.Finish("cancelled", failed: true);
+                throw;
             }
             catch
             {

@@ -1,7 +1,4 @@
-using Microsoft.DotNet.Interactive.Directives;
-using Smitin.Audio;
-using Smitin.Generation;
-using Smitin.Models;
+using System.ComponentModel;
 using Smitin.Steering;
 
 namespace Smitin.Interactive.Magics;
@@ -9,38 +6,42 @@ namespace Smitin.Interactive.Magics;
 /// <summary><c>#!smitin generate</c>: text-to-music or continuation, optionally steered (ITI or SMITIN).</summary>
 public sealed class GenerateMagic : PromptedMagicCommand
 {
-    public string? Steer { get; set; }
+    /// <summary><c>--mode</c>: none (default: only monitor when a trait is given), iti or smitin.</summary>
+    public string? Mode { get; set; }
 
-    internal static KernelActionDirective Declare()
+    /// <summary>Deprecated alias of <see cref="Mode"/> (<c>--steer</c>).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)] public string? Steer { get; set; }
+
+    internal const string Description = "Generate music from a text and/or audio prompt, optionally steered towards (or away from) a probed trait.";
+
+    internal static IReadOnlyList<MagicOption> Options()
     {
-        var d = new KernelActionDirective("generate", "Generate music from a text and/or audio prompt, optionally steered towards (or away from) a probed trait.");
-        foreach (var p in MagicOptions.Prompt()) d.Parameters.Add(p);
-        d.Parameters.Add(new KernelDirectiveParameter("--steer", "none (default), iti or smitin.").AddCompletions(() => ["none", "iti", "smitin"]));
-        foreach (var p in MagicOptions.Steering()) d.Parameters.Add(p);
-        d.Parameters.Add(new KernelDirectiveParameter("--var", "C# variable to bind the generation result to (default: result)."));
-        d.Parameters.Add(SmitinMagics.HelpParameter());
-        return d;
+        var mode = new MagicOption("--mode", "none (default: no steering; with --trait the trait is monitored), iti or smitin.") { Choices = ["none", "iti", "smitin"] };
+        return [.. MagicOptions.Prompt(), mode, .. MagicOptions.Steering(), MagicOptions.Var("result", "generation result"), MagicOptions.Help(), mode.Alias("--steer")];
     }
 
     internal override async Task RunAsync(MagicContext magic)
     {
         var request = ParseGeneration();
-        string steer = (Steer ?? "none").ToLowerInvariant();
-        Check(steer is "none" or "iti" or "smitin", $"--steer must be none, iti or smitin, got '{Steer}'");
-        if (steer == "none")
-            Check(Alpha is null && TopHeads is null && Every is null && Tau is null && !Remove,
-                "--alpha, --top-heads, --every, --tau and --remove need --steer iti or --steer smitin (--trait alone only monitors)");
+        SteeringMode? mode = SteeringOptions.ParseModeOrNone(Mode ?? "none");
+        if (mode is null)
+        {
+            var shiftOnly = new (string Name, bool Given)[]
+            {
+                ("--alpha", Alpha is not null), ("--top-k-heads", TopKHeads is not null), ("--every", Every is not null),
+                ("--soft-weight-exponent", SoftWeightExponent is not null), ("--remove", Remove),
+            };
+            foreach (var (name, given) in shiftOnly)
+                Check(!given, $"{name} only applies when steering: add --mode smitin or --mode iti (--trait alone only monitors)");
+        }
         var model = magic.Session.RequireModel();
         var options = request.Options;
         string label = "no control";
-        if (steer != "none" || Trait is not null)
+        if (mode is not null || Trait is not null)
         {
             var steering = ParseSteering(magic);
-            options = options with
-            {
-                Steering = steer == "none" ? steering.MonitorOnly() : steering.Plan(steer == "iti" ? SteeringMode.Iti : SteeringMode.Smitin),
-            };
-            label = steer == "none" ? "no control (monitored)" : steer.ToUpperInvariant();
+            options = options with { Steering = mode is { } m ? steering.Plan(m) : steering.MonitorOnly() };
+            label = mode is { } steered ? SteeringOptions.Name(steered).ToUpperInvariant() : "no control (monitored)";
         }
         var result = await (request with { Options = options }).RunAsync(model, magic, $"generate ({label})", stream: true);
         magic.Session.LastResult = result;

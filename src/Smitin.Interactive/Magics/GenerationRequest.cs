@@ -4,46 +4,41 @@ using Smitin.Models;
 
 namespace Smitin.Interactive.Magics;
 
-/// <summary>The prompt and sampling part of <c>generate</c> / <c>compare</c>, validated once.</summary>
+/// <summary>The prompt and sampling part of <c>generate</c> / <c>compare</c>: the engine's <see cref="GenerationOptions"/>
+/// with what the user gave (every default and rule is the engine's).</summary>
 internal sealed record GenerationRequest(string Text, AudioClip? AudioPrompt, string? AudioPath, GenerationOptions Options)
 {
-    internal const double DefaultSeconds = 2;
-
     /// <summary>MusicGen Melody: the melody clip conditioning the generation (<c>--melody</c>), or null.</summary>
     internal AudioClip? Melody { get; init; }
 
-    internal static GenerationRequest Parse(string? prompt, string? audio, double? seconds, long? seed, double? guidance, int? topK, double? temperature,
-        string? melody = null)
+    internal static GenerationRequest Parse(string? text, string? audio, double? duration, long? seed, double? guidance,
+        int? topK, double? topP, double? temperature, string? melody = null)
     {
-        if (seconds is { } s && !(s > 0 && s <= 300)) throw new MagicUsageException($"--seconds must be between 0 and 300, got {s}");
-        if (guidance is { } g && !(g >= 0 && g <= 100)) throw new MagicUsageException($"--guidance must be between 0 and 100, got {g}");
-        if (topK is < 0) throw new MagicUsageException($"--top-k must be >= 0 (0 = all tokens), got {topK}");
-        if (temperature is { } t && !(t >= 0 && t <= 100)) throw new MagicUsageException($"--temperature must be between 0 and 100, got {t}");
+        var defaults = new GenerationOptions();
+        var options = defaults with
+        {
+            DurationSeconds = duration,
+            Seed = seed,
+            GuidanceScale = guidance,
+            TopK = topK ?? defaults.TopK,
+            TopP = topP ?? defaults.TopP,
+            Temperature = temperature ?? defaults.Temperature,
+        };
+        options.Validate();                                                       // OptionException: shown with the help
         AudioClip? clip = null;
         if (audio is not null)
         {
-            if (!File.Exists(audio)) throw new MagicUsageException($"--audio '{audio}': no such WAV file");
+            if (!File.Exists(audio)) throw new MagicUsageException($"--audio-prompt '{audio}': no such WAV file");
             clip = AudioClip.Load(audio);
         }
         AudioClip? melodyClip = null;
         if (melody is not null)
         {
-            if (audio is not null) throw new MagicUsageException("--melody and --audio cannot be combined (a MusicGen Melody model does not continue an audio prompt)");
+            if (audio is not null) throw new MagicUsageException("--melody and --audio-prompt cannot be combined (a MusicGen Melody model does not continue an audio prompt)");
             if (!File.Exists(melody)) throw new MagicUsageException($"--melody '{melody}': no such WAV file");
             melodyClip = AudioClip.Load(melody);
         }
-        var defaults = new GenerationOptions();
-        var options = defaults with
-        {
-            DurationSeconds = seconds ?? (clip is null ? DefaultSeconds : clip.DurationSeconds + DefaultSeconds),
-            Seed = seed ?? 0,
-            GuidanceScale = guidance ?? defaults.GuidanceScale,
-            TopK = topK ?? defaults.TopK,
-            Temperature = temperature ?? defaults.Temperature,
-        };
-        if (clip is not null && options.DurationSeconds <= clip.DurationSeconds)
-            throw new MagicUsageException($"--seconds {options.DurationSeconds:0.##} is the total length and must exceed the audio prompt ({clip.DurationSeconds:0.##} s)");
-        return new GenerationRequest(prompt ?? "", clip, audio, options) { Melody = melodyClip };
+        return new GenerationRequest(text ?? "", clip, audio, options) { Melody = melodyClip };
     }
 
     /// <summary>Runs an (unsteered) generation on a worker thread with in-place progress and cancellation; with

@@ -1,4 +1,3 @@
-using Microsoft.DotNet.Interactive.Directives;
 using Smitin.Models;
 
 namespace Smitin.Interactive.Magics;
@@ -10,17 +9,16 @@ public sealed class LoadMagic : SmitinMagicCommand
     public string? Device { get; set; }
     public string? Var { get; set; }
 
-    internal static KernelActionDirective Declare() => new("load", "Load a MusicGen checkpoint (model folder or hub id) and bind it to a C# variable.")
-    {
-        Parameters =
-        {
-            new KernelDirectiveParameter("--model", "(required) Model folder in the Hugging Face layout (config.json + model.safetensors) or a hub id such as facebook/musicgen-small.")
-                { AllowImplicitName = true },
-            new KernelDirectiveParameter("--device", "Torch device: cpu (default), cuda or cuda:N (needs a CUDA libtorch package)."),
-            new KernelDirectiveParameter("--var", "C# variable to bind the loaded model to (default: model)."),
-            SmitinMagics.HelpParameter(),
-        },
-    };
+    internal override string? VariableName => Var;
+
+    internal const string Description = "Load a MusicGen checkpoint (model folder or hub id) and bind it to a C# variable.";
+
+    internal static IReadOnlyList<MagicOption> Options() =>
+    [
+        new("--model", "(required) Model folder in the Hugging Face layout (config.json + model.safetensors) or a hub id such as facebook/musicgen-small.") { Implicit = true },
+        new("--device", "Torch device: cpu (default), cuda or cuda:N (needs a CUDA libtorch package)."),
+        MagicOptions.Var("model", "loaded model"), MagicOptions.Help(),
+    ];
 
     internal override async Task RunAsync(MagicContext magic)
     {

@@ -1,30 +1,60 @@
-using Microsoft.DotNet.Interactive.Directives;
+using Smitin.Generation;
+using Smitin.Probing;
+using Smitin.Steering;
 
 namespace Smitin.Interactive.Magics;
 
-/// <summary>Prompt and steering options shared by <c>generate</c> and <c>compare</c>.</summary>
+/// <summary>
+/// Prompt and steering options shared by <c>generate</c> and <c>compare</c>, in the vocabulary of the command line
+/// (docs/options.md). Defaults shown in the descriptions are read from the engine's option records.
+/// </summary>
 internal static class MagicOptions
 {
-    internal static IEnumerable<KernelDirectiveParameter> Prompt() =>
-    [
-        new KernelDirectiveParameter("--prompt", "Text prompt (quote it: --prompt \"80s pop with synth\"). Omit for unconditional generation.") { AllowImplicitName = true },
-        new KernelDirectiveParameter("--audio", "WAV file to continue (audio prompt); combine with --prompt for text + audio."),
-        new KernelDirectiveParameter("--melody", "MusicGen Melody models: WAV whose melody (chroma) conditions the generation; omit --prompt for melody only. Drums/bass are not removed: give a pre-separated stem."),
-        new KernelDirectiveParameter("--seconds", "Total length in seconds, the audio prompt included (default: 2, or the prompt + 2).") { TypeHint = "number" },
-        new KernelDirectiveParameter("--seed", "Sampling seed (default 0); compare uses the same seed for every variant.") { TypeHint = "number" },
-        new KernelDirectiveParameter("--guidance", "Classifier-free guidance scale (default 3).") { TypeHint = "number" },
-        new KernelDirectiveParameter("--top-k", "Top-k sampling (default 250; 0 = all tokens).") { TypeHint = "number" },
-        new KernelDirectiveParameter("--temperature", "Sampling temperature (default 1; 0 = greedy).") { TypeHint = "number" },
-    ];
+    static readonly GenerationOptions Generation = new();
+    static readonly SteeringOptions Steer = new();
+    static readonly ProbeSetOptions ProbeSet = new();
 
-    internal static IEnumerable<KernelDirectiveParameter> Steering() =>
-    [
-        new KernelDirectiveParameter("--trait", "Trait to steer (needs probes trained in this notebook; default: the last probe set). With --steer none: monitor it only."),
-        new KernelDirectiveParameter("--alpha", "Intervention strength alpha (default 5).") { TypeHint = "number" },
-        new KernelDirectiveParameter("--top-heads", "ITI: number of most accurate heads to shift (default 48, capped at the model's head count).") { TypeHint = "number" },
-        new KernelDirectiveParameter("--every", "SMITIN: intervene every s-th generated step (default 5).") { TypeHint = "number" },
-        new KernelDirectiveParameter("--tau", "SMITIN: monitor threshold in [0, 1] (default: the probe set's tau, median - std of the accuracies).") { TypeHint = "number" },
-        new KernelDirectiveParameter("--monitor", "Monitor heads M (default: as many as the probe set marks).") { TypeHint = "number" },
-        new KernelDirectiveParameter("--remove", "Remove the trait instead of adding it.") { Flag = true },
-    ];
+    internal static IReadOnlyList<MagicOption> Prompt()
+    {
+        var text = new MagicOption("--text", "Text prompt (quote it: \"80s pop with synth\"; the first bare word is the text). Omit for unconditional generation.") { Implicit = true };
+        var audio = new MagicOption("--audio-prompt", "WAV file to continue (audio prompt); combine with --text for text + audio.");
+        var melody = new MagicOption("--melody", "MusicGen Melody models: WAV whose melody (chroma) conditions the generation; omit --text for melody only. Drums/bass are not removed: give a pre-separated stem.");
+        var duration = new MagicOption("--duration", $"Total length in seconds, the audio prompt included (default {GenerationOptions.DefaultDurationSeconds}).", MagicValueKind.Number);
+        return
+        [
+            text, audio, melody, duration,
+            new("--seed", "Sampling seed (default: random, shown with the result); compare uses one seed for every variant.", MagicValueKind.Integer),
+            new("--guidance", $"Classifier-free guidance scale, <= 1 disables it (default: the checkpoint's guidance_scale, else {GenerationOptions.DefaultGuidanceScale}).", MagicValueKind.Number),
+            new("--top-k", $"Sample among the k most likely tokens (default {Generation.TopK}; 0 = all tokens).", MagicValueKind.Integer),
+            new("--top-p", $"Nucleus sampling threshold, replaces top-k when > 0 (default {Generation.TopP} = off).", MagicValueKind.Number),
+            new("--temperature", $"Sampling temperature (default {Generation.Temperature}; 0 = greedy).", MagicValueKind.Number),
+            text.Alias("--prompt"), audio.Alias("--audio"), duration.Alias("--seconds"),
+        ];
+    }
+
+    internal static IReadOnlyList<MagicOption> Steering()
+    {
+        var topK = new MagicOption("--top-k-heads", $"ITI: number of most accurate heads to shift (default {Steer.TopKHeads}, capped at the model's head count).", MagicValueKind.Integer);
+        var monitorHeads = new MagicOption("--monitor-heads", "Monitor heads M (default: the probe set's).", MagicValueKind.Integer);
+        return
+        [
+            new("--trait", "Trait whose probes to use (trained or loaded in this notebook; default: the last probe set). With --mode none: monitor it only."),
+            new("--alpha", $"Intervention strength alpha (default {Steer.Alpha}).", MagicValueKind.Number),
+            topK,
+            new("--every", $"SMITIN: intervene every s-th generated step (default {Steer.Every}).", MagicValueKind.Integer),
+            new("--tau", "Monitor threshold tau in [0, 1] (default: the probe set's, median - std of the accuracies).", MagicValueKind.Number),
+            monitorHeads,
+            new("--soft-weight-exponent", "SMITIN: exponent p of the head weights (default: the probe set's).", MagicValueKind.Number),
+            new("--remove", "Remove the trait instead of adding it.", MagicValueKind.Flag),
+            topK.Alias("--top-heads"), monitorHeads.Alias("--monitor"),
+        ];
+    }
+
+    /// <summary>Options that only mean something when a trait is shifted (an error with <c>--mode none</c>).</summary>
+    internal static readonly string[] ShiftOnly = ["--alpha", "--top-k-heads", "--every", "--soft-weight-exponent", "--remove"];
+
+    internal static MagicOption Var(string defaultName, string what) => new("--var", $"C# variable to bind the {what} to (default: {defaultName}).");
+
+    internal static MagicOption Help() => new("--help", "Show this help instead of running the command.", MagicValueKind.Flag);
+
 }

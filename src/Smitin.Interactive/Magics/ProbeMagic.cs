@@ -1,4 +1,4 @@
-using Microsoft.DotNet.Interactive.Directives;
+using System.ComponentModel;
 using Smitin.Probing;
 
 namespace Smitin.Interactive.Magics;
@@ -11,49 +11,68 @@ public sealed class ProbeMagic : SmitinMagicCommand
 {
     public string? Trait { get; set; }
     public string? Direction { get; set; }
-    public int? Monitor { get; set; }
+    public int? MonitorHeads { get; set; }
+    public double? SoftWeightExponent { get; set; }
     public double? Tau { get; set; }
-    public string? Save { get; set; }
-    public string? Load { get; set; }
+    public string? Out { get; set; }
+    public string? Probes { get; set; }
     public bool NoCache { get; set; }
     public string? Var { get; set; }
 
-    internal static KernelActionDirective Declare() => new("probe", "Train per-head probes on the current dataset (last position, unconditional, teacher forced) or load a .probe file, then show the accuracy heatmap.")
+    /// <summary>Deprecated alias of <see cref="MonitorHeads"/> (<c>--monitor</c>).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)] public int? Monitor { get; set; }
+    /// <summary>Deprecated alias of <see cref="Out"/> (<c>--save</c>).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)] public string? Save { get; set; }
+    /// <summary>Deprecated alias of <see cref="Probes"/> (<c>--load</c>).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)] public string? Load { get; set; }
+
+    internal override string? VariableName => Var;
+
+    internal const string Description = "Train per-head probes on the current dataset (last position, unconditional, teacher forced) or load a .probe file (--probes), then show the accuracy heatmap.";
+
+    internal static IReadOnlyList<MagicOption> Options()
     {
-        Parameters =
-        {
-            new KernelDirectiveParameter("--trait", "Must match the dataset's trait (default: the dataset's trait).") { AllowImplicitName = true },
-            new KernelDirectiveParameter("--direction", "Steering direction per head: probe (unit probe weight, default) or mass-mean (mean(with) - mean(without)).")
-                .AddCompletions(() => ["probe", "mass-mean"]),
-            new KernelDirectiveParameter("--monitor", "Number of monitor heads M (most accurate; default 16).") { TypeHint = "number" },
-            new KernelDirectiveParameter("--tau", "Monitor threshold tau in [0, 1] (default: median - std of the head accuracies).") { TypeHint = "number" },
-            new KernelDirectiveParameter("--save", "Also write the probe set to this .probe file."),
-            new KernelDirectiveParameter("--load", "Load a saved .probe file (checked against the loaded model) instead of training."),
-            new KernelDirectiveParameter("--no-cache", "Do not read or write the codes/activations caches.") { Flag = true },
-            new KernelDirectiveParameter("--var", "C# variable to bind the probe set to (default: probes)."),
-            SmitinMagics.HelpParameter(),
-        },
-    };
+        var d = new ProbeSetOptions();
+        var monitor = new MagicOption("--monitor-heads", $"Number of monitor heads M (most accurate; default {d.MonitorHeads}).", MagicValueKind.Integer);
+        var output = new MagicOption("--out", "Also write the probe set to this .probe file (checked before training).");
+        var probes = new MagicOption("--probes", "Load this .probe file (checked against the loaded model) instead of training.");
+        return
+        [
+            new("--trait", "Must match the dataset's trait (default: the dataset's trait).") { Implicit = true },
+            new("--direction", $"Steering direction per head: probe (unit probe weight) or mass-mean (mean(with) - mean(without)) (default {ProbeSetOptions.Name(d.Direction)}).")
+                { Choices = ["probe", "mass-mean"] },
+            monitor,
+            new("--soft-weight-exponent", $"Exponent p of the SMITIN head weights (default {d.SoftWeightExponent}).", MagicValueKind.Number),
+            new("--tau", "Monitor threshold tau in [0, 1] (default: median - std of the head accuracies).", MagicValueKind.Number),
+            output, probes,
+            new("--no-cache", "Do not read or write the codes/activations caches.", MagicValueKind.Flag),
+            MagicOptions.Var("probes", "probe set"), MagicOptions.Help(),
+            monitor.Alias("--monitor"), output.Alias("--save"), probes.Alias("--load"),
+        ];
+    }
 
     internal override async Task RunAsync(MagicContext magic)
     {
-        CheckRange(Monitor, "--monitor", 1, 100000);
-        CheckRange(Tau, "--tau", 0, 1);
-        ProbeDirection direction = ProbeDirection.ProbeWeight;
-        if (Direction is not null)
+        var defaults = new ProbeSetOptions();
+        var setOptions = defaults with
         {
-            try { direction = ProbeSetOptions.ParseDirection(Direction); }
-            catch (SmitinException e) { throw new MagicUsageException($"--direction: {e.Message}"); }
-        }
+            Direction = Direction is null ? defaults.Direction : ProbeSetOptions.ParseDirection(Direction),
+            MonitorHeads = MonitorHeads ?? defaults.MonitorHeads,
+            SoftWeightExponent = SoftWeightExponent ?? defaults.SoftWeightExponent,
+            Tau = Tau,
+        };
+        setOptions.Validate();                                                    // OptionException: shown with the help
+        if (Out is not null) AtomicFile.CheckWritable(Out, "out");                 // before training, not after
         var model = magic.Session.RequireModel();
         ProbeSet set;
-        if (Load is not null)
+        if (Probes is not null)
         {
-            Check(Direction is null && Monitor is null && !NoCache, "--load reads a finished probe set: --direction, --monitor and --no-cache do not apply");
-            Check(File.Exists(Load), $"--load '{Load}': no such file");
-            set = ProbeSet.Load(Load, model);
+            Check(Direction is null && MonitorHeads is null && SoftWeightExponent is null && !NoCache,
+                "--probes reads a finished probe set: --direction, --monitor-heads, --soft-weight-exponent and --no-cache do not apply");
+            Check(File.Exists(Probes), $"--probes '{Probes}': no such file");
+            set = ProbeSet.Load(Probes, model);
             if (Tau is { } t) set = set.WithTau(t);
-            Check(Trait is null || string.Equals(Trait, set.Trait, StringComparison.OrdinalIgnoreCase), $"--trait '{Trait}' but {Load} holds probes for '{set.Trait}'");
+            Check(Trait is null || string.Equals(Trait, set.Trait, StringComparison.OrdinalIgnoreCase), $"--trait '{Trait}' but {Probes} holds probes for '{set.Trait}'");
         }
         else
         {
@@ -63,13 +82,18 @@ public sealed class ProbeMagic : SmitinMagicCommand
             var options = new ProbeTrainerOptions
             {
                 Capture = NoCache ? CaptureOptions.Uncached : new CaptureOptions(),
-                ProbeSet = new ProbeSetOptions { Direction = direction, MonitorHeads = Monitor ?? 16, Tau = Tau },
+                ProbeSet = setOptions,
             };
             var progress = magic.StartProgress($"probe {dataset.Trait}");
             var report = new SyncProgress<ProbeProgress>(p => progress.Report($"{p.Stage} {p.Done}/{p.Total}", p.Total > 0 ? (double)p.Done / p.Total : null));
             try
             {
                 set = await Task.Run(() => ProbeTrainer.Train(model, dataset, options, report, magic.CancellationToken), magic.CancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                progress.Finish("cancelled", failed: true);
+                throw;
             }
             catch
             {
@@ -79,9 +103,19 @@ public sealed class ProbeMagic : SmitinMagicCommand
             var best = set.BestHeads(1)[0];
             progress.Finish($"{set.Layers * set.Heads} probes, best {best}");
         }
-        if (Save is not null) set.Save(Save);
+        // Keep the result first: a failed write must not lose a trained probe set.
         magic.Session.AddProbes(set);
         magic.Display(set);
-        await magic.BindAsync(Var ?? "probes", set);
+        string name = Var ?? "probes";
+        await magic.BindAsync(name, set);
+        if (Out is not null)
+        {
+            try { set.Save(Out); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new SmitinException($"--out '{Out}': could not write the probe set ({e.Message}); it is kept in this session " +
+                    $"(C# variable {name}; save it with {name}.Save(\"path.probe\"))");
+            }
+        }
     }
 }

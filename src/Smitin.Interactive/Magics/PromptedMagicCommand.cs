@@ -1,3 +1,5 @@
+using System.ComponentModel;
+
 namespace Smitin.Interactive.Magics;
 
 /// <summary>
@@ -7,26 +9,41 @@ namespace Smitin.Interactive.Magics;
 /// </summary>
 public abstract class PromptedMagicCommand : SmitinMagicCommand
 {
-    public string? Prompt { get; set; }
-    public string? Audio { get; set; }
+    public string? Text { get; set; }
+    public string? AudioPrompt { get; set; }
+    public double? Duration { get; set; }
     public string? Melody { get; set; }
-    public double? Seconds { get; set; }
     public long? Seed { get; set; }
     public double? Guidance { get; set; }
     public int? TopK { get; set; }
+    public double? TopP { get; set; }
     public double? Temperature { get; set; }
     public string? Trait { get; set; }
     public double? Alpha { get; set; }
-    public int? TopHeads { get; set; }
+    public int? TopKHeads { get; set; }
     public int? Every { get; set; }
     public double? Tau { get; set; }
-    public int? Monitor { get; set; }
+    public int? MonitorHeads { get; set; }
+    public double? SoftWeightExponent { get; set; }
     public bool Remove { get; set; }
     public string? Var { get; set; }
 
+    /// <summary>Deprecated alias of <see cref="Text"/> (<c>--prompt</c>).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)] public string? Prompt { get; set; }
+    /// <summary>Deprecated alias of <see cref="AudioPrompt"/> (<c>--audio</c>).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)] public string? Audio { get; set; }
+    /// <summary>Deprecated alias of <see cref="Duration"/> (<c>--seconds</c>).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)] public double? Seconds { get; set; }
+    /// <summary>Deprecated alias of <see cref="TopKHeads"/> (<c>--top-heads</c>).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)] public int? TopHeads { get; set; }
+    /// <summary>Deprecated alias of <see cref="MonitorHeads"/> (<c>--monitor</c>).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)] public int? Monitor { get; set; }
+
+    internal override string? VariableName => Var;
+
     private protected GenerationRequest ParseGeneration() =>
-        GenerationRequest.Parse(Prompt, Audio, Seconds, Seed, Guidance, TopK, Temperature, Melody);
+        GenerationRequest.Parse(Text, AudioPrompt, Duration, Seed, Guidance, TopK, TopP, Temperature, Melody);
 
     private protected SteeringRequest ParseSteering(MagicContext magic) =>
-        SteeringRequest.Parse(magic.Session, Trait, Alpha, TopHeads, Every, Tau, Monitor, Remove);
+        SteeringRequest.Parse(magic.Session, Trait, Alpha, TopKHeads, Every, Tau, MonitorHeads, SoftWeightExponent, Remove);
 }

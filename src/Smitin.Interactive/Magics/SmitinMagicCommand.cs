@@ -14,16 +14,12 @@ public abstract class SmitinMagicCommand : KernelDirectiveCommand
 
     internal abstract Task RunAsync(MagicContext magic);
 
+    /// <summary>The <c>--var</c> name, checked before any work (null when the subcommand binds nothing or it was not given).</summary>
+    internal virtual string? VariableName => null;
+
     /// <summary>Throws a usage error (help + message) unless <paramref name="ok"/>.</summary>
     protected static void Check(bool ok, string message)
     {
         if (!ok) throw new MagicUsageException(message);
-    }
-
-    /// <summary>Checks an optional number against an inclusive range, naming the option.</summary>
-    protected static void CheckRange(double? value, string option, double min, double max)
-    {
-        if (value is { } v && (double.IsNaN(v) || v < min || v > max))
-            throw new MagicUsageException($"{option} must be between {min} and {max}, got {v}");
     }
 }

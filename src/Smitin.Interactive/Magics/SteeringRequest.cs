@@ -3,28 +3,26 @@ using Smitin.Steering;
 
 namespace Smitin.Interactive.Magics;
 
-/// <summary>The steering part of <c>generate</c> / <c>compare</c>: which probe set and the engine's <see cref="SteeringOptions"/>.</summary>
+/// <summary>The steering part of <c>generate</c> / <c>compare</c>: which probe set and the engine's <see cref="SteeringOptions"/>
+/// (p, M and τ: the probe set's unless given).</summary>
 internal sealed record SteeringRequest(ProbeSet Probes, SteeringOptions Options)
 {
-    internal static SteeringRequest Parse(SmitinSession session, string? trait, double? alpha, int? topHeads, int? every, double? tau, int? monitor, bool remove)
+    internal static SteeringRequest Parse(SmitinSession session, string? trait, double? alpha, int? topKHeads, int? every,
+        double? tau, int? monitorHeads, double? softWeightExponent, bool remove)
     {
-        if (alpha is { } a && !(a >= 0 && a <= 1000)) throw new MagicUsageException($"--alpha must be between 0 and 1000, got {a}");
-        if (topHeads is < 1) throw new MagicUsageException($"--top-heads must be >= 1, got {topHeads}");
-        if (every is < 1) throw new MagicUsageException($"--every must be >= 1, got {every}");
-        if (tau is { } t && !(t >= 0 && t <= 1)) throw new MagicUsageException($"--tau must be between 0 and 1, got {t}");
-        if (monitor is < 1) throw new MagicUsageException($"--monitor must be >= 1, got {monitor}");
-        var probes = session.RequireProbes(trait);
         var defaults = new SteeringOptions();
         var options = defaults with
         {
             Action = remove ? SteeringAction.Remove : SteeringAction.Add,
             Alpha = alpha ?? defaults.Alpha,
-            TopKHeads = topHeads ?? defaults.TopKHeads,
+            TopKHeads = topKHeads ?? defaults.TopKHeads,
             Every = every ?? defaults.Every,
             Tau = tau,
-            MonitorHeads = monitor ?? probes.MonitorHeads.Length,
+            MonitorHeads = monitorHeads,
+            SoftWeightExponent = softWeightExponent,
         };
-        return new SteeringRequest(probes, options);
+        options.Validate();                                                       // OptionException: shown with the help
+        return new SteeringRequest(session.RequireProbes(trait), options);
     }
 
     internal InterventionPlan Plan(SteeringMode mode) => InterventionPlan.Build(Probes, Options with { Mode = mode });

@@ -1,4 +1,3 @@
-using Microsoft.DotNet.Interactive.Directives;
 using Smitin.Interactive.Formatting;
 
 namespace Smitin.Interactive.Magics;
@@ -8,20 +7,18 @@ public sealed class TraceMagic : SmitinMagicCommand
 {
     public string? Variant { get; set; }
 
-    internal static KernelActionDirective Declare() => new("trace", "Show the self-monitoring trace of the last steered (or monitored) generate/compare: median, mean and spread of the monitor probes, tau dashed, intervention steps marked.")
-    {
-        Parameters =
-        {
-            new KernelDirectiveParameter("--variant", "After compare: only this variant (none, iti or smitin; default: all).")
-                { AllowImplicitName = true }.AddCompletions(() => ["none", "iti", "smitin"]),
-            SmitinMagics.HelpParameter(),
-        },
-    };
+    internal const string Description = "Show the self-monitoring trace of the last steered (or monitored) generate/compare: median, mean and spread of the monitor probes, tau dashed, intervention steps marked.";
+
+    internal static IReadOnlyList<MagicOption> Options() =>
+    [
+        new("--variant", "After compare: only this variant (none, iti or smitin; default: all).") { Implicit = true, Choices = ["none", "iti", "smitin"] },
+        MagicOptions.Help(),
+    ];
 
     internal override Task RunAsync(MagicContext magic)
     {
         var traced = magic.Session.LastTraced
-            ?? throw new SmitinException("no monitor trace yet: run '#!smitin generate --steer smitin' (or --trait T to only monitor) or '#!smitin compare' first");
+            ?? throw new SmitinException("no monitor trace yet: run '#!smitin generate --mode smitin' (or --trait T to only monitor) or '#!smitin compare' first");
         var chosen = traced;
         if (Variant is not null)
         {

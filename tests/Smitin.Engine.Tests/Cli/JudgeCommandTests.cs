@@ -84,9 +84,9 @@ public sealed class JudgeCommandTests : IDisposable
 
         (code, _, error) = await RunCapturing("judge", wav);
         Assert.Equal(1, code);
-        Assert.Contains("give --judge PATH", error);
+        Assert.Contains("--trait is required unless --judge PATH is given", error);
         (code, _, error) = await RunCapturing("judge", "--model", model, wav);
-        Assert.Contains("--trait is required with --model", error);
+        Assert.Contains("--trait is required unless --judge PATH is given", error);
         (code, _, error) = await RunCapturing("judge", "--judge", Path.Combine(model, "judge-bass.json"), "--trait", "drums", wav);
         Assert.Equal(1, code);
         Assert.Contains("judges 'bass'", error);

@@ -111,11 +111,11 @@ public class SynthGeneratorTests(SmallSynthCollection synth) : IClassFixture<Sma
     {
         var again = SyntheticSongGenerator.Generate(synth.Root, SmallSynthCollection.Options);
         Assert.Equal((0, 4), (again.Generated, again.Reused));
-        var e = Assert.Throws<SmitinException>(() => SyntheticSongGenerator.Generate(synth.Root, SmallSynthCollection.Options with { Seed = 12 }));
+        var e = Assert.ThrowsAny<SmitinException>(() => SyntheticSongGenerator.Generate(synth.Root, SmallSynthCollection.Options with { Seed = 12 }));
         Assert.Contains("other options", e.Message);
         using var dir = new TempDir();
         File.WriteAllText(dir["notes.txt"], "mine");
-        Assert.Contains("not empty", Assert.Throws<SmitinException>(() => SyntheticSongGenerator.Generate(dir.Path, SmallSynthCollection.Options)).Message);
+        Assert.Contains("not empty", Assert.ThrowsAny<SmitinException>(() => SyntheticSongGenerator.Generate(dir.Path, SmallSynthCollection.Options)).Message);
     }
 
     sealed class CancelOnFirstSong(CancellationTokenSource cts) : IProgress<string>
@@ -152,9 +152,9 @@ public class SynthGeneratorTests(SmallSynthCollection synth) : IClassFixture<Sma
     public void Missing_fluidsynth_or_soundfont_names_the_package_and_writes_nothing()
     {
         using var dir = new TempDir();
-        var e = Assert.Throws<SmitinException>(() => SyntheticSongGenerator.Generate(dir["out"], SmallSynthCollection.Options with { FluidSynth = "no-such-fluidsynth" }));
+        var e = Assert.ThrowsAny<SmitinException>(() => SyntheticSongGenerator.Generate(dir["out"], SmallSynthCollection.Options with { FluidSynth = "no-such-fluidsynth" }));
         Assert.Contains("apt-get install fluidsynth", e.Message);
-        e = Assert.Throws<SmitinException>(() => SyntheticSongGenerator.Generate(dir["out"], SmallSynthCollection.Options with { SoundFont = dir["none.sf2"] }));
+        e = Assert.ThrowsAny<SmitinException>(() => SyntheticSongGenerator.Generate(dir["out"], SmallSynthCollection.Options with { SoundFont = dir["none.sf2"] }));
         Assert.Contains("none.sf2", e.Message);
         Assert.Contains("timgm6mb-soundfont", e.Message);
         Assert.False(Directory.Exists(dir["out"]));
@@ -215,8 +215,8 @@ public class SynthPlanTests
     [Fact]
     public void Invalid_options_are_named()
     {
-        Assert.Contains("--songs", Assert.Throws<SmitinException>(() => SyntheticSongGenerator.Plan(new SynthOptions { Songs = 0 })).Message);
-        Assert.Contains("--seconds", Assert.Throws<SmitinException>(() => SyntheticSongGenerator.Plan(new SynthOptions { Seconds = -1 })).Message);
-        Assert.Contains("--rate", Assert.Throws<SmitinException>(() => SyntheticSongGenerator.Plan(new SynthOptions { SampleRate = 100 })).Message);
+        Assert.Contains("songs: expected between 1", Assert.ThrowsAny<SmitinException>(() => SyntheticSongGenerator.Plan(new SynthOptions { Songs = 0 })).Message);
+        Assert.Contains("song-seconds", Assert.ThrowsAny<SmitinException>(() => SyntheticSongGenerator.Plan(new SynthOptions { Seconds = -1 })).Message);
+        Assert.Contains("sample-rate", Assert.ThrowsAny<SmitinException>(() => SyntheticSongGenerator.Plan(new SynthOptions { SampleRate = 100 })).Message);
     }
 }

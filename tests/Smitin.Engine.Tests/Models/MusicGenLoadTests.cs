@@ -118,6 +118,39 @@ public class MusicGenLoadTests : IDisposable
     }
 
     [Fact]
+    public void ScaleEmbeddingTrueIsRefusedByName()
+    {
+        string dir = CopyFixture();
+        EditConfig(dir, c => c["decoder"]!["scale_embedding"] = true);
+        Assert.Contains("decoder.scale_embedding is true", LoadFails(dir).Message);
+    }
+
+    [Fact]
+    public void GenerationConfigGuidanceScaleIsTheDefaultUnlessTheOptionsGiveOne()
+    {
+        string five = CopyFixture("five");
+        string path = Path.Combine(five, "generation_config.json");
+        var gen = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        gen["guidance_scale"] = 5.0;
+        File.WriteAllText(path, gen.ToJsonString());
+        using var fiveModel = TinyModel.Load(five);
+        using var fixture = TinyModel.Load();
+        var greedy = new Smitin.Generation.GenerationOptions { Greedy = true, MaxNewTokens = 12, Seed = 1 };
+
+        using var byDefault = fiveModel.Generate(["drums"], greedy);                       // no scale given: the checkpoint's 5
+        using var explicitFive = fixture.Generate(["drums"], greedy with { GuidanceScale = 5 });
+        using var fixtureDefault = fixture.Generate(["drums"], greedy);                    // the fixture's own config says 3
+        Assert.Equal(5.0, byDefault.Options.GuidanceScale);
+        Assert.Equal(3.0, fixtureDefault.Options.GuidanceScale);
+        Assert.True(byDefault.Codes.equal(explicitFive.Codes).all().item<bool>(), "default from generation_config.json = explicit 5");
+        Assert.False(byDefault.Codes.equal(fixtureDefault.Codes).all().item<bool>(), "scale 5 and scale 3 should differ on 12 greedy steps");
+
+        using var overridden = fiveModel.Generate(["drums"], greedy with { GuidanceScale = 3 });  // the user's value wins
+        Assert.Equal(3.0, overridden.Options.GuidanceScale);
+        Assert.True(overridden.Codes.equal(fixtureDefault.Codes).all().item<bool>(), "explicit 3 on the 5-config model = the fixture's 3");
+    }
+
+    [Fact]
     public void ConfigFieldOfTheWrongTypeNamesIt()
     {
         string dir = CopyFixture();

@@ -55,7 +55,7 @@ static class SteeringTestKit
             return Enumerable.Range(0, a.Length).Select(i => top.Contains(i) ? 1.0 : 0.0).ToArray();
         }
         double min = a.Min(), max = a.Max();
-        return a.Select(x => Math.Pow((x - min) / (max - min), o.SoftWeightExponent)).ToArray();
+        return a.Select(x => Math.Pow((x - min) / (max - min), o.SoftWeightExponent ?? p.SoftWeightExponent)).ToArray();
     }
 
     /// <summary>C(t) per sample from captured (pre-shift) z: median of sigmoid(w·z + b) over the M most accurate heads.</summary>

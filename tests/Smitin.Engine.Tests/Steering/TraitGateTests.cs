@@ -133,24 +133,28 @@ public class TraitGateTests
     public void DefaultsAreThePapersAndTheResolvedPlanRecordsThem()
     {
         var o = new SteeringOptions();
-        Assert.Equal((SteeringMode.Smitin, SteeringAction.Add, 5.0, 5, 3.0, 16, 48, BetaRule.OneMinusC, SteeringRows.Both),
+        // p and M are chosen when probing (ProbeSetOptions: the paper's 3 and 16); steering takes the probe set's.
+        Assert.Equal((SteeringMode.Smitin, SteeringAction.Add, 5.0, 5, (double?)null, (int?)null, 48, BetaRule.OneMinusC, SteeringRows.Both),
             (o.Mode, o.Action, o.Alpha, o.Every, o.SoftWeightExponent, o.MonitorHeads, o.TopKHeads, o.Beta, o.Rows));
+        Assert.Equal((3.0, 16), (new ProbeSetOptions().SoftWeightExponent, new ProbeSetOptions().MonitorHeads));
         var s = TraitIntervention.Resolve(Probes, o).Describe();
-        Assert.Equal((5.0, 5, 3.0), (s.Alpha, s.Every, s.SoftWeightExponent!.Value));
-        Assert.Equal(8, s.MonitorHeads);                                                 // M = 16 capped at L·H = 8
+        Assert.Equal((5.0, 5, Probes.SoftWeightExponent), (s.Alpha, s.Every, s.SoftWeightExponent!.Value));
+        Assert.Equal((Probes.MonitorHeads.Length, "probe-set", "probe-set"), (s.MonitorHeads, s.MonitorHeadsSource, s.SoftWeightExponentSource));
         Assert.Equal(0.6, s.Tau);                                                        // the probe set's τ
+        var given = TraitIntervention.Resolve(Probes, o with { MonitorHeads = 3, SoftWeightExponent = 2 }).Describe();
+        Assert.Equal((3, "given", 2.0, "given"), (given.MonitorHeads, given.MonitorHeadsSource, given.SoftWeightExponent!.Value, given.SoftWeightExponentSource));
     }
 
     [Fact]
     public void BadOptionsAndMismatchedDirectionsAreRefusedByName()
     {
-        Assert.Contains("alpha", Assert.Throws<SmitinException>(() => TraitIntervention.Resolve(Probes, new SteeringOptions { Alpha = -1 })).Message);
-        Assert.Contains("every", Assert.Throws<SmitinException>(() => TraitIntervention.Resolve(Probes, new SteeringOptions { Every = 0 })).Message);
-        Assert.Contains("tau", Assert.Throws<SmitinException>(() => TraitIntervention.Resolve(Probes, new SteeringOptions { Tau = 1.5 })).Message);
-        Assert.Contains("mass-mean", Assert.Throws<SmitinException>(() =>
+        Assert.Contains("alpha", Assert.ThrowsAny<SmitinException>(() => TraitIntervention.Resolve(Probes, new SteeringOptions { Alpha = -1 })).Message);
+        Assert.Contains("every", Assert.ThrowsAny<SmitinException>(() => TraitIntervention.Resolve(Probes, new SteeringOptions { Every = 0 })).Message);
+        Assert.Contains("tau", Assert.ThrowsAny<SmitinException>(() => TraitIntervention.Resolve(Probes, new SteeringOptions { Tau = 1.5 })).Message);
+        Assert.Contains("mass-mean", Assert.ThrowsAny<SmitinException>(() =>
             TraitIntervention.Resolve(Probes, new SteeringOptions { Direction = ProbeDirection.MassMean })).Message);
         var other = HandBuiltProbes.Random("bass", 3, 4, 8, seed: 1);
-        Assert.Contains("different models", Assert.Throws<SmitinException>(() => InterventionPlan.Build([Probes, other])).Message);
+        Assert.Contains("different models", Assert.ThrowsAny<SmitinException>(() => InterventionPlan.Build([Probes, other])).Message);
     }
 
     [Fact]

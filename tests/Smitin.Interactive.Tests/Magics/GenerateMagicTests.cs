@@ -31,7 +31,7 @@ public class GenerateMagicTests : IClassFixture<GenerateMagicTests.Notebook>
     [Fact]
     public async Task Text_prompt_gives_a_player_the_options_used_and_a_bound_result()
     {
-        var r = await _nb.Kernel.SubmitAsync("#!smitin generate \"80s pop track with bassy drums\" --seconds 1 --seed 7 --var song");
+        var r = await _nb.Kernel.SubmitAsync("#!smitin generate \"80s pop track with bassy drums\" --duration 1 --seed 7 --var song");
         r.Succeeded();
         string html = Assert.Single(r.Html(), h => h.Contains("smitin-generation"));
         Assert.Contains("<audio controls", html);
@@ -52,12 +52,12 @@ public class GenerateMagicTests : IClassFixture<GenerateMagicTests.Notebook>
         AudioClip.Mono(x, 32000).Save(wav);
         try
         {
-            var r = await _nb.Kernel.SubmitAsync($"#!smitin generate --audio \"{wav}\" --seconds 1 --seed 1");
+            var r = await _nb.Kernel.SubmitAsync($"#!smitin generate --audio-prompt \"{wav}\" --duration 1 --seed 1");
             r.Succeeded();
             Assert.Contains(r.Html(), h => h.Contains("smitin-generation") && h.Contains("(25 from the audio prompt)"));
 
-            var tooShort = await _nb.Kernel.SubmitAsync($"#!smitin generate --audio \"{wav}\" --seconds 0.4");
-            Assert.Contains("must exceed the audio prompt", tooShort.Error());
+            var tooShort = await _nb.Kernel.SubmitAsync($"#!smitin generate --audio-prompt \"{wav}\" --duration 0.4");
+            Assert.Contains("--duration = 0.4 s (20 frames at 50 Hz) is the total length and must be longer than the audio prompt", tooShort.Error());
         }
         finally { File.Delete(wav); }
     }
@@ -68,7 +68,7 @@ public class GenerateMagicTests : IClassFixture<GenerateMagicTests.Notebook>
         // The fixture's longest generation (512 positions: 10 s of audio) takes about a second here. Cancel it when
         // the first in-place progress update ("step i/n", after 250 ms) arrives.
         var full = Stopwatch.StartNew();
-        (await _nb.Kernel.SubmitAsync("#!smitin generate \"drums\" --seconds 10 --seed 2")).Succeeded();
+        (await _nb.Kernel.SubmitAsync("#!smitin generate \"drums\" --duration 10 --seed 2")).Succeeded();
         full.Stop();
         var session = SmitinSession.Of(_nb.Kernel.Kernel);
         Assert.Equal(2, session.LastResult!.Seed);
@@ -79,13 +79,13 @@ public class GenerateMagicTests : IClassFixture<GenerateMagicTests.Notebook>
             if (e is DisplayedValueUpdated u && u.FormattedValues.Any(v => v.Value.Contains("step "))) cts.Cancel();
         });
         var clock = Stopwatch.StartNew();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _nb.Kernel.SubmitAsync("#!smitin generate \"drums\" --seconds 10 --seed 5", cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _nb.Kernel.SubmitAsync("#!smitin generate \"drums\" --duration 10 --seed 5", cts.Token));
         Assert.True(cts.IsCancellationRequested, "the generation finished before its first progress update");
 
         // Had the engine ignored the token, the run would finish (well within twice a full run) and become LastResult.
         await Task.Delay(full.Elapsed * 2);
         Assert.Equal(2, session.LastResult!.Seed);
-        var next = await _nb.Kernel.SubmitAsync("#!smitin generate \"drums\" --seconds 0.5 --seed 3");
+        var next = await _nb.Kernel.SubmitAsync("#!smitin generate \"drums\" --duration 0.5 --seed 3");
         next.Succeeded();
         Assert.Equal(3, session.LastResult!.Seed);
     }
@@ -95,11 +95,11 @@ public class GenerateMagicTests : IClassFixture<GenerateMagicTests.Notebook>
     {
         foreach (var (cell, message) in new[]
         {
-            ("#!smitin generate x --seconds -1", "--seconds must be between"),
-            ("#!smitin generate x --steer sideways", "--steer must be none, iti or smitin"),
-            ("#!smitin generate x --alpha 5", "need --steer iti or --steer smitin"),
-            ("#!smitin generate x --audio /no/such.wav", "no such WAV file"),
-            ("#!smitin generate x --seconds soon", "seconds"),
+            ("#!smitin generate x --duration -1", "--duration = -1: expected a finite number of seconds > 0"),
+            ("#!smitin generate x --mode sideways", "--mode 'sideways': expected one of none, iti, smitin"),
+            ("#!smitin generate x --alpha 5", "--alpha only applies when steering: add --mode smitin or --mode iti"),
+            ("#!smitin generate x --audio-prompt /no/such.wav", "--audio-prompt '/no/such.wav': no such WAV file"),
+            ("#!smitin generate x --duration soon", "--duration 'soon': expected a number"),
         })
         {
             var r = await _nb.Kernel.SubmitAsync(cell);

@@ -23,7 +23,7 @@ public class MagicPlumbingTests
         var r = await nb.SubmitAsync("#!smitin generate --help");
         r.Succeeded();
         string help = Assert.Single(r.Html(), h => h.Contains("smitin-help"));
-        Assert.Contains("--prompt", help);
+        Assert.Contains("--text", help);
         Assert.Contains("--alpha", help);
         Assert.Contains("Intervention strength", help);
     }

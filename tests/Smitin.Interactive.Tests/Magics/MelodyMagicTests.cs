@@ -44,7 +44,7 @@ public class MelodyMagicTests : IAsyncLifetime
             $"codes [{string.Join(", ", tune.Codes.shape)}] differ from gen.melody.cfg3.audio_codes");
 
         var both = await _kernel.SubmitAsync($"#!smitin generate --melody \"{wav}\" --audio \"{wav}\"");
-        Assert.Contains("--melody and --audio cannot be combined", both.Error());
+        Assert.Contains("--melody and --audio-prompt cannot be combined", both.Error());
         var missing = await _kernel.SubmitAsync($"#!smitin generate --melody \"{Path.Combine(_dir, "none.wav")}\"");
         Assert.Contains("no such WAV file", missing.Error());
         (await _kernel.SubmitAsync($"#!smitin load \"{Repo.TinyModel}\"")).Succeeded();

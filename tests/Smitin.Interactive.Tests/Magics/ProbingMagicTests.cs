@@ -64,7 +64,7 @@ public class ProbingMagicTests : IClassFixture<ProbingMagicTests.Notebook>
     [Fact]
     public async Task Probe_trains_every_head_shows_heatmap_and_binds_the_set()
     {
-        var r = await _nb.Kernel.SubmitAsync("#!smitin probe --monitor 4 --var drumProbes");
+        var r = await _nb.Kernel.SubmitAsync("#!smitin probe --monitor-heads 4 --var drumProbes");
         r.Succeeded();
         string heat = Assert.Single(r.Html(), h => h.Contains("smitin-heatmap"));
         Assert.Contains("\"type\":\"heatmap\"", heat);
@@ -87,13 +87,13 @@ public class ProbingMagicTests : IClassFixture<ProbingMagicTests.Notebook>
         foreach (var (cell, message) in new[]
         {
             ("#!smitin probe --direction sideways", "--direction"),
-            ("#!smitin probe --tau 1.5", "--tau must be between 0 and 1"),
+            ("#!smitin probe --tau 1.5", "--tau = 1.5: expected a finite number in [0, 1]"),
             ("#!smitin probe --trait bass", "current dataset is for 'drums'"),
             ("#!smitin heatmap piano", "no probes for it"),
             ("#!smitin dataset drums", "exactly one of --synthetic or --source"),
             ("#!smitin dataset kazoo --synthetic", "synthetic songs have the stems"),
             ("#!smitin dataset drums --source /nope", "no such folder"),
-            ("#!smitin probe --monitor many", "monitor"),
+            ("#!smitin probe --monitor many", "--monitor 'many': expected a whole number"),
         })
         {
             var r = await _nb.Kernel.SubmitAsync(cell);

@@ -6,7 +6,7 @@ using Smitin.Interactive.Tests.Support;
 
 namespace Smitin.Interactive.Tests.Magics;
 
-/// <summary>generate --steer, compare and trace on probes trained from synthetic drums (fixture model).</summary>
+/// <summary>generate --mode, compare and trace on probes trained from synthetic drums (fixture model).</summary>
 public class SteeringMagicTests : IClassFixture<SteeringMagicTests.Notebook>
 {
     public sealed class Notebook : IAsyncLifetime
@@ -21,7 +21,7 @@ public class SteeringMagicTests : IClassFixture<SteeringMagicTests.Notebook>
             {
                 $"#!smitin load \"{Repo.TinyModel}\"",
                 $"#!smitin dataset drums --synthetic --songs 4 --song-seconds 6 --seed 3 --out \"{_songs}\" --validation 0.25",
-                "#!smitin probe --monitor 4",
+                "#!smitin probe --monitor-heads 4",
             })
                 (await Kernel.SubmitAsync(cell)).Succeeded();
         }
@@ -42,7 +42,7 @@ public class SteeringMagicTests : IClassFixture<SteeringMagicTests.Notebook>
     [Fact]
     public async Task Smitin_generation_records_its_plan_and_trace_shows_the_monitor_chart()
     {
-        var r = await _nb.Kernel.SubmitAsync("#!smitin generate \"drums\" --steer smitin --alpha 8 --every 3 --seconds 1 --seed 4");
+        var r = await _nb.Kernel.SubmitAsync("#!smitin generate \"drums\" --mode smitin --alpha 8 --every 3 --duration 1 --seed 4");
         r.Succeeded();
         string html = Assert.Single(r.Html(), h => h.Contains("smitin-generation"));
         Assert.Contains("smitin add drums: alpha 8, every 3", html);
@@ -66,7 +66,7 @@ public class SteeringMagicTests : IClassFixture<SteeringMagicTests.Notebook>
     [Fact]
     public async Task Compare_shows_three_players_from_the_same_seed_and_one_chart()
     {
-        var r = await _nb.Kernel.SubmitAsync("#!smitin compare \"drums\" --seconds 1 --seed 9 --alpha 0");
+        var r = await _nb.Kernel.SubmitAsync("#!smitin compare \"drums\" --duration 1 --seed 9 --alpha 0");
         r.Succeeded();
         string html = Assert.Single(r.Html(), h => h.Contains("smitin-compare"));
         foreach (var label in new[] { "no control", "ITI", "SMITIN" }) Assert.Contains($"<th>{label}</th>", html);
@@ -87,7 +87,7 @@ public class SteeringMagicTests : IClassFixture<SteeringMagicTests.Notebook>
     [Fact]
     public async Task Steering_shifts_the_output_when_alpha_is_large()
     {
-        var r = await _nb.Kernel.SubmitAsync("#!smitin compare \"drums\" --seconds 1 --seed 9 --alpha 50 --every 1");
+        var r = await _nb.Kernel.SubmitAsync("#!smitin compare \"drums\" --duration 1 --seed 9 --alpha 50 --every 1");
         r.Succeeded();
         var wavs = Wavs(Assert.Single(r.Html(), h => h.Contains("smitin-compare")));
         Assert.NotEqual(wavs[0], wavs[1]);   // ITI, all steps, top heads: the tokens change
@@ -97,12 +97,12 @@ public class SteeringMagicTests : IClassFixture<SteeringMagicTests.Notebook>
     [Fact]
     public async Task Steering_errors_name_the_problem_and_show_help()
     {
-        (await _nb.Kernel.SubmitAsync("#!smitin generate x --steer iti --seconds 0.5")).Succeeded(); // something to trace
+        (await _nb.Kernel.SubmitAsync("#!smitin generate x --mode iti --duration 0.5")).Succeeded(); // something to trace
         foreach (var (cell, message) in new[]
         {
-            ("#!smitin generate x --steer smitin --trait bass", "no probes for it"),
-            ("#!smitin generate x --steer iti --alpha -1", "--alpha must be between"),
-            ("#!smitin compare x --every 0", "--every must be >= 1"),
+            ("#!smitin generate x --mode smitin --trait bass", "no probes for it"),
+            ("#!smitin generate x --mode iti --alpha -1", "--alpha = -1: expected a finite number in [0, 1000]"),
+            ("#!smitin compare x --every 0", "--every = 0: expected an integer in [1, 2147483647]"),
             ("#!smitin trace --variant louder", "--variant 'louder'"),
         })
         {
@@ -118,7 +118,7 @@ public class SteeringMagicTests : IClassFixture<SteeringMagicTests.Notebook>
         var (nb, _) = await NotebookKernel.CreateAsync();
         using var __ = nb;
         (await nb.SubmitAsync($"#!smitin load \"{Repo.TinyModel}\"")).Succeeded();
-        Assert.Contains("no probes trained yet", (await nb.SubmitAsync("#!smitin generate x --steer smitin")).Error());
+        Assert.Contains("no probes trained yet", (await nb.SubmitAsync("#!smitin generate x --mode smitin")).Error());
         Assert.Contains("no monitor trace yet", (await nb.SubmitAsync("#!smitin trace")).Error());
         Assert.Contains("no dataset", (await nb.SubmitAsync("#!smitin probe")).Error());
     }

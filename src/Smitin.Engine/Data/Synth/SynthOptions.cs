@@ -2,11 +2,14 @@ using Smitin.Audio;
 
 namespace Smitin.Data.Synth;
 
-/// <summary>Settings of <see cref="SyntheticSongGenerator"/>. Defaults: 200 songs of 30 s, 32 kHz mono 16-bit (MusicGen's rate).</summary>
+/// <summary>Settings of <see cref="SyntheticSongGenerator"/>. Defaults: 24 songs of 10 s (a first probe set in a few
+/// minutes on a CPU), 32 kHz mono 16-bit (MusicGen's rate).</summary>
 public sealed record SynthOptions
 {
-    public int Songs { get; init; } = 200;
-    public double Seconds { get; init; } = 30;
+    /// <summary>Number of songs (option <c>--songs</c>).</summary>
+    public int Songs { get; init; } = 24;
+    /// <summary>Length of every song in seconds (option <c>--song-seconds</c>).</summary>
+    public double Seconds { get; init; } = 10;
     public int Seed { get; init; } = 0;
     public int SampleRate { get; init; } = 32000;
     /// <summary>1 = mono (mean of fluidsynth's stereo output), 2 = stereo.</summary>
@@ -18,13 +21,15 @@ public sealed record SynthOptions
     /// <summary>Songs rendered in parallel (one fluidsynth process each).</summary>
     public int Jobs { get; init; } = Environment.ProcessorCount;
 
-    internal void Validate()
+    /// <summary>Checks the values.</summary>
+    /// <exception cref="OptionException">a value is out of range (<c>songs</c>, <c>song-seconds</c>, <c>sample-rate</c>, <c>jobs</c>)</exception>
+    public void Validate()
     {
-        if (Songs is < 1 or > 100_000) throw new SmitinException($"--songs must be between 1 and 100000, got {Songs}");
-        if (!(Seconds is >= 1 and <= 600)) throw new SmitinException($"--seconds must be in [1, 600] (a song needs at least a bar), got {OptionRange.Text(Seconds)}");
-        if (SampleRate is < 8000 or > 96000) throw new SmitinException($"--rate must be between 8000 and 96000 Hz, got {SampleRate}");
+        if (Songs is < 1 or > 100_000) throw new OptionException("songs", $"expected between 1 and 100000, got {Songs}");
+        if (!(Seconds is >= 1 and <= 600)) throw new OptionException("song-seconds", $"expected a number of seconds in [1, 600] (a song needs at least a bar), got {OptionRange.Text(Seconds)}");
+        if (SampleRate is < 8000 or > 96000) throw new OptionException("sample-rate", $"expected between 8000 and 96000 Hz, got {SampleRate}");
         if (Channels is < 1 or > 2) throw new SmitinException($"channels must be 1 or 2, got {Channels}");
-        if (Jobs < 1) throw new SmitinException($"--jobs must be ≥ 1, got {Jobs}");
+        if (Jobs < 1) throw new OptionException("jobs", $"expected >= 1, got {Jobs}");
     }
 }
 

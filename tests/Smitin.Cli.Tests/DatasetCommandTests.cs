@@ -21,7 +21,7 @@ public class DatasetCommandTests
     public void Synth_then_scan()
     {
         using var dir = new TempDir();
-        var (exit, output, err) = Smitin("dataset", "synth", "--out", dir["s"], "--songs", "2", "--seconds", "3.2", "--seed", "2");
+        var (exit, output, err) = Smitin("dataset", "synth", "--out", dir["s"], "--songs", "2", "--song-seconds", "3.2", "--seed", "2");
         Assert.True(exit == 0, err);
         Assert.Contains("2 songs generated", output);
         Assert.True(File.Exists(dir["s/song_0001/mixture.wav"]));
@@ -55,7 +55,7 @@ public class DatasetCommandTests
         {
             (new[] { "--segment-seconds", "0" }, "--segment-seconds"),
             (new[] { "--validation", "1.5" }, "--validation"),
-            (new[] { "--max-per-track", "0" }, "--max-per-track"),
+            (new[] { "--max-segments-per-track", "0" }, "--max-segments-per-track"),
         })
         {
             var (exit, _, err) = Smitin(["dataset", "scan", dir.Path, "--trait", "drums", .. args]);
@@ -63,15 +63,15 @@ public class DatasetCommandTests
             Assert.StartsWith("smitin: error: " + option, err);
         }
         // probe: refused before the model is even looked up (the model path does not exist)
-        string[] probe = ["probe", "--model", dir["no-model"], "--folders", dir["no-data"], "--trait", "t", "--out", dir["t.probe"]];
+        string[] probe = ["probe", "--model", dir["no-model"], "--source", dir["no-data"], "--trait", "t", "--out", dir["t.probe"]];
         foreach (var (args, option) in new[]
         {
-            (new[] { "--seconds", "0" }, "--seconds"),
+            (new[] { "--segment-seconds", "0" }, "--segment-seconds"),
             (new[] { "--validation", "0" }, "--validation"),
-            (new[] { "--monitor", "0" }, "--monitor"),
+            (new[] { "--monitor-heads", "0" }, "--monitor-heads"),
             (new[] { "--tau", "1.5" }, "--tau"),
-            (new[] { "--exponent", "-1" }, "--exponent"),
-            (new[] { "--batch", "0" }, "--batch"),
+            (new[] { "--soft-weight-exponent", "-1" }, "--soft-weight-exponent"),
+            (new[] { "--batch-size", "0" }, "--batch-size"),
             (new[] { "--max-segments-per-track", "0" }, "--max-segments-per-track"),
             (new[] { "--heatmap", dir["folder"] }, "--heatmap"),
         })
@@ -80,7 +80,7 @@ public class DatasetCommandTests
             Assert.Equal(1, exit);
             Assert.StartsWith("smitin: error: " + option, err);
         }
-        var (code, _, message) = Smitin(["probe", "--model", dir["no-model"], "--folders", dir["no-data"], "--trait", "t", "--out", dir["folder"]]);
+        var (code, _, message) = Smitin(["probe", "--model", dir["no-model"], "--source", dir["no-data"], "--trait", "t", "--out", dir["folder"]]);
         Assert.Equal(1, code);
         Assert.Contains("--out", message);
         Assert.Contains("is a folder", message);

@@ -31,7 +31,7 @@ public sealed class ProbeCommandTests : IDisposable
     {
         Native.TorchRuntime.Ensure();
         string folders = PlantedFolders(30), outPath = _dir["tone.probe"], html = _dir["tone.html"];
-        int rc = await CliHost.Run("probe", "--model", Fixture.Model(), "--folders", folders, "--trait", "tone", "--seconds", "1",
+        int rc = await CliHost.Run("probe", "--model", Fixture.Model(), "--source", folders, "--trait", "tone", "--segment-seconds", "1",
             "--validation", "0.3", "--direction", "mass-mean", "--no-cache", "--out", outPath, "--heatmap", html);
         Assert.Equal(0, rc);
 
@@ -61,7 +61,7 @@ public sealed class ProbeCommandTests : IDisposable
         string folders = _dir.Path;
         Assert.Equal(1, await CliHost.Run("probe", "--model", Fixture.Model(), "--trait", "x", "--out", _dir["a.probe"]));
         Assert.Equal(1, await CliHost.Run("probe", "--model", Fixture.Model(), "--folders", folders, "--manifest", _dir["m.txt"], "--trait", "x", "--out", _dir["a.probe"]));
-        Assert.Equal(1, await CliHost.Run("probe", "--model", Fixture.Model(), "--folders", _dir["missing"], "--trait", "x", "--out", _dir["a.probe"]));
+        Assert.Equal(1, await CliHost.Run("probe", "--model", Fixture.Model(), "--source", _dir["missing"], "--trait", "x", "--out", _dir["a.probe"]));
         Assert.False(File.Exists(_dir["a.probe"]));
     }
 }

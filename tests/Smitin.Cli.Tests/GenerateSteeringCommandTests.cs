@@ -38,6 +38,15 @@ public sealed class GenerateSteeringCommandTests : IDisposable
         return path;
     }
 
+    /// <summary>Runs generate and asserts success, showing stderr when it fails.</summary>
+    async Task<int> GenerateOk(string outName, params string[] extra)
+    {
+        var (code, error) = await CliHost.RunCapturingErrors(["generate", "--model", Fixture.Model(), "--greedy", "--max-new-tokens", "20", "--guidance", "3",
+            "--text", Prompt, "--out", _dir.File(outName), "--codes-out", _dir.File(outName + ".json"), .. extra]);
+        Assert.True(code == 0, error);
+        return code;
+    }
+
     Task<int> Generate(string outName, params string[] extra) =>
         CliHost.Run(["generate", "--model", Fixture.Model(), "--greedy", "--max-new-tokens", "20", "--guidance", "3",
             "--text", Prompt, "--out", _dir.File(outName), "--codes-out", _dir.File(outName + ".json"), .. extra]);
@@ -47,8 +56,8 @@ public sealed class GenerateSteeringCommandTests : IDisposable
     {
         string drums = SaveProbes("drums", 1), bass = SaveProbes("bass", 2);
         using var expected = _ref.Read("gen.cfg3.audio_codes");                       // (1, B, K, F)
-        Assert.Equal(0, await Generate("a.wav", "--steer", drums, "--steer", bass + ":remove", "--alpha", "0", "--mode", "iti", "--top-k-heads", "3", "--trace-out", _dir.File("a.trace.json")));
-        Assert.Equal(0, await Generate("m.wav", "--monitor", drums, "--trace-out", _dir.File("m.trace.json")));
+        Assert.Equal(0, await GenerateOk("a.wav", "--probes", drums, "--probes", bass + ":remove", "--alpha", "0", "--mode", "iti", "--top-k-heads", "3", "--trace-out", _dir.File("a.trace.json")));
+        Assert.Equal(0, await GenerateOk("m.wav", "--probes", drums, "--trace-out", _dir.File("m.trace.json")));
         foreach (var name in new[] { "a.wav", "m.wav" })
         {
             using var codes = CodesJson.Read(_dir.File(name + ".json"));
@@ -69,7 +78,7 @@ public sealed class GenerateSteeringCommandTests : IDisposable
     public async Task A_real_shift_changes_the_codes_and_records_every_knob()
     {
         string drums = SaveProbes("drums", 3);
-        Assert.Equal(0, await Generate("s.wav", "--steer", drums, "--mode", "smitin", "--alpha", "30", "--every", "1", "--tau", "1",
+        Assert.Equal(0, await GenerateOk("s.wav", "--probes", drums, "--mode", "smitin", "--alpha", "30", "--every", "1", "--tau", "1",
             "--beta", "one", "--rows", "cond", "--soft-weight-exponent", "2", "--monitor-heads", "4", "--trace-out", _dir.File("s.json.trace")));
         using var expected = _ref.Read("gen.cfg3.audio_codes");
         using var codes = CodesJson.Read(_dir.File("s.wav.json"));
@@ -92,14 +101,33 @@ public sealed class GenerateSteeringCommandTests : IDisposable
     {
         string drums = SaveProbes("drums", 4);
         Assert.Equal(1, await Generate("x.wav", "--trace-out", _dir.File("t.json")));                          // nothing to trace
-        Assert.Equal(1, await Generate("x.wav", "--steer", _dir.File("missing.probe")));
-        Assert.Equal(1, await Generate("x.wav", "--steer", drums, "--mode", "loud"));
-        Assert.Equal(1, await Generate("x.wav", "--steer", drums, "--every", "0"));
-        Assert.Equal(1, await Generate("x.wav", "--steer", drums, "--direction", "mass-mean"));                 // set holds probe directions
+        Assert.Equal(1, await Generate("x.wav", "--probes", _dir.File("missing.probe"), "--mode", "smitin"));
+        Assert.Equal(1, await Generate("x.wav", "--probes", drums, "--mode", "loud"));
+        Assert.Equal(1, await Generate("x.wav", "--probes", drums, "--mode", "smitin", "--every", "0"));
+        Assert.Equal(1, await Generate("x.wav", "--probes", drums, "--mode", "smitin", "--direction", "mass-mean"));                 // set holds probe directions
         var other = HandBuiltProbes.Random("other", 2, 4, 8, 5);                                                  // another model's identity
         other.Save(_dir.File("other.probe"));
-        Assert.Equal(1, await Generate("x.wav", "--steer", _dir.File("other.probe")));
+        Assert.Equal(1, await Generate("x.wav", "--probes", _dir.File("other.probe"), "--mode", "smitin"));
         Assert.False(File.Exists(_dir.File("x.wav")));
         Assert.False(File.Exists(_dir.File("t.json")));
+    }
+
+    [Fact]
+    public async Task First_release_names_still_work_with_their_old_meaning_and_a_deprecation_message()
+    {
+        string drums = SaveProbes("drums", 5);
+        var (code, error) = await CliHost.RunCapturingErrors(["generate", "--model", Fixture.Model(), "--greedy", "--max-new-tokens", "20",
+            "--text", Prompt, "--out", _dir.File("old.wav"), "--steer", drums, "--alpha", "0", "--trace-out", _dir.File("old.trace.json")]);
+        Assert.True(code == 0, error);
+        Assert.Contains("--steer is deprecated, use --probes", error);
+        var steered = SteeringRecord.FromJson(File.ReadAllText(_dir.File("old.trace.json")));
+        Assert.False(steered.MonitorOnly);                                     // --steer FILE steered (SMITIN), as before
+        Assert.Equal("smitin", steered.Plan[0].Mode);
+
+        (code, error) = await CliHost.RunCapturingErrors(["generate", "--model", Fixture.Model(), "--greedy", "--max-new-tokens", "20",
+            "--text", Prompt, "--out", _dir.File("old-m.wav"), "--monitor", drums, "--trace-out", _dir.File("old-m.trace.json")]);
+        Assert.True(code == 0, error);
+        Assert.Contains("--monitor is deprecated, use --probes", error);
+        Assert.True(SteeringRecord.FromJson(File.ReadAllText(_dir.File("old-m.trace.json"))).MonitorOnly);
     }
 }

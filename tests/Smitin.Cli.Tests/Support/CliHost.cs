@@ -10,7 +10,7 @@ public static class CliHost
     {
         var root = new RootCommand("smitin (test host)");
         foreach (var command in Commands.All()) root.Subcommands.Add(command);
-        return await root.Parse(args).InvokeAsync();
+        return await root.Parse(CliAliases.Rewrite(args, Console.Error)).InvokeAsync();
     }
 
     static readonly SemaphoreSlim ErrorGate = new(1, 1);
