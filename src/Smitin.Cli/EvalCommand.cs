@@ -37,7 +37,7 @@ static class EvalCommand
         public readonly Option<string[]> Direction = new("--direction") { Description = "Directions compared (repeat): probe, mass-mean", DefaultValueFactory = _ => D.Directions.Select(ProbeSetOptions.Name).ToArray() };
         public readonly Option<int> TopK = new("--top-k") { Description = "Sample among the k most likely tokens (0 = all)", DefaultValueFactory = _ => G.TopK };
         public readonly Option<double> Temperature = new("--temperature") { Description = "Sampling temperature", DefaultValueFactory = _ => G.Temperature };
-        public readonly Option<double> Guidance = new("--guidance") { Description = "Classifier-free guidance scale", DefaultValueFactory = _ => G.GuidanceScale };
+        public readonly Option<double?> Guidance = new("--guidance") { Description = "Classifier-free guidance scale (default: the checkpoint's generation_config.json guidance_scale, else 3)" };
         public readonly Option<string?> Judge = new("--judge") { Description = "Trait judge file (default: judge-<trait>.json next to the model)" };
         public readonly Option<string> Device = CliModel.DeviceOption();
 

@@ -55,7 +55,7 @@ public class VocabularyTests
     /// into docs/options.md (their --seed/--validation repeat numeric defaults): a known gap of issue 14, listed here
     /// so it stays visible. Remove an entry once its options are rows of the table.
     /// </summary>
-    static readonly HashSet<string> NotYetInTheTable = ["judge", "train"];
+    static readonly HashSet<string> NotYetInTheTable = ["judge", "train", "eval", "demo"];
 
     /// <summary>Every CLI command that runs something, by path ("generate", "dataset synth"), with its visible options.</summary>
     static Dictionary<string, List<Option>> CliCommands()
