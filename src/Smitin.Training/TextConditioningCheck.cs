@@ -44,12 +44,9 @@ public static class TextConditioningCheck
         return new Result(trait, picked.Count, seconds, seed, rw, Wilson(rw, picked.Count), ro, Wilson(ro, picked.Count), rw - ro);
     }
 
-    /// <summary>Wilson score interval (95 %) of a binomial rate.</summary>
-    public static double[] Wilson(double p, int n)
+    static double[] Wilson(double rate, int n)
     {
-        const double z = 1.959964;
-        double denom = 1 + z * z / n, centre = (p + z * z / (2 * n)) / denom;
-        double half = z * Math.Sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / denom;
-        return [Math.Max(0, centre - half), Math.Min(1, centre + half)];
+        var (lo, hi) = Evaluation.BinomialInterval.Wilson((int)Math.Round(rate * n), n);
+        return [lo, hi];
     }
 }
