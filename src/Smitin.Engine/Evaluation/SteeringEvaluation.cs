@@ -137,7 +137,7 @@ public static class SteeringEvaluation
     }
 
     static string Describe(ProbeSet p) => string.Create(CultureInfo.InvariantCulture,
-        $"{p.Trait} {ProbeSetOptions.Name(p.Direction)}: best head {p.Accuracy.Max():P1}, τ {p.Tau:0.###} ({(p.TauIsDefault ? "median(acc) - std(acc)" : "given")}), p {p.SoftWeightExponent:0.##}, M {p.MonitorHeads.Length}, {p.Layers}x{p.Heads} heads");
+        $"{p.Trait} {ProbeSetOptions.Name(p.Direction)}: best head {p.Accuracy.Max():P1}, τ {p.Tau:0.###} ({(p.TauIsDefault ? "median(acc) - std(acc)" : "given")}), p {p.SoftWeightExponent:0.##}, M {p.MonitorHeadIndices.Length}, {p.Layers}x{p.Heads} heads");
 
     /// <summary>Seed of batch <paramref name="batch"/> (shared by every row).</summary>
     public static long BatchSeed(long seed, int batch) => seed * 1000 + batch;

@@ -43,20 +43,20 @@ public sealed class ProbeSet
     /// <summary>(L, H) soft weights ω with exponent <see cref="SoftWeightExponent"/>.</summary>
     public float[] Omega { get; }
     /// <summary>(M) flat head indices l*H + h of the monitor heads, most accurate first.</summary>
-    public int[] MonitorHeads { get; }
+    public int[] MonitorHeadIndices { get; }
     /// <summary>(L, H, D) mean activation of segments with / without the trait; null when not stored.</summary>
     public float[]? MeanPositive { get; }
     public float[]? MeanNegative { get; }
 
     internal ProbeSet(string trait, ProbeModelIdentity model, ProbeProvenance provenance, ProbeTrainingOptions training,
         ProbeDirection direction, double softWeightExponent, double tau, bool tauIsDefault, float[] weights, float[] bias,
-        float[] accuracy, float[] trainAccuracy, float[] theta, float[] sigma, float[] omega, int[] monitorHeads,
+        float[] accuracy, float[] trainAccuracy, float[] theta, float[] sigma, float[] omega, int[] monitorHeadIndices,
         float[]? meanPositive, float[]? meanNegative)
     {
         Trait = trait; Model = model; Provenance = provenance; Training = training; Direction = direction;
         SoftWeightExponent = softWeightExponent; Tau = tau; TauIsDefault = tauIsDefault; Weights = weights; Bias = bias;
         Accuracy = accuracy; TrainAccuracy = trainAccuracy; Theta = theta; Sigma = sigma; Omega = omega;
-        MonitorHeads = monitorHeads; MeanPositive = meanPositive; MeanNegative = meanNegative;
+        MonitorHeadIndices = monitorHeadIndices; MeanPositive = meanPositive; MeanNegative = meanNegative;
     }
 
     /// <summary>
@@ -81,7 +81,7 @@ public sealed class ProbeSet
         var sigma = ProbeStatistics.ProjectionStd(all, theta);
         var acc = fits.ValidationAccuracy;
         var omega = ProbeStatistics.SoftWeights(acc, options.SoftWeightExponent);
-        var monitor = ProbeStatistics.TopHeads(acc, Math.Min(options.MonitorHeads, acc.Length));
+        var monitor = ProbeStatistics.TopHeads(acc, Math.Min(options.MonitorHeadCount, acc.Length));
         double tau = options.Tau ?? ProbeStatistics.DefaultTau(acc);
         return new ProbeSet(trait, model, provenance, training, options.Direction, options.SoftWeightExponent, tau,
             options.Tau is null, (float[])fits.Weights.Clone(), (float[])fits.Bias.Clone(), (float[])acc.Clone(),
@@ -92,7 +92,7 @@ public sealed class ProbeSet
     /// <summary>The same probes with an explicit τ.</summary>
     public ProbeSet WithTau(double tau) => tau is >= 0 and <= 1
         ? new ProbeSet(Trait, Model, Provenance, Training, Direction, SoftWeightExponent, tau, false, Weights, Bias, Accuracy,
-            TrainAccuracy, Theta, Sigma, Omega, MonitorHeads, MeanPositive, MeanNegative)
+            TrainAccuracy, Theta, Sigma, Omega, MonitorHeadIndices, MeanPositive, MeanNegative)
         : throw new SmitinException($"tau = {tau}: expected a probability in [0, 1]");
 
     public float AccuracyAt(int layer, int head) => Accuracy[Index(layer, head)];
@@ -103,7 +103,7 @@ public sealed class ProbeSet
     public IReadOnlyList<HeadRef> BestHeads(int count) =>
         ProbeStatistics.TopHeads(Accuracy, Math.Min(count, Accuracy.Length)).Select(Ref).ToList();
 
-    public IReadOnlyList<HeadRef> Monitor => MonitorHeads.Select(Ref).ToList();
+    public IReadOnlyList<HeadRef> Monitor => MonitorHeadIndices.Select(Ref).ToList();
 
     /// <summary>
     /// The layers × heads validation-accuracy heatmap as a Plotly.NET chart (<see cref="Smitin.Viz.ProbeHeatmap"/>):

@@ -20,7 +20,7 @@ public sealed record ProbeSetOptions
     /// <summary>Exponent p of the soft weights ω = ((a − a_min)/(a_max − a_min))^p. Default 3 (paper).</summary>
     public double SoftWeightExponent { get; init; } = 3;
     /// <summary>Number M of monitor heads (the most accurate probes). Default 16 (paper).</summary>
-    public int MonitorHeads { get; init; } = 16;
+    public int MonitorHeadCount { get; init; } = 16;
     /// <summary>Gate threshold τ; null = median(a) − std(a) over all heads (paper as summarised; ambiguous, so overridable).</summary>
     public double? Tau { get; init; }
     /// <summary>Store the per-class mean activations (L, H, D) twice; small, and lets a user switch direction later.</summary>
@@ -31,7 +31,7 @@ public sealed record ProbeSetOptions
     public void Validate()
     {
         OptionRange.CheckAbove("soft-weight-exponent", SoftWeightExponent, 0, Steering.SteeringOptions.MaxSoftWeightExponent, "exponent p of the head weights");
-        OptionRange.Check("monitor-heads", MonitorHeads, 1, int.MaxValue, "number M of monitor heads");
+        OptionRange.Check("monitor-heads", MonitorHeadCount, 1, int.MaxValue, "number M of monitor heads");
         if (Tau is { } t) OptionRange.Check("tau", t, 0, 1, "gate threshold, a probability");
     }
 

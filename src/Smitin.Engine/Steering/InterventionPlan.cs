@@ -38,10 +38,10 @@ public sealed class InterventionPlan
     public static InterventionPlan Build(IEnumerable<(ProbeSet Probes, SteeringOptions? Options)> traits) =>
         new(traits.Select(t => TraitIntervention.Resolve(t.Probes, t.Options)).ToList(), monitorOnly: false);
 
-    /// <summary>Watch <paramref name="probes"/> without shifting (the "unsteered" trace); <paramref name="monitorHeads"/>
+    /// <summary>Watch <paramref name="probes"/> without shifting (the "unsteered" trace); <paramref name="monitorHeadCount"/>
     /// null = each probe set's monitor heads.</summary>
-    public static InterventionPlan Monitor(IEnumerable<ProbeSet> probes, int? monitorHeads = null) =>
-        new(probes.Select(p => TraitIntervention.Resolve(p, new SteeringOptions { MonitorHeads = monitorHeads, Alpha = 0 })).ToList(), monitorOnly: true);
+    public static InterventionPlan Monitor(IEnumerable<ProbeSet> probes, int? monitorHeadCount = null) =>
+        new(probes.Select(p => TraitIntervention.Resolve(p, new SteeringOptions { MonitorHeadCount = monitorHeadCount, Alpha = 0 })).ToList(), monitorOnly: true);
 
     /// <summary>Throws unless the plan fits a decoder with <paramref name="layers"/> × <paramref name="heads"/> heads of <paramref name="headDim"/>.</summary>
     public void EnsureShape(int layers, int heads, int headDim)

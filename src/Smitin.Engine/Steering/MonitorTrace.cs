@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Smitin.Steering;
 
 /// <summary>
@@ -30,7 +32,8 @@ public sealed record TraitTrace
     /// <summary>The gate's threshold (τ, or τ_remove when removing); null when nothing gates (ITI).</summary>
     public double? GateThreshold { get; init; }
     /// <summary>M: probes behind each statistic.</summary>
-    public required int MonitorHeads { get; init; }
+    [JsonPropertyName("monitor_heads")]
+    public required int MonitorHeadCount { get; init; }
     /// <summary>One series per sample, in batch order.</summary>
     public required IReadOnlyList<MonitorSeries> Samples { get; init; }
 }
@@ -110,7 +113,7 @@ internal sealed class MonitorTraceBuilder
         {
             Trait = t.Trait, Mode = SteeringOptions.Name(t.Options.Mode), Action = SteeringOptions.Name(t.Options.Action),
             Tau = t.Tau, GateThreshold = t.Options.Mode == SteeringMode.Iti ? null : t.GateThreshold,
-            MonitorHeads = t.MonitorHeads.Length,
+            MonitorHeadCount = t.MonitorHeadIndices.Length,
             Samples = Enumerable.Range(0, _batch).Select(b => Series(i, b)).ToList(),
         }).ToList(),
     };

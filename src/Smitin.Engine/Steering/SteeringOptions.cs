@@ -54,8 +54,8 @@ public sealed record SteeringOptions
     /// null = the probe set's (<see cref="Probing.ProbeSetOptions.SoftWeightExponent"/>, chosen when probing).</summary>
     public double? SoftWeightExponent { get; init; }
     /// <summary>Number M of monitor heads (the most accurate probes), used by the gate and the trace in both modes;
-    /// null = the probe set's monitor heads (<see cref="Probing.ProbeSetOptions.MonitorHeads"/>, chosen when probing).</summary>
-    public int? MonitorHeads { get; init; }
+    /// null = the probe set's monitor heads (<see cref="Probing.ProbeSetOptions.MonitorHeadCount"/>, chosen when probing).</summary>
+    public int? MonitorHeadCount { get; init; }
     /// <summary>ITI: number K of most accurate heads shifted with ω = 1 (capped at the model's head count).</summary>
     public int TopKHeads { get; init; } = 48;
     /// <summary>Gate threshold τ for adding; null = the probe set's τ (median(a) − std(a) unless it was given).</summary>
@@ -88,7 +88,7 @@ public sealed record SteeringOptions
         OptionRange.Check("alpha", Alpha, 0, MaxAlpha, "steering strength; use --remove to push a trait out");
         OptionRange.Check("every", Every, 1, int.MaxValue, "SMITIN shifts every s-th generated step");
         if (SoftWeightExponent is { } p) OptionRange.CheckAbove("soft-weight-exponent", p, 0, MaxSoftWeightExponent, "exponent p of the head weights");
-        if (MonitorHeads is { } m) OptionRange.Check("monitor-heads", m, 1, int.MaxValue, "number M of monitor heads");
+        if (MonitorHeadCount is { } m) OptionRange.Check("monitor-heads", m, 1, int.MaxValue, "number M of monitor heads");
         OptionRange.Check("top-k-heads", TopKHeads, 1, int.MaxValue, "ITI: number K of heads shifted");
         if (Tau is { } t) OptionRange.Check("tau", t, 0, 1, "gate threshold, a probability");
         if (TauRemove is { } r) OptionRange.Check("tau-remove", r, 0, 1, "gate threshold when removing, a probability");

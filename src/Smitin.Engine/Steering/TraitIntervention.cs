@@ -35,9 +35,9 @@ public sealed class TraitIntervention
     /// <summary>(L, H, D) σ_{l,h}·θ_{l,h} (unsigned; the sign is <see cref="Sign"/>).</summary>
     public float[] ScaledDirections { get; }
     /// <summary>(M) flat head indices l*H + h of the monitor heads, most accurate first.</summary>
-    public int[] MonitorHeads { get; }
+    public int[] MonitorHeadIndices { get; }
     /// <summary>Where M came from: <c>probe-set</c> (the count chosen when probing) or <c>given</c> (option).</summary>
-    public string MonitorHeadsSource { get; private init; } = "probe-set";
+    public string MonitorHeadCountSource { get; private init; } = "probe-set";
     /// <summary>Where p came from: <c>probe-set</c> or <c>given</c> (option).</summary>
     public string SoftWeightExponentSource { get; private init; } = "probe-set";
     /// <summary>(M, D) probe weights of the monitor heads.</summary>
@@ -48,16 +48,16 @@ public sealed class TraitIntervention
     public float[] Accuracy { get; }
 
     TraitIntervention(ProbeSet probes, SteeringOptions options, double tau, string tauSource, double gateThreshold,
-        string gateSource, float[] headWeights, float[] scaledDirections, int[] monitorHeads)
+        string gateSource, float[] headWeights, float[] scaledDirections, int[] monitorHeadIndices)
     {
         Trait = probes.Trait; Options = options; Model = probes.Model; Direction = probes.Direction;
         Layers = probes.Layers; Heads = probes.Heads; HeadDim = probes.HeadDim;
         Tau = tau; TauSource = tauSource; GateThreshold = gateThreshold; GateSource = gateSource;
-        HeadWeights = headWeights; ScaledDirections = scaledDirections; MonitorHeads = monitorHeads;
+        HeadWeights = headWeights; ScaledDirections = scaledDirections; MonitorHeadIndices = monitorHeadIndices;
         Accuracy = (float[])probes.Accuracy.Clone();
         int d = HeadDim;
-        MonitorWeights = monitorHeads.SelectMany(i => probes.Weights.AsSpan(i * d, d).ToArray()).ToArray();
-        MonitorBias = monitorHeads.Select(i => probes.Bias[i]).ToArray();
+        MonitorWeights = monitorHeadIndices.SelectMany(i => probes.Weights.AsSpan(i * d, d).ToArray()).ToArray();
+        MonitorBias = monitorHeadIndices.Select(i => probes.Bias[i]).ToArray();
     }
 
     /// <summary>Resolves <paramref name="options"/> against <paramref name="probes"/>.</summary>
@@ -71,11 +71,11 @@ public sealed class TraitIntervention
         int n = probes.Layers * probes.Heads, d = probes.HeadDim;
 
         // p and M: the probe set's unless given (the probe-time choice is the default, one owner: ProbeSetOptions).
-        int monitorCount = Math.Min(options.MonitorHeads ?? probes.MonitorHeads.Length, n);
+        int monitorCount = Math.Min(options.MonitorHeadCount ?? probes.MonitorHeadIndices.Length, n);
         double exponent = options.SoftWeightExponent ?? probes.SoftWeightExponent;
         var resolved = options.Mode == SteeringMode.Iti
-            ? options with { Every = 1, TopKHeads = Math.Min(options.TopKHeads, n), MonitorHeads = monitorCount, SoftWeightExponent = exponent }
-            : options with { MonitorHeads = monitorCount, SoftWeightExponent = exponent };
+            ? options with { Every = 1, TopKHeads = Math.Min(options.TopKHeads, n), MonitorHeadCount = monitorCount, SoftWeightExponent = exponent }
+            : options with { MonitorHeadCount = monitorCount, SoftWeightExponent = exponent };
         var weights = options.Mode == SteeringMode.Iti
             ? TopKWeights(probes.Accuracy, resolved.TopKHeads)
             : ProbeStatistics.SoftWeights(probes.Accuracy, exponent);
@@ -93,7 +93,7 @@ public sealed class TraitIntervention
         var monitor = ProbeStatistics.TopHeads(probes.Accuracy, monitorCount);
         return new TraitIntervention(probes, resolved, tau, tauSource, gate, gateSource, weights, scaled, monitor)
         {
-            MonitorHeadsSource = options.MonitorHeads is null ? "probe-set" : "given",
+            MonitorHeadCountSource = options.MonitorHeadCount is null ? "probe-set" : "given",
             SoftWeightExponentSource = options.SoftWeightExponent is null ? "probe-set" : "given",
         };
     }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Smitin.Steering;
 
 /// <summary>
@@ -19,9 +21,11 @@ public sealed record TraitPlanSummary
     public double? SoftWeightExponent { get; init; }
     /// <summary>K top heads (ITI), null for SMITIN.</summary>
     public int? TopKHeads { get; init; }
-    public required int MonitorHeads { get; init; }
+    [JsonPropertyName("monitor_heads")]
+    public required int MonitorHeadCount { get; init; }
     /// <summary><c>probe-set</c> (M chosen when probing) or <c>given</c>; null in trace files written before it was recorded.</summary>
-    public string? MonitorHeadsSource { get; init; }
+    [JsonPropertyName("monitor_heads_source")]
+    public string? MonitorHeadCountSource { get; init; }
     /// <summary><c>probe-set</c> (p chosen when probing) or <c>given</c>; null for ITI.</summary>
     public string? SoftWeightExponentSource { get; init; }
     public required double Tau { get; init; }
@@ -57,7 +61,7 @@ public sealed record TraitPlanSummary
             Trait = t.Trait, Mode = SteeringOptions.Name(o.Mode), Action = SteeringOptions.Name(o.Action), Sign = t.Sign,
             Alpha = o.Alpha, Every = o.Every,
             SoftWeightExponent = iti ? null : o.SoftWeightExponent, TopKHeads = iti ? o.TopKHeads : null,
-            MonitorHeads = t.MonitorHeads.Length, MonitorHeadsSource = t.MonitorHeadsSource,
+            MonitorHeadCount = t.MonitorHeadIndices.Length, MonitorHeadCountSource = t.MonitorHeadCountSource,
             SoftWeightExponentSource = iti ? null : t.SoftWeightExponentSource, Tau = t.Tau, TauSource = t.TauSource,
             GateThreshold = iti ? null : t.GateThreshold, Gate = gate + (iti ? "" : o.LatchGate ? ", latched" : ", re-opens"),
             LatchGate = !iti && o.LatchGate,
@@ -69,7 +73,7 @@ public sealed record TraitPlanSummary
                 (o.Every == 1 ? "every step t >= 1" : $"steps t >= 1 with (t - 1) % {o.Every} == 0"),
             ModelIdentity = t.Model.ToString(),
             HeadWeights = HeadWeightSummary.Of(t),
-            Monitor = t.MonitorHeads.Select(i => $"L{i / t.Heads}H{i % t.Heads}").ToList(),
+            Monitor = t.MonitorHeadIndices.Select(i => $"L{i / t.Heads}H{i % t.Heads}").ToList(),
         };
     }
 }
