@@ -50,6 +50,11 @@ public static class SteeringEvaluation
     /// <exception cref="SmitinException">the judge or a probe set is for another trait or model; two probe sets share a direction;
     /// no probe set for any requested direction; a prompt has the wrong rate, channels or length</exception>
     /// <exception cref="OperationCanceledException">cancelled</exception>
+    /// <param name="options">rows, lengths, seeds and sampling of the comparison</param>
+    /// <param name="prompts">prompt windows, P s each, at the model's rate and channels</param>
+    /// <param name="model">the model to steer (the probe sets and the judge must be for it)</param>
+    /// <param name="progress">receives one report per generated batch</param>
+    /// <param name="cancellationToken">cancels between and inside generations</param>
     public static EvaluationResult Run(MusicGen model, IReadOnlyList<EvaluationPrompt> prompts, IReadOnlyList<ProbeSet> probes, TraitJudge judge,
         EvaluationOptions options, IProgress<EvaluationProgress>? progress = null, CancellationToken cancellationToken = default)
     {

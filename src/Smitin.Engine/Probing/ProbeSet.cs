@@ -3,6 +3,7 @@ namespace Smitin.Probing;
 /// <summary>One head's place and accuracy, for summaries.</summary>
 public readonly record struct HeadRef(int Layer, int Head, float Accuracy)
 {
+    /// <summary><c>L{layer}H{head} {accuracy}</c>, e.g. <c>L3H7 91.2%</c>.</summary>
     public override string ToString() => $"L{Layer}H{Head} {Accuracy:P1}";
 }
 
@@ -14,18 +15,27 @@ public readonly record struct HeadRef(int Layer, int Head, float Accuracy)
 /// </summary>
 public sealed class ProbeSet
 {
+    /// <summary>Trait the probes detect (a stem name or a label, e.g. <c>drums</c>).</summary>
     public string Trait { get; }
+    /// <summary>The model the probes belong to; they apply to no other (<see cref="EnsureModel"/>).</summary>
     public ProbeModelIdentity Model { get; }
+    /// <summary>Where the probing data came from and how it was split.</summary>
     public ProbeProvenance Provenance { get; }
+    /// <summary>The logistic-regression settings the probes were fitted with.</summary>
     public ProbeTrainingOptions Training { get; }
+    /// <summary>How θ was derived (probe weight or mass-mean, docs/method.md §4.1); σ belongs to it.</summary>
     public ProbeDirection Direction { get; }
+    /// <summary>Exponent p of the soft weights <see cref="Omega"/> (paper: 3).</summary>
     public double SoftWeightExponent { get; }
     /// <summary>Gate threshold τ (see <see cref="TauIsDefault"/>).</summary>
     public double Tau { get; }
     /// <summary>True when τ = median(a) − std(a); false when it was given explicitly.</summary>
     public bool TauIsDefault { get; }
+    /// <summary>Decoder layers L.</summary>
     public int Layers => Model.Layers;
+    /// <summary>Self-attention heads H per layer.</summary>
     public int Heads => Model.Heads;
+    /// <summary>Head size D (floats per head output z_{l,h}).</summary>
     public int HeadDim => Model.HeadDim;
 
     /// <summary>(L, H, D) probe weights w.</summary>
@@ -46,6 +56,7 @@ public sealed class ProbeSet
     public int[] MonitorHeadIndices { get; }
     /// <summary>(L, H, D) mean activation of segments with / without the trait; null when not stored.</summary>
     public float[]? MeanPositive { get; }
+    /// <summary>(L, H, D) mean activation of segments without the trait; null when not stored.</summary>
     public float[]? MeanNegative { get; }
 
     internal ProbeSet(string trait, ProbeModelIdentity model, ProbeProvenance provenance, ProbeTrainingOptions training,
@@ -95,14 +106,18 @@ public sealed class ProbeSet
             TrainAccuracy, Theta, Sigma, Omega, MonitorHeadIndices, MeanPositive, MeanNegative)
         : throw new SmitinException($"tau = {tau}: expected a probability in [0, 1]");
 
+    /// <summary>Validation accuracy a_{l,h} of one head.</summary>
     public float AccuracyAt(int layer, int head) => Accuracy[Index(layer, head)];
+    /// <summary>Probe weight w_{l,h} (D) of one head.</summary>
     public ReadOnlySpan<float> W(int layer, int head) => Weights.AsSpan(Index(layer, head) * HeadDim, HeadDim);
+    /// <summary>Unit direction θ_{l,h} (D) of one head.</summary>
     public ReadOnlySpan<float> ThetaAt(int layer, int head) => Theta.AsSpan(Index(layer, head) * HeadDim, HeadDim);
 
     /// <summary>The <paramref name="count"/> most accurate heads, best first.</summary>
     public IReadOnlyList<HeadRef> BestHeads(int count) =>
         ProbeStatistics.TopHeads(Accuracy, Math.Min(count, Accuracy.Length)).Select(Ref).ToList();
 
+    /// <summary>The monitor heads with their accuracies, most accurate first.</summary>
     public IReadOnlyList<HeadRef> Monitor => MonitorHeadIndices.Select(Ref).ToList();
 
     /// <summary>
@@ -120,6 +135,9 @@ public sealed class ProbeSet
             "probes only apply to the model they were trained on; train probes for this model with 'smitin probe'");
     }
 
+    /// <summary>Writes the probe set as one safetensors file (format: docs/probing.md), atomically.</summary>
+    /// <param name="path">destination, conventionally <c>TRAIT.probe</c></param>
+    /// <exception cref="SmitinException">the file cannot be written</exception>
     public void Save(string path) => ProbeSetFile.Save(this, path);
 
     /// <summary>Loads and validates a probe set (shapes, consistency, checksum).</summary>

@@ -6,8 +6,11 @@ namespace Smitin.Probing;
 /// <summary>Options of the whole probing pipeline (capture → fit → probe set).</summary>
 public sealed record ProbeTrainerOptions
 {
+    /// <summary>How activations are captured (batch size, caching).</summary>
     public CaptureOptions Capture { get; init; } = new();
+    /// <summary>How the probes are fitted (C, iterations, solver).</summary>
     public ProbeTrainingOptions Training { get; init; } = new();
+    /// <summary>How the probe set is derived (direction, p, M, τ).</summary>
     public ProbeSetOptions ProbeSet { get; init; } = new();
 }
 

@@ -9,11 +9,15 @@ namespace Smitin.Steering;
 /// </summary>
 public sealed class InterventionPlan
 {
+    /// <summary>One resolved intervention per trait; their shifts add up.</summary>
     public IReadOnlyList<TraitIntervention> Traits { get; }
     /// <summary>Record the monitor trace but never shift.</summary>
     public bool MonitorOnly { get; }
+    /// <summary>Decoder layers L (every trait has the same).</summary>
     public int Layers => Traits[0].Layers;
+    /// <summary>Heads H per layer.</summary>
     public int Heads => Traits[0].Heads;
+    /// <summary>Head size D.</summary>
     public int HeadDim => Traits[0].HeadDim;
 
     InterventionPlan(IReadOnlyList<TraitIntervention> traits, bool monitorOnly)
@@ -61,5 +65,6 @@ public sealed class InterventionPlan
         EnsureShape(model.Layers, model.Heads, model.HeadDim);
     }
 
+    /// <summary>Every trait's resolved plan, as recorded in results and trace files.</summary>
     public IReadOnlyList<TraitPlanSummary> Describe() => Traits.Select(t => t.Describe()).ToList();
 }

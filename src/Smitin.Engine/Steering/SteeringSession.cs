@@ -40,6 +40,7 @@ public sealed class SteeringSession : IDisposable
     bool _observe;                       // false at a continuation window's prefill: C of that step is traced, not gated on
     bool _disposed;
 
+    /// <summary>The plan applied.</summary>
     public InterventionPlan Plan { get; }
 
     /// <summary>One record per generation completed under this session, oldest first.</summary>
@@ -201,6 +202,7 @@ public sealed class SteeringSession : IDisposable
         _coefficients = null;
     }
 
+    /// <summary>Removes the hooks and frees the session's tensors (idempotent).</summary>
     public void Dispose()
     {
         if (_disposed) return;

@@ -11,13 +11,19 @@ namespace Smitin.Steering;
 /// </summary>
 public sealed class TraitIntervention
 {
+    /// <summary>Trait name of the probe set.</summary>
     public string Trait { get; }
     /// <summary>The options as resolved (mode-specific values filled in: ITI has Every = 1).</summary>
     public SteeringOptions Options { get; }
+    /// <summary>The model the probes belong to.</summary>
     public ProbeModelIdentity Model { get; }
+    /// <summary>How θ was derived (probe weight or mass-mean).</summary>
     public ProbeDirection Direction { get; }
+    /// <summary>Decoder layers L.</summary>
     public int Layers { get; }
+    /// <summary>Heads H per layer.</summary>
     public int Heads { get; }
+    /// <summary>Head size D.</summary>
     public int HeadDim { get; }
     /// <summary>+1 to add the trait, −1 to remove it.</summary>
     public int Sign => Options.Action == SteeringAction.Remove ? -1 : 1;
