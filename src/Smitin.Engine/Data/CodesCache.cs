@@ -80,7 +80,8 @@ public sealed class CodesCache
         return Path.Combine(Directory, ModelSlug(modelId), key[..2], key + ".codes");
     }
 
-    /// <summary>Looks up the codes of <paramref name="clip"/> encoded by the model <paramref name="modelId"/>.</summary>
+    /// <summary>Looks up the codes of <paramref name="clip"/> encoded by the model
+    /// <paramref name="modelId"/>.</summary>
     /// <returns>true with <paramref name="codes"/> set when a valid entry exists</returns>
     public bool TryGet(string modelId, AudioClip clip, out EncodedCodes codes)
     {
@@ -93,7 +94,8 @@ public sealed class CodesCache
         return true;
     }
 
-    /// <summary>Stores the codes of <paramref name="clip"/> for the model <paramref name="modelId"/> (atomic write).</summary>
+    /// <summary>Stores the codes of <paramref name="clip"/> for the model <paramref name="modelId"/> (atomic
+    /// write).</summary>
     public void Put(string modelId, AudioClip clip, EncodedCodes codes)
     {
         codes = EncodedCodes.Create(codes.Data, codes.Shape);

@@ -63,7 +63,8 @@ public sealed class ProbeDataset
         return FromStems(StemCollection.Open(root, layout), trait, options);
     }
 
-    /// <summary>Matched pairs from a stem collection: each window of a track with the trait stem is a positive (the mix of
+    /// <summary>Matched pairs from a stem collection: each window of a track with the trait stem is a positive (the mix
+    /// of
     /// every stem) and a negative (the same mix without the trait stem); tracks without it are skipped.</summary>
     /// <exception cref="OptionException">an option is out of range</exception>
     /// <exception cref="SmitinException">no track has the trait stem, or too few tracks for a split</exception>

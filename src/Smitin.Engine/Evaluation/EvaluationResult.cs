@@ -53,7 +53,8 @@ public sealed record EvaluationResult
         DefaultIgnoreCondition = JsonIgnoreCondition.Never, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    /// <summary>The result as indented snake_case JSON (<c>results.json</c>); <see cref="Examples"/> is not included.</summary>
+    /// <summary>The result as indented snake_case JSON (<c>results.json</c>); <see cref="Examples"/> is not
+    /// included.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <exception cref="SmitinException">not a results file of this shape</exception>

@@ -7,7 +7,8 @@ namespace Smitin;
 /// </summary>
 public static class AtomicFile
 {
-    /// <summary>Writes <paramref name="data"/> to <paramref name="path"/> atomically (temporary file, then rename).</summary>
+    /// <summary>Writes <paramref name="data"/> to <paramref name="path"/> atomically (temporary file, then
+    /// rename).</summary>
     /// <exception cref="IOException">the folder does not exist or cannot be written</exception>
     /// <exception cref="UnauthorizedAccessException">no permission to write there</exception>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> data)

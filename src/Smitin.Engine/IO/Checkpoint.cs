@@ -28,7 +28,8 @@ public sealed class Checkpoint : IDisposable
 
     /// <summary>Opens the weight files of a Hugging Face model folder (<c>model.safetensors</c>, or the shards named by
     /// <c>model.safetensors.index.json</c>); memory-mapped, nothing is read yet.</summary>
-    /// <exception cref="SmitinException">the folder is missing, holds only pickle weights, or a weight file or the index
+    /// <exception cref="SmitinException">the folder is missing, holds only pickle weights, or a weight file or the
+    /// index
     /// is missing or malformed (the message names the file)</exception>
     public static Checkpoint Open(string folder)
     {

@@ -43,7 +43,8 @@ public sealed class SafeTensorsFile : IDisposable
     }
 
     /// <summary>Opens and validates a safetensors file (header only; data is memory-mapped).</summary>
-    /// <exception cref="SmitinException">the file is missing, truncated or its header is malformed (the message names the
+    /// <exception cref="SmitinException">the file is missing, truncated or its header is malformed (the message names
+    /// the
     /// file and the field)</exception>
     public static SafeTensorsFile Open(string path)
     {

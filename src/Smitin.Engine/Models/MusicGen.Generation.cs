@@ -24,8 +24,10 @@ public sealed partial class MusicGen
     /// <param name="cancellationToken">checked before every decoder step and before decoding</param>
     /// <returns>codes (B, K, frames), the audio (B, C, T) at <see cref="SampleRate"/> when decoded, the resolved
     /// options and seed, and the steering record when steered</returns>
-    /// <exception cref="SmitinException">no prompt; an option out of range; an audio prompt of the wrong shape; a length
-    /// that cannot fit; a steering plan for another model; not enough memory for the request (estimated first)</exception>
+    /// <exception cref="SmitinException">no prompt; an option out of range; an audio prompt of the wrong shape; a
+    /// length
+    /// that cannot fit; a steering plan for another model; not enough memory for the request (estimated
+    /// first)</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled</exception>
     public GenerationResult Generate(IReadOnlyList<string> texts, GenerationOptions? options = null, Tensor? audioPrompt = null,
         IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, bool decodeAudio = true)

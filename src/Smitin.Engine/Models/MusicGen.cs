@@ -30,9 +30,11 @@ public sealed partial class MusicGen : IDisposable
 
     /// <summary>The model folder (absolute).</summary>
     public string Folder { get; }
-    /// <summary>Every size and setting, read from <c>config.json</c> (and <c>generation_config.json</c>, <c>preprocessor_config.json</c>).</summary>
+    /// <summary>Every size and setting, read from <c>config.json</c> (and <c>generation_config.json</c>,
+    /// <c>preprocessor_config.json</c>).</summary>
     public MusicGenConfig Config { get; }
-    /// <summary>Where the weights live (<c>cpu</c> unless <see cref="MusicGenLoadOptions.Device"/> says otherwise).</summary>
+    /// <summary>Where the weights live (<c>cpu</c> unless <see cref="MusicGenLoadOptions.Device"/> says
+    /// otherwise).</summary>
     public Device Device { get; }
     /// <summary>Short identity of the checkpoint (hash of every byte of config.json and the weight files the loader
     /// reads; see <see cref="ModelIdentity"/>), for caches and probe sets.</summary>
@@ -46,10 +48,11 @@ public sealed partial class MusicGen : IDisposable
     }
 
     /// <summary>
-    /// Loads a MusicGen checkpoint in the Hugging Face layout (reference: <c>MusicgenForConditionalGeneration.from_pretrained</c>):
-    /// reads <c>config.json</c>, logs every hyper-parameter, builds the parts the config names and loads their weights
-    /// from <c>model.safetensors</c> (or its shards), checking every tensor's name and shape. Nothing is downloaded: for a
-    /// hub id (<c>owner/name[@revision]</c>) use <see cref="LoadAsync"/>.
+    /// Loads a MusicGen checkpoint in the Hugging Face layout (reference:
+    /// <c>MusicgenForConditionalGeneration.from_pretrained</c>): reads <c>config.json</c>, logs every hyper-parameter,
+    /// builds the parts the config names and loads their weights from <c>model.safetensors</c> (or its shards),
+    /// checking every tensor's name and shape. Nothing is downloaded: for a hub id (<c>owner/name[@revision]</c>) use
+    /// <see cref="LoadAsync"/>.
     /// </summary>
     /// <param name="folder">a folder with <c>config.json</c>, <c>model.safetensors</c> (or an index and shards),
     /// <c>spiece.model</c> and the tokenizer files</param>

@@ -30,7 +30,8 @@ public sealed class ActivationCache
 
     /// <summary>Cache file of the activations of <paramref name="clip"/> under a model and capture settings.</summary>
     /// <param name="modelIdentity"><see cref="Models.MusicGen.Identity"/></param>
-    /// <param name="settings">the capture definition (position, conditioning, pattern): a change invalidates entries</param>
+    /// <param name="settings">the capture definition (position, conditioning, pattern): a change invalidates
+    /// entries</param>
     /// <param name="clip">the segment</param>
     public string PathFor(string modelIdentity, string settings, AudioClip clip)
     {

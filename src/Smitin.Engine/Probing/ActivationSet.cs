@@ -23,7 +23,8 @@ public sealed class ActivationSet
     /// <param name="values">(N, L, H, D) row-major, N = <paramref name="labels"/>.Length</param>
     /// <param name="labels">(N): true = the segment has the trait</param>
     /// <param name="layers">L</param><param name="heads">H</param><param name="headDim">D</param>
-    /// <exception cref="ArgumentException">a size is not positive or <paramref name="values"/> is not N·L·H·D long</exception>
+    /// <exception cref="ArgumentException">a size is not positive or <paramref name="values"/> is not N·L·H·D
+    /// long</exception>
     public ActivationSet(float[] values, bool[] labels, int layers, int heads, int headDim)
     {
         if (layers <= 0 || heads <= 0 || headDim <= 0)

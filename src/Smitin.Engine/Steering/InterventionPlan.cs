@@ -42,7 +42,8 @@ public sealed class InterventionPlan
     public static InterventionPlan Build(IEnumerable<(ProbeSet Probes, SteeringOptions? Options)> traits) =>
         new(traits.Select(t => TraitIntervention.Resolve(t.Probes, t.Options)).ToList(), monitorOnly: false);
 
-    /// <summary>Watch <paramref name="probes"/> without shifting (the "unsteered" trace); <paramref name="monitorHeadCount"/>
+    /// <summary>Watch <paramref name="probes"/> without shifting (the "unsteered" trace);
+    /// <paramref name="monitorHeadCount"/>
     /// null = each probe set's monitor heads.</summary>
     public static InterventionPlan Monitor(IEnumerable<ProbeSet> probes, int? monitorHeadCount = null) =>
         new(probes.Select(p => TraitIntervention.Resolve(p, new SteeringOptions { MonitorHeadCount = monitorHeadCount, Alpha = 0 })).ToList(), monitorOnly: true);

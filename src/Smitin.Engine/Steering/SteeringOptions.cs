@@ -56,7 +56,8 @@ public sealed record SteeringOptions
     /// null = the probe set's (<see cref="Probing.ProbeSetOptions.SoftWeightExponent"/>, chosen when probing).</summary>
     public double? SoftWeightExponent { get; init; }
     /// <summary>Number M of monitor heads (the most accurate probes), used by the gate and the trace in both modes;
-    /// null = the probe set's monitor heads (<see cref="Probing.ProbeSetOptions.MonitorHeadCount"/>, chosen when probing).</summary>
+    /// null = the probe set's monitor heads (<see cref="Probing.ProbeSetOptions.MonitorHeadCount"/>, chosen when
+    /// probing).</summary>
     public int? MonitorHeadCount { get; init; }
     /// <summary>ITI: number K of most accurate heads shifted with ω = 1 (capped at the model's head count).</summary>
     public int TopKHeads { get; init; } = 48;

@@ -50,7 +50,8 @@ public sealed record TraitPlanSummary
     public required string Rows { get; init; }
     /// <summary>When the gate is decided: with C(t−1) (docs/method.md §4.3).</summary>
     public required string MonitorTiming { get; init; }
-    /// <summary>What the monitor reads: the median of the monitor probes at the newest position, and which rows.</summary>
+    /// <summary>What the monitor reads: the median of the monitor probes at the newest position, and which
+    /// rows.</summary>
     public required string MonitorSite { get; init; }
     /// <summary>Which decoder steps are shifted (the schedule and the prefill rule).</summary>
     public required string Schedule { get; init; }

@@ -7,7 +7,8 @@ namespace Smitin.Viz;
 /// Self-contained HTML for Plotly.NET charts (<see cref="GenericChart"/>, via <see cref="PlotlyFigure"/>): plotly.js
 /// 2.28.0 is inlined (no CDN, works offline). The script is the copy Plotly.NET 6.0.0 embeds as the resource
 /// <c>Plotly.NET.plotly-2.28.0.min.js</c> (the same one Plotly.NET's <c>PlotlyJSReference.Full</c> inlines).
-/// <see cref="Page(PlotlyFigure, string)"/> gives a whole document, <see cref="Fragment(PlotlyFigure, bool, string?)"/> a <c>div</c> + <c>script</c> for hosts such as
+/// <see cref="Page(PlotlyFigure, string)"/> gives a whole document, <see cref="Fragment(PlotlyFigure, bool, string?)"/>
+/// a <c>div</c> + <c>script</c> for hosts such as
 /// notebooks, which include <see cref="LibraryScript"/> or <see cref="CompressedLibraryScript"/> and any number of
 /// fragments, in either order. Unlike Plotly.NET's own HTML, nothing is fetched and AMD loaders (require.js in
 /// classic Jupyter) are side-stepped.

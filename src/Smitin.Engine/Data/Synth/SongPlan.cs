@@ -7,7 +7,8 @@ public readonly record struct NoteEvent(int Channel, int Pitch, int Velocity, lo
 /// <param name="Stem">drums, bass, piano, guitar, strings or lead.</param>
 /// <param name="Program">0-based General MIDI program (ignored for drums).</param>
 /// <param name="Style">The pattern used, e.g. "arpeggio" or "four-on-the-floor".</param>
-/// <param name="InstrumentName">General MIDI instrument name of <paramref name="Program"/> (for the description).</param>
+/// <param name="InstrumentName">General MIDI instrument name of <paramref name="Program"/> (for the
+/// description).</param>
 /// <param name="Notes">The notes, sorted by start tick.</param>
 public sealed record PartPlan(string Stem, int Program, string InstrumentName, string Style, IReadOnlyList<NoteEvent> Notes);
 

@@ -20,7 +20,8 @@ public sealed class DecoderLinear : nn.Module<Tensor, Tensor>
     /// <summary>(out, in) weight, checkpoint key <c>weight</c>.</summary>
     public readonly Parameter weight; // (out, in)
 
-    /// <summary>A bias-free linear map in → out, initialised as <c>nn.Linear</c> (replaced when weights are loaded).</summary>
+    /// <summary>A bias-free linear map in → out, initialised as <c>nn.Linear</c> (replaced when weights are
+    /// loaded).</summary>
     public DecoderLinear(long inFeatures, long outFeatures) : base("linear")
     {
         weight = new Parameter(torch.empty(outFeatures, inFeatures), requires_grad: false);

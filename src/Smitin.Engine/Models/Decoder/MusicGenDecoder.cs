@@ -13,7 +13,8 @@ namespace Smitin.Models.Decoder;
 /// </summary>
 public sealed class MusicGenDecoder : nn.Module
 {
-    /// <summary>One token embedding per codebook (vocab + 1 rows: the extra row is the start/pad token); summed.</summary>
+    /// <summary>One token embedding per codebook (vocab + 1 rows: the extra row is the start/pad token);
+    /// summed.</summary>
     public readonly ModuleList<Embedding> embed_tokens;
     /// <summary>Sinusoidal position embeddings (not learned).</summary>
     public readonly SinusoidalPositions embed_positions;

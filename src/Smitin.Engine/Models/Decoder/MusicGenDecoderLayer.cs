@@ -25,7 +25,8 @@ public sealed class MusicGenDecoderLayer : nn.Module
 
     readonly Func<Tensor, Tensor> _activation;
 
-    /// <summary>Layer <paramref name="name"/> of a decoder with <paramref name="config"/>'s sizes (weights uninitialised).</summary>
+    /// <summary>Layer <paramref name="name"/> of a decoder with <paramref name="config"/>'s sizes (weights
+    /// uninitialised).</summary>
     /// <exception cref="SmitinException">the activation function is not supported (the message names it)</exception>
     public MusicGenDecoderLayer(string name, DecoderConfig config) : base(name)
     {

@@ -25,7 +25,8 @@ public sealed class MusicGenLm : nn.Module
 
     HookContext? _context;
 
-    /// <summary>The LM of <paramref name="config"/> with uninitialised weights, gradients off, in eval mode (load weights
+    /// <summary>The LM of <paramref name="config"/> with uninitialised weights, gradients off, in eval mode (load
+    /// weights
     /// with <see cref="Load"/>).</summary>
     /// <exception cref="SmitinException">a stereo config with an odd number of codebooks</exception>
     public MusicGenLm(DecoderConfig config) : base("decoder")

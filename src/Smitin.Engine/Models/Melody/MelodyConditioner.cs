@@ -21,7 +21,8 @@ public sealed class MelodyConditioner : nn.Module
     /// <summary>Width D of the decoder the chroma is projected to.</summary>
     public int HiddenSize { get; }
 
-    /// <summary>The chroma projection <c>audio_enc_to_dec_proj</c> (chroma bins → <paramref name="decoderHiddenSize"/>),
+    /// <summary>The chroma projection <c>audio_enc_to_dec_proj</c> (chroma bins →
+    /// <paramref name="decoderHiddenSize"/>),
     /// weights uninitialised.</summary>
     public MelodyConditioner(MelodyConfig config, int decoderHiddenSize) : base(nameof(MelodyConditioner))
     {

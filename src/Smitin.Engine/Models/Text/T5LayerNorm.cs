@@ -13,7 +13,8 @@ public sealed class T5LayerNorm : nn.Module<Tensor, Tensor>
     readonly Parameter weight; // (D)
     readonly double _eps;
 
-    /// <summary>T5's RMS norm (no mean subtraction, no bias) over <paramref name="dim"/> features with epsilon <paramref name="eps"/>.</summary>
+    /// <summary>T5's RMS norm (no mean subtraction, no bias) over <paramref name="dim"/> features with epsilon
+    /// <paramref name="eps"/>.</summary>
     public T5LayerNorm(int dim, double eps) : base(nameof(T5LayerNorm))
     {
         weight = nn.Parameter(torch.ones(dim));
