@@ -74,6 +74,9 @@ public sealed class ProbeSet
     /// Builds the probe set from fitted probes. <paramref name="all"/> is the whole probing set (train + validation):
     /// the mass-mean direction, σ and the class means are taken over it, as ITI does.
     /// </summary>
+    /// <exception cref="OptionException">an option is out of range</exception>
+    /// <exception cref="SmitinException">an empty trait name; fits or activations of another shape than the model; undefined
+    /// validation accuracy; a head whose direction has zero length</exception>
     public static ProbeSet Build(string trait, ProbeModelIdentity model, ProbeProvenance provenance, ProbeFits fits,
         ActivationSet all, ProbeTrainingOptions training, ProbeSetOptions? options = null)
     {
@@ -141,9 +144,12 @@ public sealed class ProbeSet
     public void Save(string path) => ProbeSetFile.Save(this, path);
 
     /// <summary>Loads and validates a probe set (shapes, consistency, checksum).</summary>
+    /// <exception cref="SmitinException">the file is missing, not a probe set, damaged (checksum) or inconsistent (the
+    /// message names the file and the tensor)</exception>
     public static ProbeSet Load(string path) => ProbeSetFile.Load(path);
 
     /// <summary>Loads a probe set and refuses it unless it was trained for <paramref name="model"/>.</summary>
+    /// <exception cref="SmitinException">as <see cref="Load(string)"/>, or the probes belong to another model</exception>
     public static ProbeSet Load(string path, ProbeModelIdentity model)
     {
         var set = ProbeSetFile.Load(path);
@@ -152,6 +158,7 @@ public sealed class ProbeSet
     }
 
     /// <summary>Loads a probe set and refuses it unless it was trained for <paramref name="model"/>.</summary>
+    /// <exception cref="SmitinException">as <see cref="Load(string)"/>, or the probes belong to another model</exception>
     public static ProbeSet Load(string path, Models.MusicGen model) => Load(path, ProbeModelIdentity.Of(model));
 
     HeadRef Ref(int i) => new(i / Heads, i % Heads, Accuracy[i]);

@@ -34,6 +34,9 @@ public static class ProbeTrainer
     }
 
     /// <summary>Probes a trait from a <see cref="ProbeDataset"/> (stems, labelled folders, manifest, synthetic).</summary>
+    /// <exception cref="OptionException">an option is out of range (the message names it)</exception>
+    /// <exception cref="SmitinException">a split lacks a class or has no validation segment; audio that cannot be read</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled</exception>
     public static ProbeSet Train(MusicGen model, ProbeDataset dataset, ProbeTrainerOptions? options = null,
         IProgress<ProbeProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -47,6 +50,9 @@ public static class ProbeTrainer
     }
 
     /// <summary>Probes a trait from segments already split by track (the caller keeps tracks on one side).</summary>
+    /// <exception cref="OptionException">an option is out of range (the message names it)</exception>
+    /// <exception cref="SmitinException">a split lacks a class or has no validation segment; audio that cannot be read</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled</exception>
     public static ProbeSet Train(MusicGen model, string trait, IEnumerable<Segment> train, IEnumerable<Segment> validation,
         ProbeProvenance provenance, ProbeTrainerOptions? options = null, IProgress<ProbeProgress>? progress = null,
         CancellationToken cancellationToken = default)
@@ -63,6 +69,9 @@ public static class ProbeTrainer
     }
 
     /// <summary>Probes a trait from captured activations.</summary>
+    /// <exception cref="OptionException">an option is out of range (the message names it)</exception>
+    /// <exception cref="SmitinException">a split lacks a class or has no validation segment; audio that cannot be read</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled</exception>
     public static ProbeSet Train(string trait, ProbeModelIdentity model, ActivationSet train, ActivationSet validation,
         ProbeProvenance provenance, ProbeTrainerOptions? options = null, IProgress<ProbeProgress>? progress = null,
         CancellationToken cancellationToken = default)

@@ -32,19 +32,27 @@ public sealed class InterventionPlan
     }
 
     /// <summary>One trait with its own options.</summary>
+    /// <exception cref="OptionException">an option is out of range (the message names it)</exception>
+    /// <exception cref="SmitinException">no probe set; probe sets of different models; a required direction the set was not
+    /// built with</exception>
     public static InterventionPlan Build(ProbeSet probes, SteeringOptions? options = null) => Build([(probes, options)]);
 
     /// <summary>Several traits, all with the same options.</summary>
+    /// <exception cref="OptionException">an option is out of range (the message names it)</exception>
+    /// <exception cref="SmitinException">no probe set; probe sets of different models; a required direction the set was not
+    /// built with</exception>
     public static InterventionPlan Build(IEnumerable<ProbeSet> probes, SteeringOptions? options = null) =>
         Build(probes.Select(p => (p, options)));
 
     /// <summary>Several traits, each with its own options (e.g. add drums, remove bass).</summary>
+    /// <exception cref="OptionException">an option is out of range (the message names it)</exception>
+    /// <exception cref="SmitinException">no probe set; probe sets of different models; a required direction the set was not
+    /// built with</exception>
     public static InterventionPlan Build(IEnumerable<(ProbeSet Probes, SteeringOptions? Options)> traits) =>
         new(traits.Select(t => TraitIntervention.Resolve(t.Probes, t.Options)).ToList(), monitorOnly: false);
 
     /// <summary>Watch <paramref name="probes"/> without shifting (the "unsteered" trace);
-    /// <paramref name="monitorHeadCount"/>
-    /// null = each probe set's monitor heads.</summary>
+    /// <paramref name="monitorHeadCount"/> null = each probe set's monitor heads.</summary>
     public static InterventionPlan Monitor(IEnumerable<ProbeSet> probes, int? monitorHeadCount = null) =>
         new(probes.Select(p => TraitIntervention.Resolve(p, new SteeringOptions { MonitorHeadCount = monitorHeadCount, Alpha = 0 })).ToList(), monitorOnly: true);
 

@@ -66,7 +66,12 @@ public sealed class TraitIntervention
         MonitorBias = monitorHeadIndices.Select(i => probes.Bias[i]).ToArray();
     }
 
-    /// <summary>Resolves <paramref name="options"/> against <paramref name="probes"/>.</summary>
+    /// <summary>Resolves <paramref name="options"/> against <paramref name="probes"/>: p, M and τ are the probe set's
+    /// unless given (docs/method.md §4.1); ω is recomputed with p (SMITIN) or set to 1 on the top-K heads (ITI).</summary>
+    /// <param name="probes">one trait's probe set</param>
+    /// <param name="options">the knobs; null = the paper's defaults</param>
+    /// <exception cref="OptionException">an option is out of range (the message names it)</exception>
+    /// <exception cref="SmitinException">a direction was required that the probe set was not built with</exception>
     public static TraitIntervention Resolve(ProbeSet probes, SteeringOptions? options = null)
     {
         options ??= new SteeringOptions();
