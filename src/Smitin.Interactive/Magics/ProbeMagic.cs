@@ -11,6 +11,8 @@ public sealed class ProbeMagic : SmitinMagicCommand
 {
     public string? Trait { get; set; }
     public string? Direction { get; set; }
+    /// <summary><c>--monitor-heads</c>: the number M of monitor heads (a count; the engine records call it
+    /// <c>MonitorHeadCount</c>).</summary>
     public int? MonitorHeads { get; set; }
     public double? SoftWeightExponent { get; set; }
     public double? Tau { get; set; }
@@ -35,7 +37,7 @@ public sealed class ProbeMagic : SmitinMagicCommand
     {
         var d = new ProbeSetOptions();
         var capture = new CaptureOptions();
-        var monitor = new MagicOption("--monitor-heads", $"Number of monitor heads M (most accurate; default {d.MonitorHeads}).", MagicValueKind.Integer);
+        var monitor = new MagicOption("--monitor-heads", $"Number of monitor heads M (most accurate; default {d.MonitorHeadCount}).", MagicValueKind.Integer);
         var output = new MagicOption("--out", "Also write the probe set to this .probe file (checked before training).");
         var probes = new MagicOption("--probes", "Load this .probe file (checked against the loaded model) instead of training.");
         return
@@ -60,7 +62,7 @@ public sealed class ProbeMagic : SmitinMagicCommand
         var setOptions = defaults with
         {
             Direction = Direction is null ? defaults.Direction : ProbeSetOptions.ParseDirection(Direction),
-            MonitorHeads = MonitorHeads ?? defaults.MonitorHeads,
+            MonitorHeadCount = MonitorHeads ?? defaults.MonitorHeadCount,
             SoftWeightExponent = SoftWeightExponent ?? defaults.SoftWeightExponent,
             Tau = Tau,
         };
