@@ -92,6 +92,11 @@ public sealed class ActivationCapture
     /// lazy dataset is never held in memory at once; their activations are (<see cref="CaptureOptions.BytesPerSegment"/>
     /// each). <paramref name="expectedCount"/> (optional) only feeds progress, reported under the name <paramref name="stage"/>.
     /// </summary>
+    /// <param name="segments">the segments, enumerated once, in order</param>
+    /// <param name="progress">reports (<paramref name="stage"/>, segments done, expected) after every batch</param>
+    /// <param name="cancellationToken">checked before every segment and every forward pass</param>
+    /// <param name="expectedCount">segments expected, for progress only (0 = unknown)</param>
+    /// <param name="stage">name of the stage in progress reports and in the limit's message</param>
     /// <param name="heldBefore">segments already captured in the same run (the training split when this is the
     /// validation split): they count towards <see cref="CaptureOptions.MaxSegments"/></param>
     /// <exception cref="OptionException">the segments outnumber <see cref="CaptureOptions.MaxSegments"/> (refused when the

@@ -55,6 +55,9 @@ public sealed record CaptureOptions
     /// many were asked, the memory their activations take and the option that raises the limit.
     /// </summary>
     /// <param name="segments">segments asked (or an upper bound of them)</param>
+    /// <param name="layers">decoder layers L</param>
+    /// <param name="heads">attention heads per layer H</param>
+    /// <param name="headDim">head dimension D</param>
     /// <param name="what">what asks for them, e.g. "stems (MUSDB18-HQ layout) at /data/musdb: up to"</param>
     /// <exception cref="OptionException">more than <see cref="MaxSegments"/> (option <c>max-segments</c>)</exception>
     /// <exception cref="SmitinException">more than <see cref="ArrayLimit"/>, which no option raises</exception>
