@@ -57,6 +57,7 @@ static class DecodeBench
         var sinceCallback = Stopwatch.StartNew();
         using (generator.Generate(memory, mask, prompt, new GenerationOptions { MaxNewTokens = steps + 1, Seed = 1 },
                    new Recorder(_ => { stepMs.Add(sinceCallback.Elapsed.TotalMilliseconds); floors.RunAll(); sinceCallback.Restart(); }))) { }
+        foreach (var c in lm.DecodeKernels.Choices) Console.WriteLine(c.Describe(lm.DecodeKernels.Cpu));
         double prefillMs = stepMs[0];
         var decode = stepMs.Skip(1).ToArray();
 

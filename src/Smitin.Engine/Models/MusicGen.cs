@@ -11,6 +11,20 @@ public sealed record MusicGenLoadOptions
     public string Device { get; init; } = "cpu";
     /// <summary>Receives the load log (hyper-parameters, timings). Defaults to stderr.</summary>
     public Action<string>? Log { get; init; }
+    /// <summary>
+    /// Kernel of the decoder's few-row products (a decode step): <c>auto</c> (default) measures the candidates on this
+    /// CPU once and caches the choice per CPU model; <c>linear</c>, <c>wxt</c> or <c>mv</c> force one (see
+    /// <see cref="Decoder.DecodeKernelSelector"/>). When <c>auto</c>, the environment variable
+    /// <c>SMITIN_DECODE_KERNEL</c> may force one instead.
+    /// </summary>
+    public string DecodeKernel { get; init; } = "auto";
+
+    /// <exception cref="OptionException">an unknown <see cref="DecodeKernel"/> name (option <c>decode-kernel</c>)</exception>
+    public void Validate()
+    {
+        try { Decoder.DecodeKernels.Parse(DecodeKernel, "decode-kernel"); }
+        catch (SmitinException) { throw new OptionException("decode-kernel", $"unknown kernel '{DecodeKernel}'; expected {Decoder.DecodeKernels.Accepted}"); }
+    }
 }
 
 /// <summary>
@@ -45,6 +59,7 @@ public sealed partial class MusicGen : IDisposable
     public static MusicGen Load(string folder, MusicGenLoadOptions? options = null)
     {
         options ??= new MusicGenLoadOptions();
+        options.Validate();
         var log = options.Log ?? (s => Console.Error.WriteLine(s));
         Native.TorchRuntime.Ensure();
         var sw = System.Diagnostics.Stopwatch.StartNew();
@@ -90,6 +105,7 @@ public sealed partial class MusicGen : IDisposable
             weightsScope.Dispose(); // on failure this also frees whatever a part had built
         }
         log($"musicgen: loaded in {sw.Elapsed.TotalSeconds:F1} s (identity {model.Identity})");
+        model.ChooseDecodeKernel(options, log);
         return model;
     }
 
