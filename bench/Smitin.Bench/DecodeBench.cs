@@ -63,14 +63,24 @@ static class DecodeBench
 
         double median = Median(decode);
         double floorVector = Median([.. floors.Vector]), floorTwoRows = Median([.. floors.TwoRows]), floorAll = Median([.. floors.AllMatrices]),
-            floorStreaming = Median([.. floors.Streaming]);
+            floorStreaming = Median([.. floors.Streaming]), floorRowwise = Median([.. floors.Rowwise]);
         Console.WriteLine($"prefill of {cache} positions (2 rows): {prefillMs:F0} ms");
         Console.WriteLine($"decode step, median of {decode.Length}: {median:F1} ms  [min {decode.Min():F1}, max {decode.Max():F1}]  (forward + guidance + top-k sampling + pattern)");
         Console.WriteLine($"floor A, matrix-vector over the matrices a step reads (1 row): {floorVector:F1} ms  [min {floors.Vector.Min():F1}]");
-        Console.WriteLine($"floor B, libtorch linear over the same matrices with the step's 2 rows: {floorTwoRows:F1} ms");
+        Console.WriteLine($"floor B, libtorch linear over the same matrices with the step's 2 rows: {floorTwoRows:F1} ms  [min {floors.TwoRows.Min():F1}]");
         Console.WriteLine($"floor C, matrix-vector over every decoder matrix incl. cross k/v: {floorAll:F1} ms");
-        Console.WriteLine($"floor D, W x X^T (the streaming kernel) over the matrices a step reads with the 2 rows: {floorStreaming:F1} ms  [min {floors.Streaming.Min():F1}]");
-        Console.WriteLine(FormattableString.Invariant($"ratio step / floor A: {median / floorVector:F2} (target <= 1.5); / B {median / floorTwoRows:F2}; / C {median / floorAll:F2}; / D {median / floorStreaming:F2}"));
+        Console.WriteLine($"floor D, W x X^T over the matrices a step reads with the 2 rows: {floorStreaming:F1} ms  [min {floors.Streaming.Min():F1}]");
+        Console.WriteLine($"floor E, one matrix-vector product per row (2 rows): {floorRowwise:F1} ms  [min {floors.Rowwise.Min():F1}]");
+        Console.WriteLine(FormattableString.Invariant($"ratio step / floor A: {median / floorVector:F2} (target <= 1.5); / B {median / floorTwoRows:F2}; / C {median / floorAll:F2}; / D {median / floorStreaming:F2}; / E {median / floorRowwise:F2}"));
+
+        // where the step's time goes: each part alone, a step's worth, same process
+        var parts = new StepProfile(lm, rows: 2, batch: 1, kvLength: cache, memoryLength: 20).Run();
+        Console.WriteLine("per-part timing of a step (each part alone, median of 9):");
+        foreach (var (part, ms) in parts) Console.WriteLine(FormattableString.Invariant($"  {ms,8:F2} ms  {part}"));
+        double sum = parts.Where(p => !p.Part.StartsWith("  (", StringComparison.Ordinal)).Sum(p => p.Ms);
+        Console.WriteLine(FormattableString.Invariant($"  {sum,8:F2} ms  sum of parts; step - sum = {median - sum:F1} ms (dispatch, dispose scopes, allocation, hooks, interference)"));
+        Console.WriteLine(FormattableString.Invariant($"  {sum - parts[0].Ms,8:F2} ms  everything but the weight products ({(sum - parts[0].Ms) / median * 100:F0} % of the step)"));
+        Console.WriteLine($"load average {LoadAverage()}");
         return 0;
     }
 
@@ -89,6 +99,7 @@ static class DecodeBench
         public List<double> TwoRows { get; } = [];
         public List<double> AllMatrices { get; } = [];
         public List<double> Streaming { get; } = [];
+        public List<double> Rowwise { get; } = [];
 
         public FloorPasses(MusicGenLm lm)
         {
@@ -112,7 +123,8 @@ static class DecodeBench
             Vector.Add(Pass(_perStep, _one));
             TwoRows.Add(Pass(_perStep, _two));
             AllMatrices.Add(Pass(_all, _one));
-            Streaming.Add(Pass(_perStep, _two, (w, x) => w.mm(x.t())));
+            Streaming.Add(Pass(_perStep, _two, (w, x) => DecodeKernels.Multiply(DecodeKernel.WeightTimesInputT, w, x)));
+            Rowwise.Add(Pass(_perStep, _two, (w, x) => DecodeKernels.Multiply(DecodeKernel.RowwiseMatrixVector, w, x)));
         }
 
         static double Pass(List<Tensor> weights, Dictionary<long, Tensor> inputs, Func<Tensor, Tensor, Tensor>? product = null)
@@ -124,6 +136,8 @@ static class DecodeBench
             return sw.Elapsed.TotalMilliseconds;
         }
     }
+
+    internal static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
     static long Parameters(nn.Module m) => m.parameters().Sum(p => p.numel());
 
