@@ -51,19 +51,7 @@ sealed class StepProfile(MusicGenLm lm, int rows, int batch, int kvLength, int m
                 }
                 foreach (var head in lm.lm_heads) using (head.call(x)) { }
             })),
-            ($"self-attention over KV {kvLength} (append, QK^T, softmax, PV)", Time(() =>
-            {
-                using var s = torch.NewDisposeScope();
-                for (int l = 0; l < layers; l++)
-                {
-                    var q = (x * scaling).reshape(rows, 1, h, dh).transpose(1, 2);           // (rows, H, 1, Dh)
-                    var kNew = x.reshape(rows, 1, h, dh).transpose(1, 2);
-                    kv[l, 0].narrow(2, kvLength, 1).copy_(kNew); kv[l, 1].narrow(2, kvLength, 1).copy_(kNew);
-                    var keys = kv[l, 0].narrow(2, 0, kvLength + 1); var values = kv[l, 1].narrow(2, 0, kvLength + 1);
-                    var z = q.matmul(keys.transpose(-1, -2)).softmax(-1).matmul(values).transpose(1, 2).reshape(rows, 1, d);
-                }
-            })),
-            ($"  (alternative: the same through libtorch scaled_dot_product_attention)", Time(() =>
+            ($"self-attention over KV {kvLength} (append, fused scaled_dot_product_attention)", Time(() =>
             {
                 using var s = torch.NewDisposeScope();
                 for (int l = 0; l < layers; l++)
@@ -75,13 +63,24 @@ sealed class StepProfile(MusicGenLm lm, int rows, int batch, int kvLength, int m
                     var z = nn.functional.scaled_dot_product_attention(q, keys, values).transpose(1, 2).reshape(rows, 1, d);
                 }
             })),
-            ($"cross-attention over {memoryLength} text positions (QK^T + mask, softmax, PV)", Time(() =>
+            ($"  (before: eager QK^T, softmax, PV ops instead of the fused one)", Time(() =>
             {
                 using var s = torch.NewDisposeScope();
                 for (int l = 0; l < layers; l++)
                 {
-                    var q = (x * scaling).reshape(rows, 1, h, dh).transpose(1, 2);
-                    var z = (q.matmul(crossK.transpose(-1, -2)) + crossMask).softmax(-1).matmul(crossV).transpose(1, 2).reshape(rows, 1, d);
+                    var q = (x * scaling).reshape(rows, 1, h, dh).transpose(1, 2);           // (rows, H, 1, Dh)
+                    var kNew = x.reshape(rows, 1, h, dh).transpose(1, 2);
+                    kv[l, 0].narrow(2, kvLength, 1).copy_(kNew); kv[l, 1].narrow(2, kvLength, 1).copy_(kNew);
+                    var keys = kv[l, 0].narrow(2, 0, kvLength + 1); var values = kv[l, 1].narrow(2, 0, kvLength + 1);
+                    var z = q.matmul(keys.transpose(-1, -2)).softmax(-1).matmul(values).transpose(1, 2).reshape(rows, 1, d);
+                }
+            })),
+            ($"cross-attention over {memoryLength} text positions (fused, with the text mask)", Time(() =>
+            {
+                using var s = torch.NewDisposeScope();
+                for (int l = 0; l < layers; l++)
+                {
+                    var z = nn.functional.scaled_dot_product_attention(x.reshape(rows, 1, h, dh).transpose(1, 2), crossK, crossV, crossMask).transpose(1, 2).reshape(rows, 1, d);
                 }
             })),
             ("layer norms (3 per layer + final)", Time(() =>

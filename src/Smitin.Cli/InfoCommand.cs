@@ -11,7 +11,7 @@ static class InfoCommand
     public static Command Create()
     {
         var cmd = new Command("info", "Print TorchSharp/libtorch versions and how the native library was loaded.");
-        cmd.SetAction(_ =>
+        cmd.SetAction((_, _) => CliRunner.Guard(() =>
         {
             TorchRuntime.Ensure();
             Console.WriteLine($"smitin {typeof(TorchRuntime).Assembly.GetName().Version}");
@@ -19,8 +19,8 @@ static class InfoCommand
             Console.WriteLine($"native: {TorchRuntime.Status}");
             Console.WriteLine($"cache: {CacheDirs.Root}");
             foreach (var line in DecodeKernelLines()) Console.WriteLine(line);
-            return 0;
-        });
+            return Task.FromResult(0);
+        }));
         return cmd;
     }
 

@@ -153,21 +153,24 @@ public class DecodeKernelSelectorTests
     }
 
     [Fact]
-    public void ARealMeasurementTimesEveryCandidateOnTheModelsMatrices()
+    public void TheLoadLogAndModelSummarySayWhichKernelAndWhy()
     {
-        using var scope = torch.NewDisposeScope();
-        using var dir = new TempDir();
-        var weights = new List<Tensor> { torch.randn(96, 48), torch.randn(48, 96), torch.randn(96, 48) };
-        torch.manual_seed(7); var expected = torch.randn(4);
-        torch.manual_seed(7);
-        var selector = new DecodeKernelSelector(weights, new DecodeKernelCache(dir.File("k.json")), "cpu", environment: NoEnvironment, loadAverage: () => null);
-        var choice = selector.Resolve(2);
-        TensorAssert.Equal(expected, torch.randn(4), "global generator after a measurement");
-        Assert.Equal(DecodeKernelReason.Measured, choice.Reason);
-        Assert.Equal(DecodeKernels.All.ToHashSet(), choice.Milliseconds.Keys.ToHashSet());
-        Assert.All(choice.Milliseconds.Values, ms => Assert.True(ms > 0 && double.IsFinite(ms)));
-        Assert.Equal(DecodeKernelSelector.Choose(choice.Milliseconds), choice.Kernel);
-        Assert.Contains("3 of 3 matrices", choice.Source);
+        var log = new List<string>();
+        using (var forced = MusicGen.Load(Fixture.Model(), new MusicGenLoadOptions { DecodeKernel = "wxt", Log = log.Add }))
+        {
+            Assert.Contains(log, l => l.Contains("decode kernel for ≤ 2 rows: wxt (override by load option decode-kernel=wxt; not measured)"));
+            Assert.Equal(DecodeKernel.WeightTimesInputT, forced.Decoder.DecodeKernels.KernelFor(2));
+            Assert.Equal(DecodeKernel.WeightTimesInputT, forced.Decoder.DecodeKernels.KernelFor(9));
+            Assert.Contains(forced.DecodeKernelSummary(), l => l.StartsWith("decode kernel for ≤ 2 rows: wxt (override", StringComparison.Ordinal));
+        }
+        log.Clear();
+        using var auto = MusicGen.Load(Fixture.Model(), new MusicGenLoadOptions { Log = log.Add });
+        var choice = auto.Decoder.DecodeKernels.Resolve(2);
+        Assert.Contains(log, l => l.Contains($"decode kernel for ≤ 2 rows: {choice.Kernel.Name()} ("));
+        if (Environment.GetEnvironmentVariable(DecodeKernelSelector.EnvironmentVariable) is null)
+            Assert.NotEqual(DecodeKernelReason.Override, choice.Reason);
+        var e = Assert.Throws<OptionException>(() => MusicGen.Load(Fixture.Model(), new MusicGenLoadOptions { DecodeKernel = "fast", Log = _ => { } }));
+        Assert.Contains("expected auto, linear, wxt or mv", e.Message);
     }
 
     [Theory]
