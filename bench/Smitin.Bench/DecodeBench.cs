@@ -81,6 +81,24 @@ static class DecodeBench
         Console.WriteLine(FormattableString.Invariant($"  {sum,8:F2} ms  sum of parts; step - sum = {median - sum:F1} ms (dispatch, dispose scopes, allocation, hooks, interference)"));
         Console.WriteLine(FormattableString.Invariant($"  {sum - parts[0].Ms,8:F2} ms  everything but the weight products ({(sum - parts[0].Ms) / median * 100:F0} % of the step)"));
         Console.WriteLine($"load average {LoadAverage()}");
+
+        if (args.Contains("--compare-bf16"))
+        {
+            // the same model with its matrices in bfloat16 (MusicGenLoadOptions.DType), same prompt and seed, same process
+            long bytes = lm.UseWeightType(ScalarType.BFloat16);
+            using (generator.Generate(memory, mask, prompt.narrow(2, 0, 8), new GenerationOptions { MaxNewTokens = 4, Seed = 1 })) { } // warm-up, kernel choice
+            var bf = new FloorPasses(lm);
+            bf.RunAll();
+            var bfMs = new List<double>();
+            sinceCallback.Restart();
+            using (generator.Generate(memory, mask, prompt, new GenerationOptions { MaxNewTokens = steps + 1, Seed = 1 },
+                       new Recorder(_ => { bfMs.Add(sinceCallback.Elapsed.TotalMilliseconds); bf.RunAll(); sinceCallback.Restart(); }))) { }
+            double bfMedian = Median([.. bfMs.Skip(1)]), bfFloor = Median([.. bf.Vector]);
+            foreach (var c in lm.DecodeKernels.Choices) Console.WriteLine("bfloat16: " + c.Describe(lm.DecodeKernels.Cpu));
+            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"bfloat16 weights ({bytes / 1e9:F2} GB of matrices): decode step median {bfMedian:F1} ms [min {bfMs.Skip(1).Min():F1}], floor A (bf16 matrix-vector) {bfFloor:F1} ms; " +
+                $"float32 step / bfloat16 step = {median / bfMedian:F2} (target >= 1.7); bf16 step / bf16 floor A {bfMedian / bfFloor:F2}; load average {LoadAverage()}"));
+        }
         return 0;
     }
 
@@ -113,8 +131,8 @@ static class DecodeBench
             _all.AddRange(_perStep);
             foreach (var n in _all.Select(w => w.shape[1]).Distinct())
             {
-                _one[n] = torch.randn(1, n).DetachFromDisposeScope();
-                _two[n] = torch.randn(2, n).DetachFromDisposeScope();
+                _one[n] = torch.randn(1, n, dtype: _all[0].dtype).DetachFromDisposeScope();
+                _two[n] = torch.randn(2, n, dtype: _all[0].dtype).DetachFromDisposeScope();
             }
         }
 

@@ -21,7 +21,9 @@ namespace Smitin.Models.Decoder;
 ///    bucket's row count by a sample of the matrices a step reads (whole layers in order, at least
 ///    <see cref="SampleBytes"/> so the sample does not sit in the CPU cache, as a step's weights do not), interleaved,
 ///    <see cref="Rounds"/> rounds after a warm-up; the fastest minimum wins (ties: the order of
-///    <see cref="DecodeKernels.All"/>). About 10 passes of ~100 MB at musicgen-small shapes: ~0.1 s once per CPU model.
+///    <see cref="DecodeKernels.All"/>). About 10 passes of ~100 MB at musicgen-small shapes: ~0.1 s on a quiet machine.
+/// The result is stored only when the machine was quiet (<see cref="IsQuiet"/>); on a busy one other processes decide
+/// the timings, so the choice holds for this process and is measured again next time.
 /// </summary>
 public sealed class DecodeKernelSelector
 {
@@ -80,6 +82,12 @@ public sealed class DecodeKernelSelector
             _overrideSource = source;
             _choices.Clear();
         }
+    }
+
+    /// <summary>Drops the choices made so far (the weights changed type or device); the next use resolves again.</summary>
+    public void ForgetChoices()
+    {
+        lock (_gate) _choices.Clear();
     }
 
     /// <summary>The bucket of a row count: the smallest of 1, 2, 4, 8, 16 that holds it.</summary>

@@ -32,7 +32,17 @@ public sealed class DecoderLinear : nn.Module<Tensor, Tensor>
 
     /// <param name="input">(..., in)</param>
     /// <returns>(..., out)</returns>
+    /// <remarks>A weight stored in another type than the input (bfloat16 weights, <see cref="MusicGenLm.UseWeightType"/>):
+    /// the input is rounded to the weight's type, the product runs in it (libtorch accumulates bfloat16 products in
+    /// float32) and the result comes back in the input's type.</remarks>
     public override Tensor forward(Tensor input)
+    {
+        if (input.dtype == weight.dtype) return Product(input);
+        using var scope = torch.NewDisposeScope();
+        return Product(input.to(weight.dtype)).to(input.dtype).MoveToOuterDisposeScope();
+    }
+
+    Tensor Product(Tensor input)
     {
         long rows = input.numel() / InFeatures;
         if (rows == 0 || rows > DecodeKernelSelector.MaxRows || Selector is null || weight.requires_grad) return nn.functional.linear(input, weight);

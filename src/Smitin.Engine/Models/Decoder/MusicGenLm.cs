@@ -46,6 +46,25 @@ public sealed class MusicGenLm : nn.Module
     /// </summary>
     public DecodeKernelSelector DecodeKernels { get; private set; }
 
+    /// <summary>
+    /// Converts every <see cref="DecoderLinear"/> weight (attention projections, FFN, LM heads) to
+    /// <paramref name="type"/> (e.g. bfloat16: half the bytes a decode step reads); embeddings, LayerNorms and the
+    /// sinusoidal table stay float32. The kernel choices are made again for the new type (the cache key holds it).
+    /// </summary>
+    /// <returns>bytes of the converted matrices</returns>
+    public long UseWeightType(ScalarType type)
+    {
+        long bytes = 0;
+        foreach (var linear in modules().OfType<DecoderLinear>())
+        {
+            linear.to(type);
+            linear.weight.requires_grad = false;
+            bytes += linear.weight.numel() * linear.weight.ElementSize;
+        }
+        DecodeKernels.ForgetChoices();
+        return bytes;
+    }
+
     /// <summary>Replaces <see cref="DecodeKernels"/> (tests: fake timings, a temporary cache file).</summary>
     public void UseDecodeKernelSelector(DecodeKernelSelector selector)
     {
