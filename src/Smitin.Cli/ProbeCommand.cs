@@ -32,7 +32,7 @@ static class ProbeCommand
         var seed = new Option<int>("--seed") { Description = $"Seed of the train/validation track split (default {segmentDefaults.Seed})" };
         var maxSegments = new Option<int>("--max-segments-per-track") { Description = "Keep at most this many segments (or pairs) per track (default: all)" };
         var tau = new Option<double>("--tau") { Description = "Gate threshold τ (default: median(acc) - std(acc) over all heads)" };
-        var monitorHeads = new Option<int>("--monitor-heads") { Description = $"Number of monitor heads M (most accurate probes; default {setDefaults.MonitorHeads})" };
+        var monitorHeads = new Option<int>("--monitor-heads") { Description = $"Number of monitor heads M (most accurate probes; default {setDefaults.MonitorHeadCount})" };
         var exponent = new Option<double>("--soft-weight-exponent") { Description = $"Exponent p of the soft weights ω = ((a - a_min)/(a_max - a_min))^p (default {setDefaults.SoftWeightExponent})" };
         var batchSize = new Option<int>("--batch-size") { Description = $"Segments per decoder forward pass (default {captureDefaults.BatchSize})" };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not read or write the codes/activation caches" };
@@ -59,7 +59,7 @@ static class ProbeCommand
             {
                 Direction = parse.GetValue(direction) is { } d ? ProbeSetOptions.ParseDirection(d) : setDefaults.Direction,
                 Tau = parse.Given(tau),
-                MonitorHeads = parse.Given(monitorHeads) ?? setDefaults.MonitorHeads,
+                MonitorHeadCount = parse.Given(monitorHeads) ?? setDefaults.MonitorHeadCount,
                 SoftWeightExponent = parse.Given(exponent) ?? setDefaults.SoftWeightExponent,
             };
             setOptions.Validate();
@@ -104,7 +104,7 @@ static class ProbeCommand
         yield return string.Create(c, $"validation accuracy: best {acc[^1]:P1}, median {median:P1}, worst {acc[0]:P1}");
         yield return "best heads: " + string.Join(", ", set.BestHeads(5).Select(h => h.ToString()));
         yield return string.Create(c, $"tau = {set.Tau:F4} ({(set.TauIsDefault ? "median(acc) - std(acc)" : "given")}); direction {ProbeSetOptions.Name(set.Direction)}; soft-weight exponent {set.SoftWeightExponent:0.###}");
-        yield return $"monitor heads ({set.MonitorHeads.Length}): " + string.Join(", ", set.Monitor.Select(h => $"L{h.Layer}H{h.Head}"));
+        yield return $"monitor heads ({set.MonitorHeadIndices.Length}): " + string.Join(", ", set.Monitor.Select(h => $"L{h.Layer}H{h.Head}"));
     }
 
     /// <summary>Progress on stderr: capture every 50 segments (the total is not known in advance), training every 10 %.</summary>

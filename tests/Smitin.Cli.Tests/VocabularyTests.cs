@@ -150,7 +150,7 @@ public class VocabularyTests
         { "--every", new SteeringOptions().Every },
         { "--top-k-heads", new SteeringOptions().TopKHeads },
         { "--soft-weight-exponent", new ProbeSetOptions().SoftWeightExponent },
-        { "--monitor-heads", new ProbeSetOptions().MonitorHeads },
+        { "--monitor-heads", new ProbeSetOptions().MonitorHeadCount },
         { "--segment-seconds", new SegmentOptions().SegmentSeconds },
         { "--validation", new SegmentOptions().ValidationFraction },
         { "--silence-db", new SegmentOptions().SilenceThresholdDbfs },
@@ -186,7 +186,7 @@ public class VocabularyTests
     {
         var steering = new SteeringOptions();
         Assert.Null(steering.SoftWeightExponent);
-        Assert.Null(steering.MonitorHeads);
+        Assert.Null(steering.MonitorHeadCount);
         Assert.Null(steering.Tau);
         foreach (var option in new[] { "--soft-weight-exponent", "--monitor-heads", "--tau" })
             Assert.Contains("the probe set's", Table.Value[option].Default);

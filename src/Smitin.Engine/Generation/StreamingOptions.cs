@@ -1,8 +1,8 @@
 namespace Smitin.Generation;
 
 /// <summary>
-/// How a generation hands out audio while it runs (<see cref="Models.MusicGen.GenerateStreaming"/>,
-/// <see cref="Models.MusicGen.StreamAsync"/>): a chunk after every <see cref="PlaySteps"/> new frames, as Hugging Face's
+/// How a generation hands out audio while it runs (<c>MusicGen.GenerateStreaming</c>,
+/// <c>MusicGen.StreamAsync</c>): a chunk after every <see cref="PlaySteps"/> new frames, as Hugging Face's
 /// <c>MusicgenStreamer(play_steps)</c>, holding the audio that no later frame can change.
 /// </summary>
 public sealed record StreamingOptions
@@ -15,10 +15,10 @@ public sealed record StreamingOptions
     /// (each decode re-runs a margin of about a dozen frames, see <see cref="Models.Codec.EncodecStreamDecoder"/>).</summary>
     public int? PlaySteps { get; init; }
 
-    /// <exception cref="SmitinException">play-steps is not positive</exception>
+    /// <exception cref="OptionException">play-steps is not positive (names <c>play-steps</c>)</exception>
     public void Validate()
     {
-        if (PlaySteps is <= 0) throw new SmitinException($"play-steps must be > 0 frames, got {PlaySteps}");
+        if (PlaySteps is { } n) OptionRange.Check("play-steps", n, 1, int.MaxValue, "frames generated between chunks");
     }
 
     /// <summary>Frames between chunks at <paramref name="frameRate"/> frames per second.</summary>

@@ -29,6 +29,10 @@ public sealed class ActivationCapture
     readonly MusicGen _model;
     readonly CaptureOptions _options;
 
+    /// <summary>Capture on <paramref name="model"/> (its decoder's <c>hook_z</c> points).</summary>
+    /// <param name="model">the model whose activations are probed</param>
+    /// <param name="options">batch size and caching; null = defaults</param>
+    /// <exception cref="OptionException">an option is out of range</exception>
     public ActivationCapture(MusicGen model, CaptureOptions? options = null)
     {
         _model = model;
@@ -36,8 +40,11 @@ public sealed class ActivationCapture
         _options.Validate();
     }
 
+    /// <summary>Decoder layers L.</summary>
     public int Layers => _model.Config.Decoder.NumHiddenLayers;
+    /// <summary>Heads H per layer.</summary>
     public int Heads => _model.Config.Decoder.NumAttentionHeads;
+    /// <summary>Head size D.</summary>
     public int HeadDim => _model.Config.Decoder.HeadDim;
 
     /// <summary>

@@ -6,8 +6,11 @@ namespace Smitin.Probing;
 /// <summary>Options of the whole probing pipeline (capture → fit → probe set).</summary>
 public sealed record ProbeTrainerOptions
 {
+    /// <summary>How activations are captured (batch size, caching).</summary>
     public CaptureOptions Capture { get; init; } = new();
+    /// <summary>How the probes are fitted (C, iterations, solver).</summary>
     public ProbeTrainingOptions Training { get; init; } = new();
+    /// <summary>How the probe set is derived (direction, p, M, τ).</summary>
     public ProbeSetOptions ProbeSet { get; init; } = new();
 }
 
@@ -31,6 +34,9 @@ public static class ProbeTrainer
     }
 
     /// <summary>Probes a trait from a <see cref="ProbeDataset"/> (stems, labelled folders, manifest, synthetic).</summary>
+    /// <exception cref="OptionException">an option is out of range (the message names it)</exception>
+    /// <exception cref="SmitinException">a split lacks a class or has no validation segment; audio that cannot be read</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled</exception>
     public static ProbeSet Train(MusicGen model, ProbeDataset dataset, ProbeTrainerOptions? options = null,
         IProgress<ProbeProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -44,6 +50,9 @@ public static class ProbeTrainer
     }
 
     /// <summary>Probes a trait from segments already split by track (the caller keeps tracks on one side).</summary>
+    /// <exception cref="OptionException">an option is out of range (the message names it)</exception>
+    /// <exception cref="SmitinException">a split lacks a class or has no validation segment; audio that cannot be read</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled</exception>
     public static ProbeSet Train(MusicGen model, string trait, IEnumerable<Segment> train, IEnumerable<Segment> validation,
         ProbeProvenance provenance, ProbeTrainerOptions? options = null, IProgress<ProbeProgress>? progress = null,
         CancellationToken cancellationToken = default)
@@ -60,6 +69,9 @@ public static class ProbeTrainer
     }
 
     /// <summary>Probes a trait from captured activations.</summary>
+    /// <exception cref="OptionException">an option is out of range (the message names it)</exception>
+    /// <exception cref="SmitinException">a split lacks a class or has no validation segment; audio that cannot be read</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled</exception>
     public static ProbeSet Train(string trait, ProbeModelIdentity model, ActivationSet train, ActivationSet validation,
         ProbeProvenance provenance, ProbeTrainerOptions? options = null, IProgress<ProbeProgress>? progress = null,
         CancellationToken cancellationToken = default)

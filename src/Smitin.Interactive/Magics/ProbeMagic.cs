@@ -11,6 +11,8 @@ public sealed class ProbeMagic : SmitinMagicCommand
 {
     public string? Trait { get; set; }
     public string? Direction { get; set; }
+    /// <summary><c>--monitor-heads</c>: the number M of monitor heads (a count; the engine records call it
+    /// <c>MonitorHeadCount</c>).</summary>
     public int? MonitorHeads { get; set; }
     public double? SoftWeightExponent { get; set; }
     public double? Tau { get; set; }
@@ -33,7 +35,7 @@ public sealed class ProbeMagic : SmitinMagicCommand
     internal static IReadOnlyList<MagicOption> Options()
     {
         var d = new ProbeSetOptions();
-        var monitor = new MagicOption("--monitor-heads", $"Number of monitor heads M (most accurate; default {d.MonitorHeads}).", MagicValueKind.Integer);
+        var monitor = new MagicOption("--monitor-heads", $"Number of monitor heads M (most accurate; default {d.MonitorHeadCount}).", MagicValueKind.Integer);
         var output = new MagicOption("--out", "Also write the probe set to this .probe file (checked before training).");
         var probes = new MagicOption("--probes", "Load this .probe file (checked against the loaded model) instead of training.");
         return
@@ -57,7 +59,7 @@ public sealed class ProbeMagic : SmitinMagicCommand
         var setOptions = defaults with
         {
             Direction = Direction is null ? defaults.Direction : ProbeSetOptions.ParseDirection(Direction),
-            MonitorHeads = MonitorHeads ?? defaults.MonitorHeads,
+            MonitorHeadCount = MonitorHeads ?? defaults.MonitorHeadCount,
             SoftWeightExponent = SoftWeightExponent ?? defaults.SoftWeightExponent,
             Tau = Tau,
         };

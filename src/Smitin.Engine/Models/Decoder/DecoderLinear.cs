@@ -15,8 +15,11 @@ namespace Smitin.Models.Decoder;
 /// </summary>
 public sealed class DecoderLinear : nn.Module<Tensor, Tensor>
 {
+    /// <summary>(out, in) weight, checkpoint key <c>weight</c>.</summary>
     public readonly Parameter weight; // (out, in)
 
+    /// <summary>A bias-free linear map in → out, initialised as <c>nn.Linear</c> (replaced when weights are
+    /// loaded).</summary>
     public DecoderLinear(long inFeatures, long outFeatures) : base("linear")
     {
         weight = new Parameter(torch.empty(outFeatures, inFeatures), requires_grad: false);
@@ -24,7 +27,9 @@ public sealed class DecoderLinear : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Input features.</summary>
     public long InFeatures => weight.shape[1];
+    /// <summary>Output features.</summary>
     public long OutFeatures => weight.shape[0];
 
     /// <summary>Chooses the few-row kernel (set by <see cref="MusicGenLm"/> for its layers); null = always <c>linear</c>.</summary>
