@@ -14,6 +14,7 @@ public sealed class DecodeKernelCache(string path)
     /// <summary>The default file under the user cache.</summary>
     public static DecodeKernelCache Default => new(System.IO.Path.Combine(CacheDirs.Root, "decode-kernels.json"));
 
+    /// <summary>The JSON file.</summary>
     public string Path { get; } = path;
 
     /// <summary>A stored choice: the kernel, its timings (ms) and the sample they were taken on.</summary>

@@ -63,7 +63,9 @@ public sealed class DecodeKernelSelector
         if (DecodeKernels.Parse(env, $"environment variable {EnvironmentVariable}") is { } k) SetOverride(k, $"{EnvironmentVariable}={env!.Trim()}");
     }
 
+    /// <summary>Where choices are remembered per CPU, or null.</summary>
     public DecodeKernelCache? Cache { get; }
+    /// <summary>The CPU key of the cache entries (<see cref="Native.CpuIdentity.Current"/> unless given).</summary>
     public string Cpu { get; }
 
     /// <summary>Where the last cache write failed, if it did (the choice stands for this process either way).</summary>
@@ -73,6 +75,7 @@ public sealed class DecodeKernelSelector
     public DecodeKernel? Override => _override;
 
     /// <summary>Forces <paramref name="kernel"/> for every bucket (null: back to measurement); clears earlier choices.</summary>
+    /// <param name="kernel">the kernel every bucket uses, or null</param>
     /// <param name="source">for the summary, e.g. <c>load option decode-kernel</c></param>
     public void SetOverride(DecodeKernel? kernel, string source)
     {

@@ -12,6 +12,7 @@ public static class DecodeKernels
     /// <summary>The value names accepted by <c>SMITIN_DECODE_KERNEL</c> and <see cref="MusicGenLoadOptions.DecodeKernel"/>.</summary>
     public const string Accepted = "auto, linear, wxt or mv";
 
+    /// <summary>The kernel's value name (<c>linear</c>, <c>wxt</c>, <c>mv</c>).</summary>
     public static string Name(this DecodeKernel kernel) => kernel switch
     {
         DecodeKernel.Linear => "linear",
@@ -21,6 +22,7 @@ public static class DecodeKernels
     };
 
     /// <summary>Parses a kernel name; <c>auto</c> (or empty) gives null = choose by measurement.</summary>
+    /// <param name="text">a name, <c>auto</c>, empty or null</param>
     /// <param name="source">where the text came from, for the message (e.g. <c>SMITIN_DECODE_KERNEL</c>)</param>
     /// <exception cref="SmitinException">unknown name; the message names <paramref name="source"/> and the accepted values</exception>
     public static DecodeKernel? Parse(string? text, string source)
@@ -37,6 +39,7 @@ public static class DecodeKernels
     }
 
     /// <summary>X · Wᵀ with <paramref name="kernel"/>.</summary>
+    /// <param name="kernel">how to multiply</param>
     /// <param name="weight">(out, in)</param>
     /// <param name="x">(rows, in), any layout</param>
     /// <returns>(rows, out), contiguous</returns>
