@@ -155,6 +155,7 @@ public class VocabularyTests
         { "--validation", new SegmentOptions().ValidationFraction },
         { "--silence-db", new SegmentOptions().SilenceThresholdDbfs },
         { "--batch-size", new CaptureOptions().BatchSize },
+        { "--max-segments", new CaptureOptions().MaxSegments },
         { "--songs", new SynthOptions().Songs },
         { "--song-seconds", new SynthOptions().Seconds },
         { "--sample-rate", new SynthOptions().SampleRate },

@@ -39,6 +39,14 @@ public sealed class ProbeDataset
         };
     }
 
+    /// <summary>
+    /// At most this many segments (train + validation; a stem pair is two), counted from the files' lengths without
+    /// reading any audio, before near-silent windows are skipped. What a capture of the whole dataset holds at most;
+    /// <see cref="Probing.CaptureOptions.CheckSegmentCount"/> refuses it up front when that is too much.
+    /// </summary>
+    public long MaxSegmentCount => _maxSegments ??= Report.TrainTracks.Concat(Report.ValidationTracks).Sum(_source.MaxSegments);
+    long? _maxSegments;
+
     IEnumerable<Segment> Enumerate(IReadOnlyList<string> tracks, SplitCounts counts)
     {
         counts.Reset();
