@@ -38,11 +38,12 @@ static class EvalCommand
         public readonly Option<int> TopK = new("--top-k") { Description = "Sample among the k most likely tokens (0 = all)", DefaultValueFactory = _ => G.TopK };
         public readonly Option<double> Temperature = new("--temperature") { Description = "Sampling temperature", DefaultValueFactory = _ => G.Temperature };
         public readonly Option<double?> Guidance = new("--guidance") { Description = "Classifier-free guidance scale (default: the checkpoint's generation_config.json guidance_scale, else 3)" };
+        public readonly Option<string> BaseText = new("--base-text") { Description = "Text of the adding rows other than the text baselines ({trait} = the trait; e.g. \"no {trait}.\" for a model that adds the trait unprompted)", DefaultValueFactory = _ => D.BaseTextTemplate };
         public readonly Option<string?> Judge = new("--judge") { Description = "Trait judge file (default: judge-<trait>.json next to the model)" };
         public readonly Option<string> Device = CliModel.DeviceOption();
 
         public IEnumerable<Option> All => [Model, Trait, Prompts, RemovalPrompts, PromptSeconds, ContinuationSeconds, Batch, Seed, Alpha, ItiAlpha,
-            Every, TopKHeads, Direction, TopK, Temperature, Guidance, Judge, Device];
+            Every, TopKHeads, Direction, TopK, Temperature, Guidance, BaseText, Judge, Device];
 
         public EvaluationOptions Options(ParseResult p)
         {
@@ -51,7 +52,7 @@ static class EvalCommand
                 Trait = p.GetValue(Trait)!, Prompts = p.GetValue(Prompts), RemovalPrompts = p.GetValue(RemovalPrompts),
                 PromptSeconds = p.GetValue(PromptSeconds), ContinuationSeconds = p.GetValue(ContinuationSeconds), BatchSize = p.GetValue(Batch),
                 Seed = p.GetValue(Seed), SmitinAlphas = p.GetValue(Alpha)!, ItiAlpha = p.GetValue(ItiAlpha), Every = p.GetValue(Every),
-                TopKHeads = p.GetValue(TopKHeads), Directions = p.GetValue(Direction)!.Select(ProbeSetOptions.ParseDirection).Distinct().ToArray(),
+                TopKHeads = p.GetValue(TopKHeads), BaseTextTemplate = p.GetValue(BaseText)!, Directions = p.GetValue(Direction)!.Select(ProbeSetOptions.ParseDirection).Distinct().ToArray(),
                 Generation = new GenerationOptions { TopK = p.GetValue(TopK), Temperature = p.GetValue(Temperature), GuidanceScale = p.GetValue(Guidance) },
             };
             o.Validate();

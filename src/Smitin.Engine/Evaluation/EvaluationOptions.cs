@@ -35,6 +35,13 @@ public sealed record EvaluationOptions
     public double CombinedAlpha { get; init; } = 5;
     /// <summary>The text baseline's prompt; <c>{trait}</c> is replaced by the trait. The other rows use the empty text.</summary>
     public string TextTemplate { get; init; } = "with {trait}";
+    /// <summary>
+    /// The text of every other generated row (no control, ITI, SMITIN, removal); <c>{trait}</c> is replaced by the
+    /// trait. Default "" (unconditional continuation). A model whose unconditional continuation adds the trait by
+    /// itself (the default model adds drums to every drum-less prompt) needs a text that keeps the prompt's character,
+    /// e.g. "no {trait}." for adding rows; removal rows always use "".
+    /// </summary>
+    public string BaseTextTemplate { get; init; } = "";
     /// <summary>Directions evaluated (one probe set each); rows of a direction without a probe set are left out.</summary>
     public IReadOnlyList<ProbeDirection> Directions { get; init; } = [ProbeDirection.ProbeWeight, ProbeDirection.MassMean];
     /// <summary>Sampling settings (audiocraft's defaults: top-k 250, temperature 1, guidance 3); seed and length are set per batch.</summary>
@@ -49,6 +56,9 @@ public sealed record EvaluationOptions
 
     /// <summary>The text of the text baseline.</summary>
     public string TextPrompt => TextTemplate.Replace("{trait}", Trait, StringComparison.Ordinal);
+
+    /// <summary>The text of the adding rows other than the text baselines.</summary>
+    public string BaseText => BaseTextTemplate.Replace("{trait}", Trait, StringComparison.Ordinal);
 
     /// <summary>Checks every value; the message names the option and what was expected.</summary>
     /// <exception cref="SmitinException">a value is out of range</exception>

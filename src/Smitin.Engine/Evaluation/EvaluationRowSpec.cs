@@ -21,14 +21,14 @@ public sealed record EvaluationRowSpec(string Method, string Task, ProbeDirectio
     {
         var rows = new List<EvaluationRowSpec>
         {
-            new("none", "add", null, "", null),
+            new("none", "add", null, o.BaseText, null),
             new("text", "add", null, o.TextPrompt, null),
         };
         foreach (var d in o.Directions.Where(directions.Contains))
         {
-            rows.Add(new("iti", "add", d, "", new SteeringOptions { Mode = SteeringMode.Iti, Alpha = o.ItiAlpha, TopKHeads = o.TopKHeads, Direction = d }));
+            rows.Add(new("iti", "add", d, o.BaseText, new SteeringOptions { Mode = SteeringMode.Iti, Alpha = o.ItiAlpha, TopKHeads = o.TopKHeads, Direction = d }));
             foreach (double a in o.SmitinAlphas)
-                rows.Add(new("smitin", "add", d, "", new SteeringOptions { Alpha = a, Every = o.Every, Direction = d }));
+                rows.Add(new("smitin", "add", d, o.BaseText, new SteeringOptions { Alpha = a, Every = o.Every, Direction = d }));
             rows.Add(new("smitin+text", "add", d, o.TextPrompt, new SteeringOptions { Alpha = o.CombinedAlpha, Every = o.Every, Direction = d }));
         }
         if (o.ResolvedRemovalPrompts > 0)
