@@ -99,7 +99,7 @@ static class EvalCommand
             }
             else sets = probeFiles.Select(f => ProbeSet.Load(f, model)).ToArray();
 
-            var result = SteeringEvaluation.Run(model, stemDir, sets, judge, options, new StderrProgress(), ct);
+            var result = SteeringEvaluation.Run(model, stemDir, sets, judge, options, Progress(), ct);
             result.Save(outDir);
             if (parse.GetValue(report))
             {
@@ -115,22 +115,8 @@ static class EvalCommand
         return cmd;
     }
 
-    /// <summary>One stderr line per finished stage and every quarter of a row.</summary>
-    internal sealed class StderrProgress : IProgress<EvaluationProgress>
-    {
-        readonly object _gate = new();
-        string _stage = "";
-        int _quarter = -1;
-
-        public void Report(EvaluationProgress p)
-        {
-            lock (_gate)
-            {
-                int q = p.Total > 0 ? 4 * p.Done / p.Total : 0;
-                if (p.Stage == _stage && q == _quarter) return;
-                (_stage, _quarter) = (p.Stage, q);
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{p.Elapsed.TotalSeconds,5:0} s] {p.Stage}: {p.Done}/{p.Total}"));
-            }
-        }
-    }
+    /// <summary>Evaluation progress on stderr: one line per stage and every quarter of a row, with the elapsed time.</summary>
+    internal static StderrProgress<EvaluationProgress> Progress() =>
+        new(p => (p.Stage, p.Total > 0 ? 4 * p.Done / p.Total : 0),
+            p => string.Create(CultureInfo.InvariantCulture, $"[{p.Elapsed.TotalSeconds,5:0} s] {p.Stage}: {p.Done}/{p.Total}"));
 }

@@ -90,7 +90,7 @@ static class JudgeCommand
             foreach (var o in perTrait)
             {
                 Console.Error.WriteLine($"smitin: training the '{o.Trait}' judge from {stemDir}");
-                var j = TraitJudge.Train(musicgen, stemDir, o, new StderrProgress(), ct);
+                var j = TraitJudge.Train(musicgen, stemDir, o, Progress(), ct);
                 string path = Path.Combine(outDir, TraitJudge.DefaultFileName(o.Trait));
                 j.Save(path);
                 foreach (var line in j.Report.Lines()) Console.WriteLine(line);
@@ -101,22 +101,7 @@ static class JudgeCommand
         return cmd;
     }
 
-    /// <summary>Progress on stderr: each stage, then every 10 %.</summary>
-    sealed class StderrProgress : IProgress<JudgeProgress>
-    {
-        readonly object _gate = new();
-        string _stage = "";
-        int _bucket = -1;
-
-        public void Report(JudgeProgress p)
-        {
-            lock (_gate)
-            {
-                int bucket = p.Total > 0 ? 10 * p.Done / p.Total : 0;
-                if (p.Stage == _stage && bucket == _bucket) return;
-                (_stage, _bucket) = (p.Stage, bucket);
-                Console.Error.WriteLine($"  {p.Stage}: {p.Done}/{p.Total}");
-            }
-        }
-    }
+    /// <summary>Judge training progress on stderr: each stage, then every 10 %.</summary>
+    static StderrProgress<JudgeProgress> Progress() =>
+        new(p => (p.Stage, p.Total > 0 ? 10 * p.Done / p.Total : 0), p => $"{p.Stage}: {p.Done}/{p.Total}");
 }

@@ -75,7 +75,8 @@ public sealed class CodeGenerator
             steering?.AbandonGeneration();
             throw;
         }
-        return steering is null ? result : result with { Steering = steering.CompleteGeneration() };
+        if (steering?.CompleteGeneration() is not { } record) return result;
+        return result with { Steering = record with { Trace = record.Trace with { FrameRate = _frameRate } } };
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Smitin.Audio;
 using Smitin.IO;
 using Smitin.Models.Codec;
 using TorchSharp;
@@ -21,6 +22,11 @@ public sealed partial class MusicGen
 
     /// <summary>Code frames per second (EnCodec frame rate).</summary>
     public double FrameRate => Config.AudioEncoder.FrameRate;
+
+    /// <summary><paramref name="clip"/> with the model's channels and sample rate (<see cref="AudioClip.Conform"/>:
+    /// downmix = mean, upmix = copy, WDL resampler); the clip itself when it already matches.</summary>
+    /// <exception cref="SmitinException">a channel layout that cannot be converted to the model's</exception>
+    public AudioClip Conform(AudioClip clip) => clip.Conform(AudioChannels, SampleRate);
 
     partial void LoadCodec(Checkpoint ckpt)
     {

@@ -186,8 +186,7 @@ public sealed partial class MusicGen
     public GenerationResult Generate(IReadOnlyList<string> texts, AudioClip audioPrompt, GenerationOptions? options = null,
         IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, bool decodeAudio = true)
     {
-        var clip = audioPrompt.ToChannels(AudioChannels);
-        if (clip.SampleRate != SampleRate) clip = clip.Resample(SampleRate);
+        var clip = Conform(audioPrompt);
         using var scope = torch.NewDisposeScope();                                             // the result's tensors are detached
         var audio = clip.ToTensor().unsqueeze(0);                                               // (1, C, T)
         return Generate(texts, options, audio, progress, cancellationToken, decodeAudio);

@@ -31,8 +31,4 @@ public sealed record SteeringRecord
 
     /// <summary>Writes <see cref="ToJson"/> atomically.</summary>
     public void Save(string path) => AtomicFile.WriteAllText(path, ToJson());
-
-    /// <summary>Writes several records (e.g. one per generation) as a JSON array, atomically.</summary>
-    public static void SaveAll(string path, IEnumerable<SteeringRecord> records) =>
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(records.ToList(), Json));
 }
