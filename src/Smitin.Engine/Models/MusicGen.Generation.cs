@@ -47,19 +47,7 @@ public sealed partial class MusicGen
         using var text = EncodeText(tokens);
         var result = CreateCodeGenerator().Generate(text.EncoderHiddenStates, text.AttentionMask, promptCodes, options,
             progress, cancellationToken, texts: texts.ToArray());
-        if (!decodeAudio) return result;
-        try
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            result.Audio = DecodeCodes(result.Codes.to(Device)).cpu().DetachFromDisposeScope(); // (B, C, T)
-            result.SampleRate = SampleRate;
-            return result;
-        }
-        catch
-        {
-            result.Dispose();
-            throw;
-        }
+        return decodeAudio ? WithAudio(result, cancellationToken) : result;
     }
 
     /// <summary>(1 or B, C, T) audio prompt → (B, K, P) codes on the model device, or null.</summary>
@@ -167,7 +155,23 @@ public sealed partial class MusicGen
         var (prefix, unconditional) = BuildMelodyPrefix(text, chroma, batchSize);
         var result = CreateCodeGenerator().Generate(null, null, null, options, progress, cancellationToken,
             batchSize: (int)prefix.shape[0], texts: texts.ToArray(), prefix: prefix, unconditionalPrefix: unconditional);
-        if (!decodeAudio) return result;
+        return decodeAudio ? WithAudio(result, cancellationToken) : result;
+    }
+
+    /// <summary>Same, with the audio prompt as a clip of any rate and channel count (converted to the model's).</summary>
+    public GenerationResult Generate(IReadOnlyList<string> texts, AudioClip audioPrompt, GenerationOptions? options = null,
+        IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, bool decodeAudio = true)
+    {
+        var clip = Conform(audioPrompt);
+        using var scope = torch.NewDisposeScope();                                             // the result's tensors are detached
+        var audio = clip.ToTensor().unsqueeze(0);                                               // (1, C, T)
+        return Generate(texts, options, audio, progress, cancellationToken, decodeAudio);
+    }
+
+    /// <summary>Decodes <paramref name="result"/>'s codes into its audio (B, C, T) on the CPU; disposes the result when
+    /// decoding fails or is cancelled.</summary>
+    GenerationResult WithAudio(GenerationResult result, CancellationToken cancellationToken)
+    {
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -180,15 +184,5 @@ public sealed partial class MusicGen
             result.Dispose();
             throw;
         }
-    }
-
-    /// <summary>Same, with the audio prompt as a clip of any rate and channel count (converted to the model's).</summary>
-    public GenerationResult Generate(IReadOnlyList<string> texts, AudioClip audioPrompt, GenerationOptions? options = null,
-        IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, bool decodeAudio = true)
-    {
-        var clip = Conform(audioPrompt);
-        using var scope = torch.NewDisposeScope();                                             // the result's tensors are detached
-        var audio = clip.ToTensor().unsqueeze(0);                                               // (1, C, T)
-        return Generate(texts, options, audio, progress, cancellationToken, decodeAudio);
     }
 }
