@@ -19,6 +19,10 @@ for trx in "$results"/*.trx; do
 done
 [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$rc" -ne 0 ] && failed=1
 
+# Format check (.editorconfig whitespace rules, offline, no build); counts as one check.
+echo "== format (scripts/check-format.sh)"
+if bash scripts/check-format.sh; then passed=$((passed + 1)); fmt_rc=0; else failed=$((failed + 1)); fmt_rc=1; fi
+
 # Notebooks in real Jupyter (headless) + offline Chromium screenshot; its checks count too.
 # SMITIN_SKIP_NOTEBOOKS=1 skips this step (then it counts as one failure, so a skip is never a silent pass).
 echo "== notebooks (scripts/run-notebooks.sh)"
@@ -39,4 +43,4 @@ else
 fi
 
 echo "$passed passed, $failed failed"
-[ "$rc" -eq 0 ] && [ "$nb_rc" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+[ "$rc" -eq 0 ] && [ "$fmt_rc" -eq 0 ] && [ "$nb_rc" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

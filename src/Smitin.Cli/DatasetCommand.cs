@@ -40,11 +40,14 @@ static class DatasetCommand
         {
             var options = defaults with
             {
-                Songs = parse.Given(songs) ?? defaults.Songs, Seconds = parse.Given(songSeconds) ?? defaults.Seconds,
-                Seed = parse.Given(seed) ?? defaults.Seed, SampleRate = parse.Given(sampleRate) ?? defaults.SampleRate,
+                Songs = parse.Given(songs) ?? defaults.Songs,
+                Seconds = parse.Given(songSeconds) ?? defaults.Seconds,
+                Seed = parse.Given(seed) ?? defaults.Seed,
+                SampleRate = parse.Given(sampleRate) ?? defaults.SampleRate,
                 Channels = parse.GetValue(stereo) ? 2 : 1,
                 Encoding = parse.GetValue(float32) ? WavEncoding.Float32 : WavEncoding.Pcm16,
-                SoundFont = parse.GetValue(soundFont) ?? defaults.SoundFont, FluidSynth = parse.GetValue(fluid) ?? defaults.FluidSynth,
+                SoundFont = parse.GetValue(soundFont) ?? defaults.SoundFont,
+                FluidSynth = parse.GetValue(fluid) ?? defaults.FluidSynth,
                 Jobs = parse.Given(jobs) ?? defaults.Jobs,
             };
             options.Validate();
@@ -80,7 +83,8 @@ static class DatasetCommand
                 SegmentSeconds = parse.Given(segmentSeconds) ?? defaults.SegmentSeconds,
                 SilenceThresholdDbfs = parse.Given(silence) ?? defaults.SilenceThresholdDbfs,
                 ValidationFraction = parse.Given(validation) ?? defaults.ValidationFraction,
-                Seed = parse.Given(seed) ?? defaults.Seed, MaxSegmentsPerTrack = parse.Given(max),
+                Seed = parse.Given(seed) ?? defaults.Seed,
+                MaxSegmentsPerTrack = parse.Given(max),
             };
             options.Validate();
             var ds = ProbeDataset.Open(parse.GetValue(path)!, parse.GetValue(trait)!, options, parse.GetValue(layout));

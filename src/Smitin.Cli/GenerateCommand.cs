@@ -65,11 +65,16 @@ static class GenerateCommand
                 throw new SmitinException($"{melodyPaths.Length} --melody files for {texts.Length} --text prompts: give one per prompt, or one for all");
             var options = defaults with
             {
-                TopK = parse.Given(topK) ?? defaults.TopK, TopP = parse.Given(topP) ?? defaults.TopP,
-                Temperature = parse.Given(temperature) ?? defaults.Temperature, GuidanceScale = parse.Given(guidance),
-                Greedy = parse.GetValue(greedy), Seed = parse.Given(seed),
-                MaxNewTokens = parse.Given(maxNewTokens), DurationSeconds = parse.Given(duration),
-                MaxDurationSeconds = parse.Given(maxDuration), ExtendStrideSeconds = parse.Given(extendStride),
+                TopK = parse.Given(topK) ?? defaults.TopK,
+                TopP = parse.Given(topP) ?? defaults.TopP,
+                Temperature = parse.Given(temperature) ?? defaults.Temperature,
+                GuidanceScale = parse.Given(guidance),
+                Greedy = parse.GetValue(greedy),
+                Seed = parse.Given(seed),
+                MaxNewTokens = parse.Given(maxNewTokens),
+                DurationSeconds = parse.Given(duration),
+                MaxDurationSeconds = parse.Given(maxDuration),
+                ExtendStrideSeconds = parse.Given(extendStride),
             };
             options.Validate();                                                                   // before the model: bad input fails fast
             var streaming = new StreamingOptions { PlaySteps = Given(parse, playSteps) };

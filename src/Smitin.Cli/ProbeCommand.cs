@@ -51,13 +51,15 @@ static class ProbeCommand
             {
                 SegmentSeconds = parse.Given(segmentSeconds) ?? segmentDefaults.SegmentSeconds,
                 ValidationFraction = parse.Given(validation) ?? segmentDefaults.ValidationFraction,
-                Seed = parse.Given(seed) ?? segmentDefaults.Seed, MaxSegmentsPerTrack = parse.Given(maxSegments),
+                Seed = parse.Given(seed) ?? segmentDefaults.Seed,
+                MaxSegmentsPerTrack = parse.Given(maxSegments),
             };
             ProbeTrainer.ValidateSegments(segmentOptions);
             var setOptions = setDefaults with
             {
                 Direction = parse.GetValue(direction) is { } d ? ProbeSetOptions.ParseDirection(d) : setDefaults.Direction,
-                Tau = parse.Given(tau), MonitorHeads = parse.Given(monitorHeads) ?? setDefaults.MonitorHeads,
+                Tau = parse.Given(tau),
+                MonitorHeads = parse.Given(monitorHeads) ?? setDefaults.MonitorHeads,
                 SoftWeightExponent = parse.Given(exponent) ?? setDefaults.SoftWeightExponent,
             };
             setOptions.Validate();

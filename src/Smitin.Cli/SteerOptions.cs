@@ -54,12 +54,15 @@ sealed class SteerOptions
         var knobs = Defaults with
         {
             Mode = mode ?? Defaults.Mode,
-            Alpha = parse.Given(Alpha) ?? Defaults.Alpha, Every = parse.Given(Every) ?? Defaults.Every,
+            Alpha = parse.Given(Alpha) ?? Defaults.Alpha,
+            Every = parse.Given(Every) ?? Defaults.Every,
             TopKHeads = parse.Given(TopKHeads) ?? Defaults.TopKHeads,
-            Tau = parse.Given(Tau), TauRemove = parse.Given(TauRemove),
+            Tau = parse.Given(Tau),
+            TauRemove = parse.Given(TauRemove),
             Beta = parse.GetValue(Beta) is { } beta ? SteeringOptions.ParseBeta(beta) : Defaults.Beta,
             Rows = parse.GetValue(Rows) is { } rows ? SteeringOptions.ParseRows(rows) : Defaults.Rows,
-            SoftWeightExponent = parse.Given(SoftWeightExponent), MonitorHeads = parse.Given(MonitorHeads),
+            SoftWeightExponent = parse.Given(SoftWeightExponent),
+            MonitorHeads = parse.Given(MonitorHeads),
             LatchGate = parse.GetValue(LatchGate),
             Direction = parse.GetValue(Direction) is { } d ? ProbeSetOptions.ParseDirection(d) : null,
         };

@@ -43,8 +43,14 @@ public sealed record EvaluationRowSpec(string Method, string Task, ProbeDirectio
     {
         string name = method switch
         {
-            "none" => "no control", "text" => "text", "iti" => "ITI", "smitin" => "SMITIN", "smitin+text" => "SMITIN + text",
-            "real-without" => "real, without (floor)", "real-with" => "real, with (ceiling)", _ => method,
+            "none" => "no control",
+            "text" => "text",
+            "iti" => "ITI",
+            "smitin" => "SMITIN",
+            "smitin+text" => "SMITIN + text",
+            "real-without" => "real, without (floor)",
+            "real-with" => "real, with (ceiling)",
+            _ => method,
         };
         var sb = new System.Text.StringBuilder(name);
         if (alpha is { } a) sb.Append(" α ").Append(a.ToString("0.##", CultureInfo.InvariantCulture));

@@ -35,7 +35,8 @@ public static class MonitorBySchedule
             var audio = prompt.ToTensor().narrow(1, 0, samples).unsqueeze(0);                                   // (1, C, P)
             var gen = options.Generation with
             {
-                DurationSeconds = options.PromptSeconds + options.ContinuationSeconds, Seed = SteeringEvaluation.BatchSeed(options.Seed, 0),
+                DurationSeconds = options.PromptSeconds + options.ContinuationSeconds,
+                Seed = SteeringEvaluation.BatchSeed(options.Seed, 0),
                 Steering = InterventionPlan.Build(probes, steering),
             };
             using var result = model.Generate([""], gen, audio, null, cancellationToken, decodeAudio: false);

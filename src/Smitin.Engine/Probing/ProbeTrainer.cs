@@ -72,8 +72,10 @@ public static class ProbeTrainer
         var fits = ProbeFitter.Fit(train, validation, options.Training, progress, cancellationToken);
         provenance = provenance with
         {
-            TrainPositive = train.PositiveCount, TrainNegative = train.NegativeCount,
-            ValidationPositive = validation.PositiveCount, ValidationNegative = validation.NegativeCount,
+            TrainPositive = train.PositiveCount,
+            TrainNegative = train.NegativeCount,
+            ValidationPositive = validation.PositiveCount,
+            ValidationNegative = validation.NegativeCount,
         };
         return ProbeSet.Build(trait, model, provenance, fits, ActivationSet.Concat(train, validation), options.Training, options.ProbeSet);
     }

@@ -72,7 +72,9 @@ public sealed class DatasetMagic : SmitinMagicCommand
             var synthDefaults = new SynthOptions();
             var synth = synthDefaults with
             {
-                Songs = Songs ?? synthDefaults.Songs, Seconds = SongSeconds ?? synthDefaults.Seconds, Seed = Seed ?? synthDefaults.Seed,
+                Songs = Songs ?? synthDefaults.Songs,
+                Seconds = SongSeconds ?? synthDefaults.Seconds,
+                Seed = Seed ?? synthDefaults.Seed,
             };
             synth.Validate();
             Check(Trait!.Split('+').All(t => SynthStems.All.Contains(t.ToLowerInvariant())),

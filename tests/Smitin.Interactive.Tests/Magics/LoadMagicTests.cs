@@ -12,7 +12,7 @@ public class LoadMagicTests
         var r = await nb.SubmitAsync($"#!smitin load \"{Repo.TinyModel}\" --var tiny");
         r.Succeeded();
         Assert.Contains(r.Html(), h => h.Contains("smitin-model") && h.Contains("layers=2"));
-        Assert.Contains(r.Html(), h => h.Contains("smitin-progress") );
+        Assert.Contains(r.Html(), h => h.Contains("smitin-progress"));
         Assert.Contains(r.Html(), h => h.Contains("<code>tiny</code>"));
         var use = await nb.SubmitAsync("tiny.Config.Decoder.NumAttentionHeads * tiny.Config.Decoder.NumHiddenLayers");
         use.Succeeded();

@@ -8,7 +8,11 @@ static class MidiExport
     /// <summary>Pan (MIDI CC 10) per stem, so a stereo render has some width; 64 = centre.</summary>
     static int Pan(string stem) => stem switch
     {
-        SynthStems.Piano => 44, SynthStems.Guitar => 88, SynthStems.Strings => 56, SynthStems.Lead => 72, _ => 64,
+        SynthStems.Piano => 44,
+        SynthStems.Guitar => 88,
+        SynthStems.Strings => 56,
+        SynthStems.Lead => 72,
+        _ => 64,
     };
 
     public static byte[] ToBytes(PartPlan part, int tempo, long endTick)

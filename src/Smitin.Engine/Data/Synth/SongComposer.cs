@@ -66,8 +66,11 @@ public static class SongComposer
         var drums = song.Parts.FirstOrDefault(p => p.Stem == SynthStems.Drums);
         string genre = drums?.Style switch
         {
-            "rock" => "rock", "four-on-the-floor" => "dance", "half-time" => "laid-back groove",
-            "funk" => "funk", "shuffle" => "swing",
+            "rock" => "rock",
+            "four-on-the-floor" => "dance",
+            "half-time" => "laid-back groove",
+            "funk" => "funk",
+            "shuffle" => "swing",
             _ => song.Parts.Any(p => p.Stem == SynthStems.Strings) ? "ambient" : "acoustic",
         };
         var names = song.Parts.Select(p => p.Stem == SynthStems.Lead ? "a " + p.InstrumentName : p.InstrumentName).ToList();
