@@ -25,7 +25,7 @@ static class CliModel
     public static Option<string> DeviceOption() =>
         new("--device") { Description = "cpu (default), cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
 
-    /// <summary>Loads the model from a resolved folder on the chosen device.</summary>
-    public static MusicGen Load(string folder, string device) =>
-        MusicGen.Load(folder, new MusicGenLoadOptions { Device = device });
+    /// <summary>Loads the model (or only <paramref name="parts"/> of it) from a resolved folder on the chosen device.</summary>
+    public static MusicGen Load(string folder, string device, MusicGenParts parts = MusicGenParts.All) =>
+        MusicGen.Load(folder, new MusicGenLoadOptions { Device = device, Parts = parts });
 }

@@ -75,8 +75,7 @@ public sealed class CodeGenerator
             steering?.AbandonGeneration();
             throw;
         }
-        if (steering?.CompleteGeneration() is not { } record) return result;
-        return result with { Steering = record with { Trace = record.Trace with { FrameRate = _frameRate } } };
+        return steering is null ? result : result with { Steering = steering.CompleteGeneration(_frameRate) };
     }
 
     /// <summary>

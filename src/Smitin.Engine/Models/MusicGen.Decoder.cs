@@ -11,19 +11,9 @@ public sealed partial class MusicGen
     MusicGenLm? _decoder;
 
     /// <summary>The decoder language model (keys <c>decoder.*</c>).</summary>
-    public MusicGenLm Decoder => _decoder ?? throw new ObjectDisposedException(nameof(MusicGen));
-
-    partial void LoadDecoder(Checkpoint ckpt) => _decoder = MusicGenLm.Load(ckpt, Config.Decoder);
+    public MusicGenLm Decoder => Require(_decoder, MusicGenParts.Decoder, "decoder");
 
     /// <summary>A generation loop over this model's decoder (tensor-driven: text memory, prompt codes).</summary>
     public CodeGenerator CreateCodeGenerator() =>
         new(Decoder, Config.DecoderStartTokenId, Config.AudioEncoder.FrameRate, Config.GuidanceScale);
-
-    partial void MoveDecoder(Device device) => _decoder?.to(device);
-
-    partial void DisposeDecoder()
-    {
-        _decoder?.Dispose();
-        _decoder = null;
-    }
 }

@@ -1,4 +1,6 @@
 using Smitin.IO;
+using Smitin.Models.Decoder;
+using Smitin.Models.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,6 +13,9 @@ public sealed record MusicGenLoadOptions
     public string Device { get; init; } = "cpu";
     /// <summary>Receives the load log (hyper-parameters, timings). Defaults to stderr.</summary>
     public Action<string>? Log { get; init; }
+    /// <summary>The parts to build (default all). E.g. <see cref="MusicGenParts.Codec"/> alone to encode or decode audio;
+    /// the weights of the other parts are still checked and hashed, not built.</summary>
+    public MusicGenParts Parts { get; init; } = MusicGenParts.All;
 }
 
 /// <summary>
@@ -19,9 +24,12 @@ public sealed record MusicGenLoadOptions
 /// (<c>MusicgenMelodyForConditionalGeneration</c>, <c>model_type: musicgen_melody</c>): the same parts with a decoder
 /// without cross-attention, plus the chroma extractor and <c>audio_enc_to_dec_proj</c>. Any HF-layout folder is a
 /// model; the architecture and every size are read from its <c>config.json</c> (and <c>preprocessor_config.json</c>).
-/// The parts are loaded in partial files (MusicGen.Text.cs, MusicGen.Codec.cs, MusicGen.Decoder.cs,
-/// MusicGen.Melody.cs); this file opens the checkpoint, logs the hyper-parameters and refuses tensors that no part
-/// consumed.
+/// The model is composed of its parts, each built by its own type's loader (<see cref="TextConditioner"/>,
+/// <see cref="Codec.EncodecModel"/>, <see cref="Decoder.MusicGenLm"/>, <see cref="Melody.MelodyConditioner"/>); the
+/// partial files (MusicGen.Text.cs, MusicGen.Codec.cs, MusicGen.Decoder.cs, MusicGen.Melody.cs) hold what the model
+/// does with each part. This file opens the checkpoint, logs the hyper-parameters, builds the parts and refuses
+/// tensors that no part consumed. A part left out at load (<see cref="MusicGenLoadOptions.Parts"/>) fails with an
+/// error naming it when used; after <see cref="Dispose"/> every part fails with <see cref="ObjectDisposedException"/>.
 /// </summary>
 public sealed partial class MusicGen : IDisposable
 {
@@ -37,10 +45,23 @@ public sealed partial class MusicGen : IDisposable
     /// <summary>First 16 hex digits of SHA-256 over <c>config.json</c> as loaded (<see cref="Probing.ProbeModelIdentity.ConfigHash"/>).</summary>
     public string ConfigHash { get; private set; } = "";
 
-    MusicGen(string folder, MusicGenConfig config, Device device)
+    /// <summary>The parts built at load (<see cref="MusicGenLoadOptions.Parts"/>).</summary>
+    public MusicGenParts Parts { get; }
+
+    bool _disposed;
+
+    MusicGen(string folder, MusicGenConfig config, Device device, MusicGenParts parts)
     {
-        Folder = folder; Config = config; Device = device;
+        Folder = folder; Config = config; Device = device; Parts = parts;
     }
+
+    /// <summary>Checkpoint key prefixes each part consumes (those of a part left out are skipped, not refused).</summary>
+    static readonly (MusicGenParts Part, string[] Prefixes)[] PartKeys =
+    [
+        (MusicGenParts.Text, ["text_encoder.", "enc_to_dec_proj.", "audio_enc_to_dec_proj."]),
+        (MusicGenParts.Codec, ["audio_encoder."]),
+        (MusicGenParts.Decoder, ["decoder."]),
+    ];
 
     public static MusicGen Load(string folder, MusicGenLoadOptions? options = null)
     {
@@ -55,7 +76,9 @@ public sealed partial class MusicGen : IDisposable
         log($"musicgen: loading {folder} on {device}");
         foreach (var line in config.Describe()) log("  " + line);
 
-        var model = new MusicGen(folder, config, device);
+        var parts = options.Parts & MusicGenParts.All;
+        if (parts == 0) throw new SmitinException($"MusicGenLoadOptions.Parts = {options.Parts}: expected at least one of Text, Codec, Decoder");
+        var model = new MusicGen(folder, config, device, parts);
         // The weights must outlive any dispose scope the caller has open: the parts are built inside a scope of our
         // own, and what is still alive once loading succeeded (their parameters and buffers) is detached from it.
         var weightsScope = torch.NewDisposeScope();
@@ -67,12 +90,17 @@ public sealed partial class MusicGen : IDisposable
             model.ConfigHash = Probing.ProbeModelIdentity.ConfigHashOf(folder);
             using (torch.no_grad())
             {
-                model.LoadText(ckpt);
-                model.LoadCodec(ckpt);
-                model.LoadDecoder(ckpt);
-                model.LoadMelody(ckpt);
+                if (parts.HasFlag(MusicGenParts.Text))
+                {
+                    model._text = model.LoadText(ckpt);
+                    (model._melody, model._chroma) = LoadMelody(ckpt, config);
+                }
+                if (parts.HasFlag(MusicGenParts.Codec)) model._codec = LoadCodec(ckpt, config);
+                if (parts.HasFlag(MusicGenParts.Decoder)) model._decoder = MusicGenLm.Load(ckpt, config.Decoder);
             }
             foreach (var k in ckpt.Keys.Where(k => UnusedSuffixes.Any(s => k.EndsWith(s, StringComparison.Ordinal)))) ckpt.MarkUsed(k);
+            foreach (var (part, prefixes) in PartKeys.Where(p => !parts.HasFlag(p.Part)))
+                foreach (var k in ckpt.Keys.Where(k => prefixes.Any(p => k.StartsWith(p, StringComparison.Ordinal))).ToList()) ckpt.MarkUsed(k);
             var unexpected = ckpt.UnusedKeys.OrderBy(k => k, StringComparer.Ordinal).ToList();
             if (unexpected.Count > 0)
                 throw new SmitinException($"{folder}: unknown tensor '{unexpected[0]}' in checkpoint" +
@@ -108,35 +136,32 @@ public sealed partial class MusicGen : IDisposable
         }
     }
 
-    partial void LoadText(Checkpoint ckpt);
-    partial void LoadCodec(Checkpoint ckpt);
-    partial void LoadDecoder(Checkpoint ckpt);
-    partial void LoadMelody(Checkpoint ckpt);
-    // One move/dispose hook per part, so each part's partial file implements its own (a partial method without
-    // an access modifier can have only one implementation).
-    partial void MoveText(Device device);
-    partial void MoveCodec(Device device);
-    partial void MoveDecoder(Device device);
-    partial void MoveMelody(Device device);
-    partial void DisposeText();
-    partial void DisposeCodec();
-    partial void DisposeDecoder();
-    partial void DisposeMelody();
+    /// <summary>The built parts as modules, for moving and disposing (null: not built, or disposed).</summary>
+    IEnumerable<torch.nn.Module?> Modules => [_text, _codec, _decoder, _melody];
 
     void MoveTo(Device device)
     {
         if (device.type == DeviceType.CPU) return;
-        MoveText(device);
-        MoveCodec(device);
-        MoveDecoder(device);
-        MoveMelody(device);
+        foreach (var m in Modules) m?.to(device);
     }
 
+    /// <summary><paramref name="part"/> when it was built; otherwise an error naming it (or that the model is disposed).</summary>
+    /// <exception cref="ObjectDisposedException">the model was disposed</exception>
+    /// <exception cref="SmitinException">the part was left out at load (<see cref="MusicGenLoadOptions.Parts"/>)</exception>
+    T Require<T>(T? part, MusicGenParts flag, string name) where T : class
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return part ?? throw new SmitinException(
+            $"{Folder}: model has no {name} loaded (it was loaded with MusicGenLoadOptions.Parts = {Parts}; load it with {flag} to use the {name})");
+    }
+
+    /// <summary>Frees every part; using the model afterwards throws <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
-        DisposeMelody();
-        DisposeDecoder();
-        DisposeCodec();
-        DisposeText();
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var m in Modules.Reverse()) m?.Dispose();
+        _chroma?.Dispose();
+        (_text, _codec, _decoder, _melody, _chroma, _tokenizer) = (null, null, null, null, null, null);
     }
 }

@@ -99,13 +99,6 @@ public sealed record SteeringOptions
     public static string Name(BetaRule b) => b == BetaRule.One ? "one" : "one-minus-c";
     public static string Name(SteeringRows r) => r == SteeringRows.Conditional ? "cond" : "both";
 
-    public static SteeringMode ParseMode(string text) => text.ToLowerInvariant() switch
-    {
-        "smitin" => SteeringMode.Smitin,
-        "iti" => SteeringMode.Iti,
-        _ => throw new SmitinException($"unknown steering mode '{text}' (expected smitin or iti)"),
-    };
-
     /// <summary>The front ends' <c>--mode</c>: <c>none</c> (null: only monitor), <c>iti</c> or <c>smitin</c>.</summary>
     /// <exception cref="OptionException">any other text (option <c>mode</c>)</exception>
     public static SteeringMode? ParseModeOrNone(string text) => text.ToLowerInvariant() switch

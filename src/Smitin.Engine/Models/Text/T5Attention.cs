@@ -16,8 +16,6 @@ public sealed class T5Attention : nn.Module<Tensor, Tensor, Tensor>
     readonly Embedding? relative_attention_bias; // (num_buckets, H)
     readonly int _heads, _dKv, _numBuckets, _maxDistance;
 
-    public bool HasRelativeAttentionBias => relative_attention_bias is not null;
-
     public T5Attention(T5Config config, bool hasRelativeAttentionBias) : base(nameof(T5Attention))
     {
         _heads = config.NumHeads; _dKv = config.DKv;

@@ -25,7 +25,6 @@ public sealed class T5Stack : nn.Module<Tensor, Tensor, Tensor>
     }
 
     public Embedding EmbedTokens => embed_tokens;
-    public IReadOnlyList<T5Block> Blocks => block.ToList();
 
     /// <summary>last_hidden_state (B, S, D) of <paramref name="inputIds"/> (B, S) under <paramref name="attentionMask"/> (B, S).</summary>
     public override Tensor forward(Tensor inputIds, Tensor attentionMask) => Run(inputIds, attentionMask, null);

@@ -17,7 +17,6 @@ public sealed class TextConditioner : nn.Module<Tensor, Tensor, Tensor>
     readonly Linear? enc_to_dec_proj;
 
     public T5Encoder Encoder => text_encoder;
-    public bool HasProjection => enc_to_dec_proj is not null;
     public int DecoderHiddenSize { get; }
 
     public TextConditioner(T5Config text, int decoderHiddenSize) : base(nameof(TextConditioner))
