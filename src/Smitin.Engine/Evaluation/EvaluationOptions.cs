@@ -4,7 +4,7 @@ using Smitin.Probing;
 namespace Smitin.Evaluation;
 
 /// <summary>
-/// Settings of the audio-continuation comparison (issue 12; the paper's §V audio continuation, method note §5). Every
+/// Settings of the audio-continuation comparison (issue 12; the paper's §V, docs/method.md §5). Every
 /// default and validation rule lives here; the CLI (<c>smitin eval</c>, <c>smitin demo</c>) uses the same names.
 /// </summary>
 public sealed record EvaluationOptions

@@ -89,12 +89,12 @@ public sealed record GenerationOptions
         if (MaxNewTokens is { } n) OptionRange.Check("max-new-tokens", n, 1, int.MaxValue, "decoder steps");
         if (DurationSeconds is { } d && !(double.IsFinite(d) && d > 0))
             throw new OptionException("duration", $"{OptionRange.Text(d)}: expected a finite number of seconds > 0");
-        if (MaxDurationSeconds is not null && !(MaxDurationSeconds > 0 && !double.IsInfinity(MaxDurationSeconds.Value)))
-            throw new SmitinException($"max-duration (the window) must be > 0 seconds, got {MaxDurationSeconds}");
-        if (ExtendStrideSeconds is not null && !(ExtendStrideSeconds > 0 && !double.IsInfinity(ExtendStrideSeconds.Value)))
-            throw new SmitinException($"extend-stride must be > 0 seconds, got {ExtendStrideSeconds}");
-        if (ExtendStrideSeconds is not null && MaxDurationSeconds is not null && ExtendStrideSeconds >= MaxDurationSeconds)
-            throw new SmitinException($"extend-stride {ExtendStrideSeconds} s must be shorter than max-duration {MaxDurationSeconds} s (each window is prompted with the last max-duration − extend-stride seconds)");
+        if (MaxDurationSeconds is { } window && !(double.IsFinite(window) && window > 0))
+            throw new OptionException("max-duration", $"{OptionRange.Text(window)}: expected a finite number of seconds > 0 (the longest window generated at once)");
+        if (ExtendStrideSeconds is { } stride && !(double.IsFinite(stride) && stride > 0))
+            throw new OptionException("extend-stride", $"{OptionRange.Text(stride)}: expected a finite number of seconds > 0 (how far each next window advances)");
+        if (ExtendStrideSeconds is { } s && MaxDurationSeconds is { } w && s >= w)
+            throw new OptionException("extend-stride", $"{OptionRange.Text(s)} s must be shorter than max-duration {OptionRange.Text(w)} s (each window is prompted with the last max-duration − extend-stride seconds)");
     }
 
     /// <summary>

@@ -15,10 +15,10 @@ public sealed record StreamingOptions
     /// (each decode re-runs a margin of about a dozen frames, see <see cref="Models.Codec.EncodecStreamDecoder"/>).</summary>
     public int? PlaySteps { get; init; }
 
-    /// <exception cref="SmitinException">play-steps is not positive</exception>
+    /// <exception cref="OptionException">play-steps is not positive (names <c>play-steps</c>)</exception>
     public void Validate()
     {
-        if (PlaySteps is <= 0) throw new SmitinException($"play-steps must be > 0 frames, got {PlaySteps}");
+        if (PlaySteps is { } n) OptionRange.Check("play-steps", n, 1, int.MaxValue, "frames generated between chunks");
     }
 
     /// <summary>Frames between chunks at <paramref name="frameRate"/> frames per second.</summary>

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Smitin.Probing;
 
 /// <summary>
-/// Records the probe-site activations of segments (method note §2-§3): segment → EnCodec codes → the decoder fed
+/// Records the probe-site activations of segments (docs/method.md §2-§3): segment → EnCodec codes → the decoder fed
 /// teacher-forced with the start token and the delay pattern (the full pattern of the known codes, as the reference's
 /// <c>build_delay_pattern_mask</c> gives it: F + Kc positions for F frames), without text (unconditional: no
 /// cross-attention memory, which is exactly the reference's all-zero memory with an all-zero mask) → z_{l,h} of every

@@ -7,7 +7,7 @@ public readonly record struct HeadRef(int Layer, int Head, float Accuracy)
 }
 
 /// <summary>
-/// Everything SMITIN needs from probing one trait on one model (method note §3-§4): per head (l, h) the probe
+/// Everything SMITIN needs from probing one trait on one model (docs/method.md §3-§4.1): per head (l, h) the probe
 /// (w, b), validation accuracy a, unit direction θ, σ = std of θᵀz over the probing set, soft weight ω, plus the
 /// monitor heads and the gate threshold τ, with the model identity and the data provenance. Arrays are row-major:
 /// (L, H) arrays at l*H + h, (L, H, D) arrays at (l*H + h)*D. Saved as one safetensors file (<see cref="Save"/>).

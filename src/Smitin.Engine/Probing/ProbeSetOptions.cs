@@ -3,7 +3,7 @@ using Smitin.Models;
 
 namespace Smitin.Probing;
 
-/// <summary>How the intervention direction θ_{l,h} is derived (method note §4).</summary>
+/// <summary>How the intervention direction θ_{l,h} is derived (docs/method.md §4.1 "Per-head quantities").</summary>
 public enum ProbeDirection
 {
     /// <summary>θ = w/|w|, the probe weight (the paper's choice; default). File/CLI name <c>probe</c>.</summary>
@@ -73,7 +73,8 @@ public sealed record ProbeProvenance
     public int TrainNegative { get; init; }
     public int ValidationPositive { get; init; }
     public int ValidationNegative { get; init; }
-    /// <summary>Position of z within each segment's teacher-forced sequence; always <c>last</c> (method note §3).</summary>
+    /// <summary>Position of z within each segment's teacher-forced sequence; always <c>last</c>
+    /// (docs/method.md §3 "Probing").</summary>
     public string Position { get; init; } = "last";
     /// <summary>Unconditional (no text) forward pass, as the paper.</summary>
     public string Conditioning { get; init; } = "unconditional";

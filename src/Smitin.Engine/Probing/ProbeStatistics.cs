@@ -1,7 +1,8 @@
 namespace Smitin.Probing;
 
 /// <summary>
-/// The per-head quantities of the method note §4, computed from fitted probes and the probing activations.
+/// The per-head quantities of docs/method.md §4.1 "Per-head quantities", computed from fitted probes and the probing
+/// activations.
 /// All arrays are row-major over (layer, head[, dim]); sums are taken in double.
 /// </summary>
 public static class ProbeStatistics

@@ -12,9 +12,9 @@ public sealed record ProbeTrainerOptions
 }
 
 /// <summary>
-/// SMITIN's first stage end to end (method note §3): capture z at the last position of every training and validation
-/// segment, fit one probe per (layer, head) on the training split, score it on the validation split, and derive the
-/// probe set (θ, σ, ω, monitor heads, τ).
+/// SMITIN's first stage end to end (docs/method.md §3 "Probing"): capture z at the last position of every training
+/// and validation segment, fit one probe per (layer, head) on the training split, score it on the validation split,
+/// and derive the probe set (θ, σ, ω, monitor heads, τ).
 /// </summary>
 public static class ProbeTrainer
 {

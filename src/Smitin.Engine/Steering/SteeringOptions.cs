@@ -1,6 +1,6 @@
 namespace Smitin.Steering;
 
-/// <summary>How heads are chosen and when they are shifted (method note §4).</summary>
+/// <summary>How heads are chosen and when they are shifted (docs/method.md §4.2 "The shift").</summary>
 public enum SteeringMode
 {
     /// <summary>Soft weights ω over all heads, every s-th generated step, gated by the self-monitor (the paper).</summary>

@@ -3,7 +3,7 @@ using Smitin.Probing;
 namespace Smitin.Steering;
 
 /// <summary>
-/// One trait's intervention, resolved from its probe set and options (method note §4): the head weights ω (L, H),
+/// One trait's intervention, resolved from its probe set and options (docs/method.md §4.2): the head weights ω (L, H),
 /// the shift direction per head σ·θ (L, H, D) with its sign, the M monitor probes and the gate threshold. Immutable;
 /// host arrays only (the session copies what it needs to the model's device).
 ///

@@ -12,7 +12,7 @@ internal sealed record GenerationRequest(string Text, AudioClip? AudioPrompt, st
     internal AudioClip? Melody { get; init; }
 
     internal static GenerationRequest Parse(string? text, string? audio, double? duration, long? seed, double? guidance,
-        int? topK, double? topP, double? temperature, string? melody = null)
+        int? topK, double? topP, double? temperature, string? melody = null, double? maxDuration = null, double? extendStride = null)
     {
         var defaults = new GenerationOptions();
         var options = defaults with
@@ -23,6 +23,8 @@ internal sealed record GenerationRequest(string Text, AudioClip? AudioPrompt, st
             TopK = topK ?? defaults.TopK,
             TopP = topP ?? defaults.TopP,
             Temperature = temperature ?? defaults.Temperature,
+            MaxDurationSeconds = maxDuration,
+            ExtendStrideSeconds = extendStride,
         };
         options.Validate();                                                       // OptionException: shown with the help
         AudioClip? clip = null;
@@ -42,8 +44,9 @@ internal sealed record GenerationRequest(string Text, AudioClip? AudioPrompt, st
     }
 
     /// <summary>Runs an (unsteered) generation on a worker thread with in-place progress and cancellation; with
-    /// <paramref name="stream"/>, a <see cref="StreamingPlayer"/> plays the audio while it is generated.</summary>
-    internal async Task<GenerationResult> RunAsync(MusicGen model, MagicContext magic, string title, bool stream = false)
+    /// <paramref name="stream"/>, a <see cref="StreamingPlayer"/> plays the audio while it is generated, a chunk every
+    /// <see cref="StreamingOptions.PlaySteps"/> frames of <paramref name="streaming"/> (null: the engine's default).</summary>
+    internal async Task<GenerationResult> RunAsync(MusicGen model, MagicContext magic, string title, bool stream = false, StreamingOptions? streaming = null)
     {
         var progress = magic.StartProgress(title);
         var steps = new SyncProgress<GenerationProgress>(p => progress.Report(
@@ -58,8 +61,8 @@ internal sealed record GenerationRequest(string Text, AudioClip? AudioPrompt, st
                 ? model.Generate(Text.Length == 0 ? [] : [Text], [Melody], Options, steps, magic.CancellationToken)
                 : player is not null
                 ? AudioPrompt is null
-                    ? model.GenerateStreaming([Text], Options, player.Add, null, null, steps, magic.CancellationToken)
-                    : model.GenerateStreaming([Text], AudioPrompt, Options, player.Add, null, steps, magic.CancellationToken)
+                    ? model.GenerateStreaming([Text], Options, player.Add, streaming, null, steps, magic.CancellationToken)
+                    : model.GenerateStreaming([Text], AudioPrompt, Options, player.Add, streaming, steps, magic.CancellationToken)
                 : AudioPrompt is null
                     ? model.Generate([Text], Options, null, steps, magic.CancellationToken)
                     : model.Generate([Text], AudioPrompt, Options, steps, magic.CancellationToken), magic.CancellationToken);

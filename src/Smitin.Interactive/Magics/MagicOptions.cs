@@ -22,7 +22,7 @@ internal static class MagicOptions
         var duration = new MagicOption("--duration", $"Total length in seconds, the audio prompt included (default {GenerationOptions.DefaultDurationSeconds}).", MagicValueKind.Number);
         return
         [
-            text, audio, melody, duration,
+            text, audio, melody, duration, .. LongForm(),
             new("--seed", "Sampling seed (default: random, shown with the result); compare uses one seed for every variant.", MagicValueKind.Integer),
             new("--guidance", $"Classifier-free guidance scale, <= 1 disables it (default: the checkpoint's guidance_scale, else {GenerationOptions.DefaultGuidanceScale}).", MagicValueKind.Number),
             new("--top-k", $"Sample among the k most likely tokens (default {Generation.TopK}; 0 = all tokens).", MagicValueKind.Integer),
@@ -31,6 +31,18 @@ internal static class MagicOptions
             text.Alias("--prompt"), audio.Alias("--audio"), duration.Alias("--seconds"),
         ];
     }
+
+    /// <summary>Window and stride of long-form generation (docs/generation.md "Long pieces"): the CLI's
+    /// <c>--max-duration</c> / <c>--extend-stride</c>, defaults and checks from <see cref="GenerationOptions"/>.</summary>
+    internal static IReadOnlyList<MagicOption> LongForm() =>
+    [
+        new("--max-duration", $"Longest window generated at once, in seconds (audiocraft's max_duration); a longer --duration is generated window by window (default: what the model's positions hold, at most {GenerationOptions.DefaultMaxDurationSeconds} s).", MagicValueKind.Number),
+        new("--extend-stride", $"Seconds each next window advances; it is prompted with the last (window - stride) seconds (audiocraft's extend_stride; default {GenerationOptions.DefaultExtendStrideFraction} of the window: 18 s of 30 s).", MagicValueKind.Number),
+    ];
+
+    /// <summary><c>--play-steps</c>: chunk size of the streamed player (<see cref="StreamingOptions"/>), as the CLI's with --stream.</summary>
+    internal static MagicOption PlaySteps() =>
+        new("--play-steps", $"Frames generated between two chunks of the player that grows while generating (Hugging Face's play_steps; default {StreamingOptions.DefaultChunkSeconds} s of frames; the player redraws at most twice a second).", MagicValueKind.Integer);
 
     internal static IReadOnlyList<MagicOption> Steering()
     {

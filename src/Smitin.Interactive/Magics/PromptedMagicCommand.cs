@@ -12,6 +12,8 @@ public abstract class PromptedMagicCommand : SmitinMagicCommand
     public string? Text { get; set; }
     public string? AudioPrompt { get; set; }
     public double? Duration { get; set; }
+    public double? MaxDuration { get; set; }
+    public double? ExtendStride { get; set; }
     public string? Melody { get; set; }
     public long? Seed { get; set; }
     public double? Guidance { get; set; }
@@ -42,7 +44,7 @@ public abstract class PromptedMagicCommand : SmitinMagicCommand
     internal override string? VariableName => Var;
 
     private protected GenerationRequest ParseGeneration() =>
-        GenerationRequest.Parse(Text, AudioPrompt, Duration, Seed, Guidance, TopK, TopP, Temperature, Melody);
+        GenerationRequest.Parse(Text, AudioPrompt, Duration, Seed, Guidance, TopK, TopP, Temperature, Melody, MaxDuration, ExtendStride);
 
     private protected SteeringRequest ParseSteering(MagicContext magic) =>
         SteeringRequest.Parse(magic.Session, Trait, Alpha, TopKHeads, Every, Tau, MonitorHeads, SoftWeightExponent, Remove);

@@ -74,6 +74,6 @@ public class StreamingGenerationTests(ITestOutputHelper output)
             await foreach (var c in model.StreamAsync(["rock"], new GenerationOptions { MaxNewTokens = 900 })) c.Dispose();
         });
         Assert.Contains("holds 509 frames", e.Message);
-        Assert.Throws<SmitinException>(() => new StreamingOptions { PlaySteps = 0 }.Validate());
+        Assert.Equal("play-steps", Assert.Throws<OptionException>(() => new StreamingOptions { PlaySteps = 0 }.Validate()).Option);
     }
 }

@@ -71,8 +71,14 @@ public class WindowPlanTests
         Assert.Contains("extend-stride", e.Message);
         Assert.Contains("less than the window", e.Message);
 
-        e = Assert.Throws<SmitinException>(() => new GenerationOptions { MaxDurationSeconds = 5, ExtendStrideSeconds = 5 }.Validate());
-        Assert.Contains("extend-stride 5 s must be shorter than max-duration 5 s", e.Message);
+        var o = Assert.Throws<OptionException>(() => new GenerationOptions { MaxDurationSeconds = 5, ExtendStrideSeconds = 5 }.Validate());
+        Assert.Equal("extend-stride", o.Option);
+        Assert.Contains("5 s must be shorter than max-duration 5 s", o.Message);
+        foreach (var bad in new[] { 0, -1, double.NaN, double.PositiveInfinity })
+        {
+            Assert.Equal("max-duration", Assert.Throws<OptionException>(() => new GenerationOptions { MaxDurationSeconds = bad }.Validate()).Option);
+            Assert.Equal("extend-stride", Assert.Throws<OptionException>(() => new GenerationOptions { ExtendStrideSeconds = bad }.Validate()).Option);
+        }
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using Smitin.Tests.Support;
 namespace Smitin.Tests.Steering;
 
 /// <summary>
-/// The shift of method note §4 on the fixture decoder with hand-built probe sets: z is captured before and after the
+/// The shift of docs/method.md §4.2 on the fixture decoder with hand-built probe sets: z is captured before and after the
 /// steering hook at every layer and step, and after − before must equal β·α·ω·σ·θ (summed over traits) at the newest
 /// position on exactly the heads, rows and steps the plan selects, and be exactly 0 everywhere else.
 /// </summary>
