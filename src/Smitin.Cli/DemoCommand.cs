@@ -23,9 +23,12 @@ static class DemoCommand
         {
             var options = d with
             {
-                OutputFolder = parse.GetValue(output) ?? d.OutputFolder, ProbeSongs = parse.Given(probeSongs) ?? d.ProbeSongs,
-                EvalSongs = parse.Given(evalSongs) ?? d.EvalSongs, Jobs = parse.Given(jobs) ?? d.Jobs,
-                JudgePath = parse.GetValue(shared.Judge), Evaluation = shared.Options(parse),
+                OutputFolder = parse.GetValue(output) ?? d.OutputFolder,
+                ProbeSongs = parse.Given(probeSongs) ?? d.ProbeSongs,
+                EvalSongs = parse.Given(evalSongs) ?? d.EvalSongs,
+                Jobs = parse.Given(jobs) ?? d.Jobs,
+                JudgePath = parse.GetValue(shared.Judge),
+                Evaluation = shared.Options(parse),
             };
             options.Validate();
             string modelDir = shared.ModelFolder(parse, ct);

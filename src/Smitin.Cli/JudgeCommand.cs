@@ -86,7 +86,8 @@ static class JudgeCommand
                 WindowSeconds = parse.Given(seconds) ?? defaults.WindowSeconds,
                 ValidationFraction = parse.Given(validation) ?? defaults.ValidationFraction,
                 Seed = parse.Given(seed) ?? defaults.Seed,
-                MaxWindowsPerSong = parse.GetValue(maxSegments), CalibrateOnCodec = !parse.GetValue(noCodec),
+                MaxWindowsPerSong = parse.GetValue(maxSegments),
+                CalibrateOnCodec = !parse.GetValue(noCodec),
             }).ToArray();
             foreach (var o in perTrait) o.Validate();                 // option errors before the model loads
             string modelDir = CliModel.Resolve(parse.GetValue(model)!, ct);
