@@ -4,7 +4,8 @@
 # notebook (scripts/check-notebook.py: no error output, expected players and charts), exports the quickstart to
 # HTML and screenshots it in headless Chromium with networking disabled (scripts/check-screenshot.py: the heatmap
 # is drawn; a copy whose charts never draw must come out blank, which shows the check can fail). It also runs a
-# generated notebook that loads the extension the other documented way: #r of the built dll + SmitinExtension.Load.
+# generated notebook that loads the extension the other documented way: #r of the built dll + SmitinExtension.Load,
+# and Jupyter's interrupt on a running magic (scripts/check-interrupt.py: cancelled, the kernel survives).
 # Then the quickstart runs in the real front end (scripts/ui-test.py: classic Jupyter Notebook in headless chromium,
 # cells run through the UI, one chart cell re-run, saved, reloaded), and the notebook it saved is exported and
 # rendered offline too (every chart drawn, the heatmap in the screenshot).
@@ -96,6 +97,13 @@ PYEOF
   tally < <($PY scripts/check-notebook.py "$OUT/dll-variant.ipynb" "dll variant" --expect audio:1)
 else
   tally < <(echo "FAIL dll variant: no $dll or no shared/fixtures (set SMITIN_FIXTURES)")
+fi
+
+# Jupyter's interrupt button on a running magic (the kernelspec from scripts/setup.sh): cancelled, kernel alive.
+if [ -f "$dll" ] && [ -n "$fixtures" ]; then
+  tally < <($PY scripts/check-interrupt.py "$dll" "$fixtures/musicgen-tiny-mono" 2>>"$OUT/interrupt.log")
+else
+  tally < <(echo "FAIL interrupt: no $dll or no shared/fixtures (set SMITIN_FIXTURES)")
 fi
 
 # The quickstart in the real front end (classic Jupyter Notebook) in headless chromium: Run All through the menus,

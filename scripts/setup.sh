@@ -34,6 +34,33 @@ if command -v jupyter >/dev/null 2>&1 && ! jupyter kernelspec list 2>/dev/null |
   dotnet interactive jupyter install >/dev/null
 fi
 
+# Jupyter's interrupt button: the stock .NET kernelspec lets SIGINT shut the kernel down. Start the C# kernel through
+# scripts/smitin-kernel-launch.sh (copied next to kernel.json), which turns the interrupt into .NET Interactive's Cancel
+# command via the Smitin extension (docs/notebooks.md, "Stopping a running magic"). Re-applied after every
+# `dotnet interactive jupyter install`, which rewrites kernel.json.
+if command -v jupyter >/dev/null 2>&1; then
+  spec_dir="$(jupyter kernelspec list --json 2>/dev/null | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["kernelspecs"].get(".net-csharp",{}).get("resource_dir",""))' || true)"
+  if [ -n "$spec_dir" ] && [ -f "$spec_dir/kernel.json" ]; then
+    cmp -s scripts/smitin-kernel-launch.sh "$spec_dir/smitin-kernel-launch.sh" || cp scripts/smitin-kernel-launch.sh "$spec_dir/smitin-kernel-launch.sh"
+    /usr/bin/python3 - "$spec_dir" <<'PYEOF'
+import json, os, sys
+spec_dir = sys.argv[1]
+path = os.path.join(spec_dir, "kernel.json")
+spec = json.load(open(path))
+launcher = ["/bin/sh", os.path.join(spec_dir, "smitin-kernel-launch.sh")]
+argv = spec["argv"]
+while len(argv) >= 2 and argv[0] == "/bin/sh" and argv[1].endswith("smitin-kernel-launch.sh"):
+    argv = argv[2:]                                  # already wrapped (maybe from another folder): wrap once, here
+wanted = dict(spec, argv=launcher + argv, interrupt_mode="signal")
+if wanted != spec:
+    tmp = path + ".tmp"
+    json.dump(wanted, open(tmp, "w"), indent=2)
+    os.replace(tmp, path)
+    print(f"setup: {path}: the kernel starts through smitin-kernel-launch.sh (Jupyter's interrupt cancels the cell)")
+PYEOF
+  fi
+fi
+
 # The notebook server refuses to start as root unless allowed: a fresh CI machine or container runs as root, and
 # the README's `jupyter notebook notebooks/` must work there verbatim. Only set when running as root.
 if [ "$(id -u)" -eq 0 ] && command -v jupyter >/dev/null 2>&1; then

@@ -21,10 +21,17 @@ static class CliRunner
         }
     }
 
-    /// <summary>Wraps a command body: user-facing errors are printed without a stack trace.</summary>
+    /// <summary>Wraps a command body: user-facing errors are printed without a stack trace; a cancelled run (Ctrl+C:
+    /// System.CommandLine cancels the action's token) says so and exits with 130, the shell's code for SIGINT.
+    /// (Not caught here, System.CommandLine's default handler would turn the cancellation into a silent exit code 1.)</summary>
     public static async Task<int> Guard(Func<Task<int>> body)
     {
         try { return await body(); }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("smitin: cancelled");
+            return 130;
+        }
         catch (OptionException e)
         {
             Console.Error.WriteLine($"smitin: error: {e.ForCommandLine}");

@@ -32,16 +32,17 @@ static class ProbeCommand
         var seed = new Option<int>("--seed") { Description = $"Seed of the train/validation track split (default {segmentDefaults.Seed})" };
         var maxSegments = new Option<int>("--max-segments-per-track") { Description = "Keep at most this many segments (or pairs) per track (default: all)" };
         var tau = new Option<double>("--tau") { Description = "Gate threshold τ (default: median(acc) - std(acc) over all heads)" };
-        var monitorHeads = new Option<int>("--monitor-heads") { Description = $"Number of monitor heads M (most accurate probes; default {setDefaults.MonitorHeads})" };
+        var monitorHeads = new Option<int>("--monitor-heads") { Description = $"Number of monitor heads M (most accurate probes; default {setDefaults.MonitorHeadCount})" };
         var exponent = new Option<double>("--soft-weight-exponent") { Description = $"Exponent p of the soft weights ω = ((a - a_min)/(a_max - a_min))^p (default {setDefaults.SoftWeightExponent})" };
         var batchSize = new Option<int>("--batch-size") { Description = $"Segments per decoder forward pass (default {captureDefaults.BatchSize})" };
+        var maxCaptured = new Option<int>("--max-segments") { Description = $"Most segments captured, train and validation together (their activations stay in memory: layers × heads × head_dim × 4 bytes each; default {captureDefaults.MaxSegments})" };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not read or write the codes/activation caches" };
         var device = CliModel.DeviceOption();
 
         var cmd = new Command("probe", "Train one logistic-regression probe per attention head for a trait (SMITIN stage 1) and write the probe set.")
         {
             model, source, trait, segmentSeconds, direction, output, heatmap, validation, seed, maxSegments, tau, monitorHeads,
-            exponent, batchSize, noCache, device,
+            exponent, batchSize, maxCaptured, noCache, device,
         };
         cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
         {
@@ -59,13 +60,14 @@ static class ProbeCommand
             {
                 Direction = parse.GetValue(direction) is { } d ? ProbeSetOptions.ParseDirection(d) : setDefaults.Direction,
                 Tau = parse.Given(tau),
-                MonitorHeads = parse.Given(monitorHeads) ?? setDefaults.MonitorHeads,
+                MonitorHeadCount = parse.Given(monitorHeads) ?? setDefaults.MonitorHeadCount,
                 SoftWeightExponent = parse.Given(exponent) ?? setDefaults.SoftWeightExponent,
             };
             setOptions.Validate();
             var capture = (parse.GetValue(noCache) ? CaptureOptions.Uncached : new CaptureOptions()) with
             {
                 BatchSize = parse.Given(batchSize) ?? captureDefaults.BatchSize,
+                MaxSegments = parse.Given(maxCaptured) ?? captureDefaults.MaxSegments,
             };
             capture.Validate();
             foreach (var (name, file) in new[] { ("out", parse.GetValue(output)), ("heatmap", parse.GetValue(heatmap)) })
@@ -75,6 +77,7 @@ static class ProbeCommand
             var config = MusicGenConfig.Load(modelDir);               // fails fast before the data and the weights
             segmentOptions = segmentOptions with { SampleRate = config.AudioEncoder.SamplingRate, Channels = config.Decoder.AudioChannels };
             var dataset = ProbeDataset.Open(dataPath, traitName, segmentOptions);
+            ProbeTrainer.CheckCapture(config, dataset, capture);      // segment length and count, before the weights load
             var options = new ProbeTrainerOptions { Capture = capture, ProbeSet = setOptions };
             string outPath = parse.GetValue(output)!;
             string? heatPath = parse.GetValue(heatmap);
@@ -104,7 +107,7 @@ static class ProbeCommand
         yield return string.Create(c, $"validation accuracy: best {acc[^1]:P1}, median {median:P1}, worst {acc[0]:P1}");
         yield return "best heads: " + string.Join(", ", set.BestHeads(5).Select(h => h.ToString()));
         yield return string.Create(c, $"tau = {set.Tau:F4} ({(set.TauIsDefault ? "median(acc) - std(acc)" : "given")}); direction {ProbeSetOptions.Name(set.Direction)}; soft-weight exponent {set.SoftWeightExponent:0.###}");
-        yield return $"monitor heads ({set.MonitorHeads.Length}): " + string.Join(", ", set.Monitor.Select(h => $"L{h.Layer}H{h.Head}"));
+        yield return $"monitor heads ({set.MonitorHeadIndices.Length}): " + string.Join(", ", set.Monitor.Select(h => $"L{h.Layer}H{h.Head}"));
     }
 
     /// <summary>Probing progress on stderr: capture every 50 segments (the total is not known in advance), training every 10 %.</summary>

@@ -27,6 +27,7 @@ sealed class SteerOptions
     public readonly Option<string> Beta = new("--beta") { Description = $"SMITIN attenuation: one-minus-c (1 - C adding, C removing) or one (default {SteeringOptions.Name(Defaults.Beta)})" };
     public readonly Option<string> Rows = new("--rows") { Description = $"Guidance rows shifted: both or cond (default {SteeringOptions.Name(Defaults.Rows)})" };
     public readonly Option<double> SoftWeightExponent = new("--soft-weight-exponent") { Description = "SMITIN: exponent p of the head weights ((a - amin)/(amax - amin))^p (default: the probe set's)" };
+    /// <summary><c>--monitor-heads</c>: the count M (<see cref="SteeringOptions.MonitorHeadCount"/>).</summary>
     public readonly Option<int> MonitorHeads = new("--monitor-heads") { Description = "M most accurate heads whose median probe output is the monitor C (default: the probe set's)" };
     public readonly Option<bool> LatchGate = new("--latch-gate") { Description = "SMITIN: once the gate closes for a sample it stays closed (default: re-opens when C falls back)" };
     public readonly Option<string?> Direction = new("--direction") { Description = "Require the probe sets' direction: probe or mass-mean (default: whatever they hold)" };
@@ -62,7 +63,7 @@ sealed class SteerOptions
             Beta = parse.GetValue(Beta) is { } beta ? SteeringOptions.ParseBeta(beta) : Defaults.Beta,
             Rows = parse.GetValue(Rows) is { } rows ? SteeringOptions.ParseRows(rows) : Defaults.Rows,
             SoftWeightExponent = parse.Given(SoftWeightExponent),
-            MonitorHeads = parse.Given(MonitorHeads),
+            MonitorHeadCount = parse.Given(MonitorHeads),
             LatchGate = parse.GetValue(LatchGate),
             Direction = parse.GetValue(Direction) is { } d ? ProbeSetOptions.ParseDirection(d) : null,
         };
@@ -89,7 +90,7 @@ sealed class SteerOptions
     {
         var sets = traits.Select(t => (ProbeSet.Load(t.Path, model), (SteeringOptions?)t.Options)).ToList();
         return traits.All(t => t.MonitorOnly)
-            ? InterventionPlan.Monitor(sets.Select(s => s.Item1), traits[0].Options.MonitorHeads)
+            ? InterventionPlan.Monitor(sets.Select(s => s.Item1), traits[0].Options.MonitorHeadCount)
             : InterventionPlan.Build(sets);
     }
 

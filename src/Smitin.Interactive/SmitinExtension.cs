@@ -26,6 +26,7 @@ public static class SmitinExtension
 
         var root = kernel.RootKernel;
         bool fresh = SmitinMagics.Register(root);
+        JupyterInterrupt.Install(root);                      // Jupyter's interrupt → Cancel (kernelspec of scripts/setup.sh)
 
         KernelInvocationContext.Current?.DisplayAs(Banner(fresh), "text/html");
     }

@@ -43,6 +43,22 @@ public sealed class GenerateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Ctrl_C_cancels_the_generation_says_so_and_exits_130_without_a_partial_file()
+    {
+        // Ctrl+C = System.CommandLine cancelling the action's token. 60 s on the fixture is 10 windows: seconds of work.
+        string output = _dir["cancelled.wav"];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (code, error) = await CliHost.RunCapturingErrors(cts.Token, "generate", "--model", Fixture.Model(), "--text", "drums",
+            "--duration", "60", "--seed", "1", "--out", output);
+        Assert.True(cts.IsCancellationRequested);
+        Assert.Equal(130, code);
+        Assert.Contains("smitin: cancelled", error);
+        Assert.False(File.Exists(output), "a cancelled generation wrote its WAV");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the command ended {clock.Elapsed} after its start");
+    }
+
+    [Fact]
     public async Task Text_to_music_reproduces_the_reference_for_a_batch_and_for_each_prompt_alone()
     {
         var prompts = Prompts()[..2];

@@ -32,7 +32,7 @@ public sealed class GenerateSteeringCommandTests : IDisposable
         var identity = ProbeModelIdentity.Of(TinyModel.Shared);
         var p = HandBuiltProbes.Random(trait, identity.Layers, identity.Heads, identity.HeadDim, seed);
         var set = new ProbeSet(trait, identity, p.Provenance, p.Training, p.Direction, p.SoftWeightExponent, p.Tau, p.TauIsDefault,
-            p.Weights, p.Bias, p.Accuracy, p.TrainAccuracy, p.Theta, p.Sigma, p.Omega, p.MonitorHeads, null, null);
+            p.Weights, p.Bias, p.Accuracy, p.TrainAccuracy, p.Theta, p.Sigma, p.Omega, p.MonitorHeadIndices, null, null);
         string path = _dir.File(trait + ".probe");
         set.Save(path);
         return path;

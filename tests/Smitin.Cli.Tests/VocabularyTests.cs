@@ -147,11 +147,12 @@ public class VocabularyTests
         { "--every", new SteeringOptions().Every },
         { "--top-k-heads", new SteeringOptions().TopKHeads },
         { "--soft-weight-exponent", new ProbeSetOptions().SoftWeightExponent },
-        { "--monitor-heads", new ProbeSetOptions().MonitorHeads },
+        { "--monitor-heads", new ProbeSetOptions().MonitorHeadCount },
         { "--segment-seconds", new SegmentOptions().SegmentSeconds },
         { "--validation", new SegmentOptions().ValidationFraction },
         { "--silence-db", new SegmentOptions().SilenceThresholdDbfs },
         { "--batch-size", new CaptureOptions().BatchSize },
+        { "--max-segments", new CaptureOptions().MaxSegments },
         { "--songs", new SynthOptions().Songs },
         { "--song-seconds", new SynthOptions().Seconds },
         { "--sample-rate", new SynthOptions().SampleRate },
@@ -210,7 +211,7 @@ public class VocabularyTests
     {
         var steering = new SteeringOptions();
         Assert.Null(steering.SoftWeightExponent);
-        Assert.Null(steering.MonitorHeads);
+        Assert.Null(steering.MonitorHeadCount);
         Assert.Null(steering.Tau);
         foreach (var option in new[] { "--soft-weight-exponent", "--monitor-heads", "--tau" })
             Assert.Contains("the probe set's", Table.Value[option].Default);

@@ -8,6 +8,9 @@ public sealed partial class AudioClip
     /// PCM is scaled to [-1, 1) (16-bit: v / 32768). A missing, empty, corrupt, truncated or unsupported file,
     /// a file with no samples, or one with a NaN/infinite sample is a <see cref="SmitinException"/> naming the file.
     /// </summary>
+    /// <param name="path">the WAV file</param>
+    /// <returns>planar float samples at the file's rate and channel count</returns>
+    /// <exception cref="SmitinException">the file is missing, corrupt, unsupported or holds no or non-finite samples</exception>
     public static AudioClip Load(string path) => WavFile.Read(path);
 
     /// <summary>Decodes WAV bytes held in memory (the inverse of <see cref="ToWavBytes"/>).</summary>

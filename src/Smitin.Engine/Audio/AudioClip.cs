@@ -28,10 +28,13 @@ public sealed partial class AudioClip
 {
     /// <summary>Planar samples: <c>Samples[c][t]</c>, every channel the same length.</summary>
     public float[][] Samples { get; }
+    /// <summary>Sample rate in Hz.</summary>
     public int SampleRate { get; }
+    /// <summary>Number of channels (1 = mono, 2 = stereo, ...).</summary>
     public int Channels => Samples.Length;
     /// <summary>Samples per channel.</summary>
     public int Frames => Samples[0].Length;
+    /// <summary>Length in seconds.</summary>
     public double DurationSeconds => (double)Frames / SampleRate;
 
     /// <summary>Wraps planar samples (not copied). Every channel must have the same length.</summary>
@@ -87,6 +90,7 @@ public sealed partial class AudioClip
         return o;
     }
 
+    /// <summary>A deep copy (sample arrays copied).</summary>
     public AudioClip Clone() => new(Samples.Select(ch => (float[])ch.Clone()).ToArray(), SampleRate);
 
     // ---- channels -------------------------------------------------------------------------
@@ -256,8 +260,15 @@ public sealed partial class AudioClip
     /// <summary>"2 ch, 44100 Hz, 88200 frames (2.000 s)".</summary>
     public string Describe() => $"{Channels} ch, {SampleRate} Hz, {Frames} frames ({DurationSeconds:F3} s)";
 
+    /// <summary><c>AudioClip(2 ch, 44100 Hz, ...)</c>.</summary>
     public override string ToString() => $"AudioClip({Describe()})";
 }
 
 /// <summary>What <see cref="AudioClip.Normalize"/> measures.</summary>
-public enum LoudnessMode { Peak, Rms }
+public enum LoudnessMode
+{
+    /// <summary>Largest absolute sample over every channel.</summary>
+    Peak,
+    /// <summary>Root mean square over every channel.</summary>
+    Rms,
+}

@@ -19,8 +19,11 @@ public sealed class GrowingWavFile : IDisposable
     readonly long _riffSizeAt, _dataSizeAt, _factAt, _dataStart;
     long _frames;
 
+    /// <summary>The WAV file being written.</summary>
     public string Path { get; }
+    /// <summary>Sample rate in Hz.</summary>
     public int SampleRate { get; }
+    /// <summary>Channels.</summary>
     public int Channels { get; }
     /// <summary>Frames (samples per channel) written so far.</summary>
     public long Frames => _frames;
@@ -105,5 +108,6 @@ public sealed class GrowingWavFile : IDisposable
         _stream.Flush();
     }
 
+    /// <summary>Closes the file (its header already describes every frame written).</summary>
     public void Dispose() => _stream.Dispose();
 }

@@ -23,6 +23,11 @@ public static class MelFilterbank
     /// for the FFT size); the message names the option.</exception>
     /// <param name="allowEmptyBands">keep bands that cover no bin as all-zero columns (torchaudio warns and does the same)
     /// instead of refusing them; a multi-scale training loss with small FFTs needs it</param>
+    /// <param name="nFreqs">FFT bins n_fft / 2 + 1</param>
+    /// <param name="sampleRate">sample rate in Hz</param>
+    /// <param name="nMels">mel bands</param>
+    /// <param name="fMax">highest frequency in Hz (at most the Nyquist frequency)</param>
+    /// <param name="fMin">lowest frequency in Hz</param>
     public static float[] Create(int nFreqs, double fMin, double fMax, int nMels, int sampleRate, bool allowEmptyBands = false)
     {
         if (nFreqs < 2) throw new SmitinException($"mel filterbank: n_freqs = {nFreqs}, expected ≥ 2 (n_fft ≥ 2)");

@@ -7,8 +7,13 @@ namespace Smitin.Audio;
 
 /// <summary>What a WAV header says, read without decoding the samples.</summary>
 /// <param name="Encoding">"pcm16", "pcm24", "pcm32", "pcm8", "float32" or "float64".</param>
+/// <param name="Path">The file.</param>
+/// <param name="Frames">Samples per channel.</param>
+/// <param name="Channels">Channels.</param>
+/// <param name="SampleRate">Sample rate in Hz.</param>
 public sealed record WavInfo(string Path, int SampleRate, int Channels, long Frames, string Encoding)
 {
+    /// <summary>Length in seconds.</summary>
     public double DurationSeconds => (double)Frames / SampleRate;
 }
 

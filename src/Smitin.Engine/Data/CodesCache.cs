@@ -39,9 +39,13 @@ public sealed class CodesCache
     static readonly byte[] Magic = "SMCODES1"u8.ToArray();
     int _hits, _misses, _corrupt;
 
+    /// <summary>The cache folder.</summary>
     public string Directory { get; }
+    /// <summary>Lookups answered from the cache since this instance was created.</summary>
     public int Hits => _hits;
+    /// <summary>Lookups that found no entry.</summary>
     public int Misses => _misses;
+    /// <summary>Entries found unreadable (truncated, wrong model); they count as misses and are rewritten.</summary>
     public int Corrupt => _corrupt;
 
     /// <param name="directory">Cache folder; default <c>CacheDirs.Root/codes</c>.</param>
@@ -76,6 +80,9 @@ public sealed class CodesCache
         return Path.Combine(Directory, ModelSlug(modelId), key[..2], key + ".codes");
     }
 
+    /// <summary>Looks up the codes of <paramref name="clip"/> encoded by the model
+    /// <paramref name="modelId"/>.</summary>
+    /// <returns>true with <paramref name="codes"/> set when a valid entry exists</returns>
     public bool TryGet(string modelId, AudioClip clip, out EncodedCodes codes)
     {
         string path = PathFor(modelId, clip);
@@ -87,6 +94,8 @@ public sealed class CodesCache
         return true;
     }
 
+    /// <summary>Stores the codes of <paramref name="clip"/> for the model <paramref name="modelId"/> (atomic
+    /// write).</summary>
     public void Put(string modelId, AudioClip clip, EncodedCodes codes)
     {
         codes = EncodedCodes.Create(codes.Data, codes.Shape);

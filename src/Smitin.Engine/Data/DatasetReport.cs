@@ -9,7 +9,9 @@ public sealed record SkippedTrack(string TrackId, string Reason);
 public sealed class SplitCounts
 {
     readonly Dictionary<string, int> _skipped = new();
+    /// <summary>Segments with the trait enumerated so far.</summary>
     public int Positives { get; private set; }
+    /// <summary>Segments without the trait enumerated so far.</summary>
     public int Negatives { get; private set; }
     /// <summary>Skipped segments (a skipped pair counts once) by reason.</summary>
     public IReadOnlyDictionary<string, int> Skipped => _skipped;
@@ -21,6 +23,7 @@ public sealed class SplitCounts
     internal void Skip(string reason) => _skipped[reason] = _skipped.GetValueOrDefault(reason) + 1;
     internal void Finish() => Complete = true;
 
+    /// <summary><c>N with, N without; skipped ...</c>, one line.</summary>
     public override string ToString()
     {
         var sb = new StringBuilder($"{Positives} with, {Negatives} without");
@@ -38,14 +41,22 @@ public sealed class SplitCounts
 /// </summary>
 public sealed class DatasetReport
 {
+    /// <summary>Where the data came from, e.g. <c>stems:/data/musdb</c> or <c>synthetic</c>.</summary>
     public required string Source { get; init; }
+    /// <summary>Trait the dataset is labelled for.</summary>
     public required string Trait { get; init; }
+    /// <summary>Track ids on the training side of the split.</summary>
     public required IReadOnlyList<string> TrainTracks { get; init; }
+    /// <summary>Track ids on the validation side of the split.</summary>
     public required IReadOnlyList<string> ValidationTracks { get; init; }
+    /// <summary>Tracks left out entirely, with the reason.</summary>
     public required IReadOnlyList<SkippedTrack> SkippedTracks { get; init; }
+    /// <summary>Segment counts of the training split.</summary>
     public SplitCounts Train { get; } = new();
+    /// <summary>Segment counts of the validation split.</summary>
     public SplitCounts Validation { get; } = new();
 
+    /// <summary>A multi-line summary: source, trait, tracks per split, segment counts, skipped tracks.</summary>
     public override string ToString()
     {
         var sb = new StringBuilder();

@@ -10,4 +10,7 @@ interface ISegmentSource
     IReadOnlyList<SkippedTrack> SkippedTracks { get; }
     /// <summary>Segments of one track, loading its audio lazily; skipped segments are counted in <paramref name="counts"/>.</summary>
     IEnumerable<Segment> Segments(string trackId, SplitCounts counts);
+    /// <summary>At most how many segments <see cref="Segments"/> yields for the track, from the files' lengths (headers
+    /// only, no audio read): every window counted, before near-silent ones are skipped.</summary>
+    long MaxSegments(string trackId);
 }

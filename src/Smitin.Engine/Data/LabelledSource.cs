@@ -12,6 +12,7 @@ sealed class LabelledSource : ISegmentSource
 {
     public const string SkipSilent = "segment near silent";
     readonly ILookup<string, ManifestEntry> _byTrack;
+    readonly Dictionary<string, WavInfo> _info = new(StringComparer.Ordinal);
     readonly SegmentOptions _o;
 
     public string Description { get; }
@@ -20,11 +21,27 @@ sealed class LabelledSource : ISegmentSource
 
     public LabelledSource(IReadOnlyList<ManifestEntry> entries, string description, SegmentOptions options)
     {
-        foreach (var e in entries) AudioClip.ReadInfo(e.Path);
+        foreach (var e in entries) _info[e.Path] = AudioClip.ReadInfo(e.Path);
         _o = options;
         _byTrack = entries.ToLookup(e => e.TrackId, StringComparer.Ordinal);
         TrackIds = _byTrack.Select(g => g.Key).ToArray();
         Description = description;
+    }
+
+    public long MaxSegments(string trackId)
+    {
+        long total = 0;
+        foreach (var entry in _byTrack[trackId])
+        {
+            var info = _info[entry.Path];
+            int rate = _o.SampleRate ?? info.SampleRate;
+            long frames = SegmentWindows.ResampledFrames(info.Frames, info.SampleRate, _o.SampleRate);
+            long windows = SegmentWindows.WindowCount(frames, SegmentWindows.Frames(_o.SegmentSeconds, rate), SegmentWindows.Frames(_o.HopSeconds ?? _o.SegmentSeconds, rate));
+            if (windows == 0 && (double)frames / rate >= _o.MinSegmentSeconds) windows = 1;   // one shorter segment
+            if (_o.MaxSegmentsPerTrack is { } m) windows = Math.Min(windows, m);              // applied per file, as Segments does
+            total += windows;
+        }
+        return total;
     }
 
     public IEnumerable<Segment> Segments(string trackId, SplitCounts counts)

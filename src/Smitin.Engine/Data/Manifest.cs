@@ -21,6 +21,12 @@ public static class Manifest
     static readonly string[] Positive = ["1", "true", "yes", "with", "positive", "pos"];
     static readonly string[] Negative = ["0", "false", "no", "without", "negative", "neg"];
 
+    /// <summary>Reads a CSV/TSV manifest of <c>path,label[,track]</c> rows (relative paths resolve against the
+    /// manifest's
+    /// folder; labels 1/true/yes/with/positive or 0/false/no/without/negative).</summary>
+    /// <exception cref="SmitinException">the file is missing, a row is malformed, a label is unknown or a listed file
+    /// is
+    /// missing (the message names the line)</exception>
     public static IReadOnlyList<ManifestEntry> Read(string manifestPath)
     {
         if (!File.Exists(manifestPath)) throw new SmitinException($"{manifestPath}: manifest file not found");

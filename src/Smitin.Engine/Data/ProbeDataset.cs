@@ -10,10 +10,15 @@ public sealed class ProbeDataset
 {
     readonly ISegmentSource _source;
 
+    /// <summary>Trait the segments are labelled for.</summary>
     public string Trait { get; }
+    /// <summary>Segmenting and split settings.</summary>
     public SegmentOptions Options { get; }
+    /// <summary>What the dataset holds and left out; segment counts fill in while the splits are enumerated.</summary>
     public DatasetReport Report { get; }
+    /// <summary>Track ids of the training split.</summary>
     public IReadOnlyList<string> TrainTracks => Report.TrainTracks;
+    /// <summary>Track ids of the validation split.</summary>
     public IReadOnlyList<string> ValidationTracks => Report.ValidationTracks;
 
     /// <summary>Training segments (for stem pairs: positive then negative of each window).</summary>
@@ -33,6 +38,14 @@ public sealed class ProbeDataset
             TrainTracks = train, ValidationTracks = val, SkippedTracks = source.SkippedTracks,
         };
     }
+
+    /// <summary>
+    /// At most this many segments (train + validation; a stem pair is two), counted from the files' lengths without
+    /// reading any audio, before near-silent windows are skipped. What a capture of the whole dataset holds at most;
+    /// <see cref="Probing.CaptureOptions.CheckSegmentCount"/> refuses it up front when that is too much.
+    /// </summary>
+    public long MaxSegmentCount => _maxSegments ??= Report.TrainTracks.Concat(Report.ValidationTracks).Sum(_source.MaxSegments);
+    long? _maxSegments;
 
     IEnumerable<Segment> Enumerate(IReadOnlyList<string> tracks, SplitCounts counts)
     {
@@ -58,6 +71,11 @@ public sealed class ProbeDataset
         return FromStems(StemCollection.Open(root, layout), trait, options);
     }
 
+    /// <summary>Matched pairs from a stem collection: each window of a track with the trait stem is a positive (the mix
+    /// of
+    /// every stem) and a negative (the same mix without the trait stem); tracks without it are skipped.</summary>
+    /// <exception cref="OptionException">an option is out of range</exception>
+    /// <exception cref="SmitinException">no track has the trait stem, or too few tracks for a split</exception>
     public static ProbeDataset FromStems(StemCollection collection, string trait, SegmentOptions? options = null)
     {
         options ??= new SegmentOptions();

@@ -13,6 +13,14 @@ static class SegmentWindows
         return starts;
     }
 
+    /// <summary>Number of full windows <see cref="Starts"/> gives, without listing them.</summary>
+    public static long WindowCount(long frames, int length, int hop) => frames < length ? 0 : (frames - length) / hop + 1;
+
+    /// <summary>Frames of a <paramref name="frames"/>-frame file at <paramref name="rate"/> Hz once resampled to
+    /// <paramref name="outRate"/> (null = kept), rounded up: an upper bound of what the resampler returns.</summary>
+    public static long ResampledFrames(long frames, int rate, int? outRate) =>
+        outRate is not { } r || r == rate ? frames : (long)Math.Ceiling((double)frames * r / rate);
+
     /// <summary>At most <paramref name="max"/> items, evenly spaced over the list (all of them if max is null).</summary>
     public static List<T> EvenlySpaced<T>(List<T> items, int? max)
     {

@@ -18,11 +18,16 @@ public enum StemLayout
 /// <param name="Stems">Stem name (file name without ".wav", or MoisesDB sub-folder name) → its WAV files (summed).</param>
 /// <param name="MixturePath"><c>mixture.wav</c> if present (always for MUSDB18-HQ); only validated, never used as audio.</param>
 /// <param name="Channels">The most channels of any file in the track (mono files are upmixed by copying).</param>
+/// <param name="SampleRate">Sample rate of every stem in Hz (stems of different rates are refused).</param>
+/// <param name="Frames">Length of every stem in samples per channel.</param>
+/// <param name="Layout">MUSDB18-HQ or MoisesDB.</param>
+/// <param name="Directory">The track's folder.</param>
 public sealed record StemTrack(
     string Id, string Directory, StemLayout Layout,
     IReadOnlyDictionary<string, IReadOnlyList<string>> Stems,
     string? MixturePath, int SampleRate, long Frames, int Channels)
 {
+    /// <summary>Length of the track in seconds.</summary>
     public double DurationSeconds => (double)Frames / SampleRate;
 
     /// <summary>True if the track has a stem of this name (case-insensitive).</summary>
@@ -38,7 +43,9 @@ public sealed record StemTrack(
 public sealed class StemCollection
 {
     const int MaxDepth = 3;
+    /// <summary>The folder opened.</summary>
     public string Root { get; }
+    /// <summary>Every track found, sorted by id.</summary>
     public IReadOnlyList<StemTrack> Tracks { get; }
 
     StemCollection(string root, IReadOnlyList<StemTrack> tracks) { Root = root; Tracks = tracks; }
@@ -47,6 +54,11 @@ public sealed class StemCollection
     public IReadOnlyList<string> StemNames =>
         Tracks.SelectMany(t => t.Stems.Keys).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase).ToArray();
 
+    /// <summary>Opens a stem collection, reading only WAV headers.</summary>
+    /// <param name="root">the collection folder (MUSDB18-HQ or MoisesDB layout, up to three levels deep)</param>
+    /// <param name="layout">the layout, or <see cref="StemLayout.Auto"/> to detect it per track</param>
+    /// <exception cref="SmitinException">the folder is missing or holds no track, a WAV file is corrupt, a MUSDB track
+    /// has no <c>mixture.wav</c>, or a track's stems differ in rate or length</exception>
     public static StemCollection Open(string root, StemLayout layout = StemLayout.Auto)
     {
         if (!Directory.Exists(root)) throw new SmitinException($"{root}: stem collection folder not found");

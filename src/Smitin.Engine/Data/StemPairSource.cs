@@ -64,6 +64,16 @@ sealed class StemPairSource : ISegmentSource
         }
     }
 
+    public long MaxSegments(string trackId)
+    {
+        var track = _tracks[trackId];
+        int rate = _o.SampleRate ?? track.SampleRate;
+        long windows = SegmentWindows.WindowCount(SegmentWindows.ResampledFrames(track.Frames, track.SampleRate, _o.SampleRate),
+            SegmentWindows.Frames(_o.SegmentSeconds, rate), SegmentWindows.Frames(_o.HopSeconds ?? _o.SegmentSeconds, rate));
+        if (_o.MaxSegmentsPerTrack is { } m) windows = Math.Min(windows, m);
+        return 2 * windows;                                                              // a pair: positive and negative
+    }
+
     /// <summary>Sums the target stem(s) and the other stems separately, then conforms both to the output format.</summary>
     (AudioClip Target, AudioClip Others) Load(StemTrack track)
     {

@@ -44,6 +44,7 @@ public sealed record EvaluationOptions
     /// <summary>Windows quieter than this (the trait stem or the rest, RMS dBFS) are skipped, as in probing.</summary>
     public double SilenceThresholdDbfs { get; init; } = -45.0;
 
+    /// <summary>Prompts of the removal rows: <see cref="RemovalPrompts"/>, else <see cref="Prompts"/>.</summary>
     public int ResolvedRemovalPrompts => RemovalPrompts ?? Prompts;
 
     /// <summary>The text of the text baseline.</summary>

@@ -10,5 +10,6 @@ namespace Smitin.Evaluation;
 /// </summary>
 public sealed record EvaluationPrompt(string TrackId, double StartSeconds, AudioClip With, AudioClip Without)
 {
+    /// <summary><c>TRACK @ START s</c>.</summary>
     public override string ToString() => $"{TrackId} @ {StartSeconds:0.##} s";
 }

@@ -13,19 +13,25 @@ namespace Smitin.Evaluation;
 /// </summary>
 public sealed record EvaluationResult
 {
+    /// <summary>Trait evaluated (the judge and the probe sets are for it).</summary>
     public required string Trait { get; init; }
     /// <summary>The model folder's name (e.g. <c>smitin-synth-small</c>).</summary>
     public required string Model { get; init; }
     /// <summary><see cref="Models.MusicGen.Identity"/>: config and weights.</summary>
     public required string ModelIdentity { get; init; }
+    /// <summary>One row per method (no control, text, ITI, SMITIN, real floor/ceiling) and setting.</summary>
     public required IReadOnlyList<EvaluationRow> Rows { get; init; }
     /// <summary>The judge (file, trait, threshold, held-out figures) used for success.</summary>
     public required string Judge { get; init; }
     /// <summary>What the Fréchet distance and the prompt similarity are computed on.</summary>
     public required string Embedding { get; init; }
+    /// <summary>Length P of every prompt window in seconds.</summary>
     public required double PromptSeconds { get; init; }
+    /// <summary>Length C of every continuation in seconds.</summary>
     public required double ContinuationSeconds { get; init; }
+    /// <summary>Seed of the whole run; batch i uses a seed derived from it.</summary>
     public required long Seed { get; init; }
+    /// <summary>Continuations generated per batch.</summary>
     public required int BatchSize { get; init; }
     /// <summary>Sampling settings: top-k, top-p, temperature, guidance.</summary>
     public required string Sampling { get; init; }
@@ -33,7 +39,9 @@ public sealed record EvaluationResult
     public required IReadOnlyList<string> Prompts { get; init; }
     /// <summary>The steering settings of each probe set used: direction, τ and its source, p, M, best accuracy.</summary>
     public required IReadOnlyList<string> ProbeSets { get; init; }
+    /// <summary>Wall-clock duration of the run in seconds.</summary>
     public required double Seconds { get; init; }
+    /// <summary>When the run finished (ISO 8601, UTC).</summary>
     public string Created { get; init; } = "";
 
     /// <summary>Per example prompt, per row label: the prompt and its continuation (P + C s), for players.</summary>
@@ -45,6 +53,8 @@ public sealed record EvaluationResult
         DefaultIgnoreCondition = JsonIgnoreCondition.Never, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    /// <summary>The result as indented snake_case JSON (<c>results.json</c>); <see cref="Examples"/> is not
+    /// included.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <exception cref="SmitinException">not a results file of this shape</exception>

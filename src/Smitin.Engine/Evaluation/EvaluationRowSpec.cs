@@ -7,9 +7,13 @@ namespace Smitin.Evaluation;
 /// <summary>One condition to generate: method, task, text, and the steering options (null = monitor only).</summary>
 public sealed record EvaluationRowSpec(string Method, string Task, ProbeDirection? Direction, string Text, SteeringOptions? Steering)
 {
+    /// <summary>Steering strength α, null for rows without steering.</summary>
     public double? Alpha => Steering?.Alpha;
+    /// <summary>SMITIN's interval s, null for other rows.</summary>
     public int? Every => Steering is { Mode: SteeringMode.Smitin } s ? s.Every : null;
+    /// <summary><c>probe</c> or <c>mass-mean</c>, null for rows without probes.</summary>
     public string? DirectionName => Direction is { } d ? ProbeSetOptions.Name(d) : null;
+    /// <summary>Row label in the table, e.g. <c>SMITIN (mass-mean) α 5</c>.</summary>
     public string Label => LabelOf(Method, Task, DirectionName, Alpha);
 
     /// <summary>The rows the issue lists, in table order, for the directions that have a probe set.</summary>

@@ -17,6 +17,10 @@ public static class MonitorBySchedule
     /// <param name="every">values of s, one series each</param>
     /// <param name="includeIti">also one ITI series (every step, top-K heads)</param>
     /// <returns>One <see cref="MonitorPlotSeries"/> per generation, time in seconds (decoder steps / frame rate).</returns>
+    /// <param name="cancellationToken">cancels between and inside generations</param>
+    /// <param name="options">lengths, seeds, sampling and the steering strength</param>
+    /// <param name="probes">the trait's probe set</param>
+    /// <param name="model">the model the probes belong to</param>
     public static IReadOnlyList<MonitorPlotSeries> Run(MusicGen model, AudioClip prompt, ProbeSet probes, EvaluationOptions options,
         IReadOnlyList<int> every, bool includeIti = true, CancellationToken cancellationToken = default)
     {

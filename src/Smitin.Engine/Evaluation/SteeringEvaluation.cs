@@ -50,6 +50,11 @@ public static class SteeringEvaluation
     /// <exception cref="SmitinException">the judge or a probe set is for another trait or model; two probe sets share a direction;
     /// no probe set for any requested direction; a prompt has the wrong rate, channels or length</exception>
     /// <exception cref="OperationCanceledException">cancelled</exception>
+    /// <param name="options">rows, lengths, seeds and sampling of the comparison</param>
+    /// <param name="prompts">prompt windows, P s each, at the model's rate and channels</param>
+    /// <param name="model">the model to steer (the probe sets and the judge must be for it)</param>
+    /// <param name="progress">receives one report per generated batch</param>
+    /// <param name="cancellationToken">cancels between and inside generations</param>
     public static EvaluationResult Run(MusicGen model, IReadOnlyList<EvaluationPrompt> prompts, IReadOnlyList<ProbeSet> probes, TraitJudge judge,
         EvaluationOptions options, IProgress<EvaluationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -137,7 +142,7 @@ public static class SteeringEvaluation
     }
 
     static string Describe(ProbeSet p) => string.Create(CultureInfo.InvariantCulture,
-        $"{p.Trait} {ProbeSetOptions.Name(p.Direction)}: best head {p.Accuracy.Max():P1}, τ {p.Tau:0.###} ({(p.TauIsDefault ? "median(acc) - std(acc)" : "given")}), p {p.SoftWeightExponent:0.##}, M {p.MonitorHeads.Length}, {p.Layers}x{p.Heads} heads");
+        $"{p.Trait} {ProbeSetOptions.Name(p.Direction)}: best head {p.Accuracy.Max():P1}, τ {p.Tau:0.###} ({(p.TauIsDefault ? "median(acc) - std(acc)" : "given")}), p {p.SoftWeightExponent:0.##}, M {p.MonitorHeadIndices.Length}, {p.Layers}x{p.Heads} heads");
 
     /// <summary>Seed of batch <paramref name="batch"/> (shared by every row).</summary>
     public static long BatchSeed(long seed, int batch) => seed * 1000 + batch;

@@ -12,6 +12,7 @@ public sealed class AudioChunk : IDisposable
     public required int Index { get; init; }
     /// <summary>(B, C, T) float32 CPU samples of this chunk (T may be 0 for the last chunk).</summary>
     public required Tensor Audio { get; init; }
+    /// <summary>Sample rate of <see cref="Audio"/> in Hz.</summary>
     public required int SampleRate { get; init; }
     /// <summary>Position of the chunk's first sample in the piece.</summary>
     public required long FirstSample { get; init; }
@@ -29,8 +30,11 @@ public sealed class AudioChunk : IDisposable
 
     /// <summary>Samples per channel in this chunk.</summary>
     public long Samples => Audio.shape[2];
+    /// <summary>Length of the chunk in seconds.</summary>
     public double Seconds => (double)Samples / SampleRate;
+    /// <summary>Position of the chunk's first sample in seconds.</summary>
     public double StartSeconds => (double)FirstSample / SampleRate;
 
+    /// <summary>Frees <see cref="Audio"/> (not <see cref="Result"/>, which the receiver disposes).</summary>
     public void Dispose() => Audio.Dispose();
 }

@@ -41,6 +41,7 @@ public sealed class CodeGenerator
         _defaultGuidanceScale = defaultGuidanceScale;
     }
 
+    /// <summary>Codebooks per audio channel Kc (the delay pattern's width).</summary>
     public int CodebooksPerChannel => DelayPattern.CodebooksPerChannel(_lm.Config.NumCodebooks, _lm.Config.AudioChannels);
 
     /// <param name="memory">(B, S, D) projected text states (masked), or null for unconditional generation (then no
@@ -58,6 +59,9 @@ public sealed class CodeGenerator
     /// <remarks>Steering: <see cref="GenerationOptions.Steering"/> applies a plan for this call only (its hooks are
     /// removed when the call ends, also on errors and cancellation); a session opened with <c>lm.Steer(plan)</c> around
     /// the call applies too. Either way the plan and the monitor trace land in <see cref="GenerationResult.Steering"/>.</remarks>
+    /// <param name="texts">the prompts, recorded in the result (null for tensor-only callers)</param>
+    /// <param name="progress">decoder steps done</param>
+    /// <param name="cancellationToken">checked before every decoder step</param>
     public GenerationResult Generate(Tensor? memory, Tensor? memoryMask, Tensor? promptCodes, GenerationOptions options,
         IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, int batchSize = 1,
         IReadOnlyList<string>? texts = null, Action<Tensor>? onFrames = null, Tensor? prefix = null, Tensor? unconditionalPrefix = null)
@@ -85,6 +89,10 @@ public sealed class CodeGenerator
     /// </summary>
     /// <param name="logits">(rows, K, V) raw logits of this step</param>
     /// <param name="processed">(B, K, V) scores after guidance</param>
+    /// <param name="step">decoder step of the piece</param>
+    /// <param name="steering">a steering session is active (named as a possible cause)</param>
+    /// <param name="options">the generation options (guidance in the message)</param>
+    /// <param name="steps">decoder steps of the piece</param>
     static void EnsureFinite(Tensor logits, Tensor processed, int step, int steps, GenerationOptions options, bool steering)
     {
         if (processed.isfinite().all().item<bool>()) return;
@@ -196,6 +204,8 @@ public sealed class CodeGenerator
     /// </summary>
     /// <param name="prompt">(B, K, P) the codes the window continues, or null</param>
     /// <returns>the window's codes (B, K, F_w), its prompt included; its delayed sequence and pattern (B, K, L)</returns>
+    /// <param name="window">the window: its frames, steps and first step</param>
+    /// <param name="run">what every window shares (memory, prefix, generator, options, callbacks)</param>
     (Tensor Codes, Tensor Delayed, Tensor Pattern) RunWindow(GenerationWindow window, Tensor? prompt, WindowRun run)
     {
         var config = _lm.Config;

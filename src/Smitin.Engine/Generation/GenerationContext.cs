@@ -48,7 +48,9 @@ public sealed record GenerationProgress(int Step, int TotalSteps, TimeSpan Elaps
 {
     /// <summary>Window under way (0-based) and the number of windows (1 unless the piece is longer than a window).</summary>
     public int Window { get; init; }
+    /// <summary>Windows of the piece (1 unless it is longer than one window).</summary>
     public int Windows { get; init; } = 1;
 
+    /// <summary>Progress of the piece in [0, 1]: <see cref="Step"/> / <see cref="TotalSteps"/>.</summary>
     public double Fraction => TotalSteps == 0 ? 1 : (double)Step / TotalSteps;
 }

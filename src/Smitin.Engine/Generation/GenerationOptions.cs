@@ -64,6 +64,7 @@ public sealed record GenerationOptions
 
     /// <summary>Guidance is on: the scale (resolved: <see cref="DefaultGuidanceScale"/> when null) is above 1.</summary>
     public bool Guided => (GuidanceScale ?? DefaultGuidanceScale) > 1;
+    /// <summary>Argmax decoding: <see cref="Greedy"/> set or temperature 0.</summary>
     public bool IsGreedy => Greedy || Temperature == 0;
 
     /// <summary>Largest guidance scale: scores = uncond + g (cond − uncond) run in float32, so g is bounded well below

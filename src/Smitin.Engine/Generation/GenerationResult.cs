@@ -39,9 +39,12 @@ public sealed record GenerationResult : IDisposable
     /// <summary>The resolved steering plan and the monitor trace, when the generation was steered or monitored.</summary>
     public Steering.SteeringRecord? Steering { get; init; }
 
+    /// <summary>Samples B.</summary>
     public int BatchSize => (int)Codes.shape[0];
+    /// <summary>Code frames per sample, the audio prompt included.</summary>
     public int Frames => (int)Codes.shape[2];
 
+    /// <summary>Frees every tensor of the result.</summary>
     public void Dispose()
     {
         Codes.Dispose(); Delayed.Dispose(); Pattern.Dispose();
@@ -55,5 +58,6 @@ public sealed record GenerationResult : IDisposable
 /// <param name="StepLogits">(steps, rows, K, V) raw last-position logits</param>
 public sealed record GenerationTrace(Tensor StepInputs, Tensor StepLogits) : IDisposable
 {
+    /// <summary>Frees both tensors.</summary>
     public void Dispose() { StepInputs.Dispose(); StepLogits.Dispose(); }
 }

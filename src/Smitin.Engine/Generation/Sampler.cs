@@ -15,6 +15,8 @@ public static class Sampler
     /// <returns>(N) int64 token ids</returns>
     /// <exception cref="SmitinException">the scores, or the probabilities after the temperature, are not finite (NaN / ±∞
     /// everywhere in a row): the message names the step and the option, instead of the native multinomial's abort</exception>
+    /// <param name="options">top-k, top-p, temperature, greedy</param>
+    /// <param name="generator">random generator (seeded), or null for torch's default</param>
     public static Tensor Next(Tensor scores, GenerationOptions options, Generator? generator, int step = -1)
     {
         using var scope = torch.NewDisposeScope();

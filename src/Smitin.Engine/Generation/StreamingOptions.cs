@@ -1,8 +1,8 @@
 namespace Smitin.Generation;
 
 /// <summary>
-/// How a generation hands out audio while it runs (<see cref="Models.MusicGen.GenerateStreaming"/>,
-/// <see cref="Models.MusicGen.StreamAsync"/>): a chunk after every <see cref="PlaySteps"/> new frames, as Hugging Face's
+/// How a generation hands out audio while it runs (<c>MusicGen.GenerateStreaming</c>,
+/// <c>MusicGen.StreamAsync</c>): a chunk after every <see cref="PlaySteps"/> new frames, as Hugging Face's
 /// <c>MusicgenStreamer(play_steps)</c>, holding the audio that no later frame can change.
 /// </summary>
 public sealed record StreamingOptions

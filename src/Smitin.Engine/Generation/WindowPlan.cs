@@ -36,10 +36,14 @@ public sealed record WindowPlan
     public required int StrideFrames { get; init; }
     /// <summary>Most frames one window can hold: decoder.max_position_embeddings + 1 − Kc.</summary>
     public required int FrameCapacity { get; init; }
+    /// <summary>The windows in order; the first starts at frame 0.</summary>
     public required IReadOnlyList<GenerationWindow> Windows { get; init; }
+    /// <summary>Code frames per second.</summary>
     public required double FrameRate { get; init; }
 
+    /// <summary>Decoder steps of every window together.</summary>
     public int TotalSteps => Windows.Sum(w => w.Steps);
+    /// <summary>True when the piece needs more than one window.</summary>
     public bool IsLongForm => Windows.Count > 1;
 
     /// <summary>Most frames a decoder with <paramref name="maxPositions"/> positions generates in one go: the last

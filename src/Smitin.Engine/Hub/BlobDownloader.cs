@@ -16,6 +16,14 @@ internal sealed class BlobDownloader(HubClient client, int maxRetries)
     const long ReportEvery = 1 << 20;
 
     /// <param name="relocate">Asks the hub again for the file's location; used before each retry because CDN links expire.</param>
+    /// <param name="report">receives download progress</param>
+    /// <param name="lockPath">lock file shared with other downloaders of the blob</param>
+    /// <param name="blobPath">destination blob in the cache</param>
+    /// <param name="meta">size, ETag and location from the hub</param>
+    /// <param name="file">path of the file in the repository</param>
+    /// <param name="commit">the resolved commit</param>
+    /// <param name="repo">the repository</param>
+    /// <param name="ct">cancels the download (a partial file is kept for resuming)</param>
     public async Task DownloadAsync(HubRepoId repo, string commit, string file, FileMetadata meta, string blobPath, string lockPath,
         Func<CancellationToken, Task<FileMetadata>> relocate, Action<DownloadProgress> report, CancellationToken ct)
     {

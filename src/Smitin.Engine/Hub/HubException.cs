@@ -26,8 +26,11 @@ public enum HubErrorKind
 /// <summary>A user-facing hub error. The message names the repository, revision or file and says what to do.</summary>
 public sealed class HubException : SmitinException
 {
+    /// <summary>What went wrong, for callers that react differently (not found, unauthorised, network, ...).</summary>
     public HubErrorKind Kind { get; }
 
+    /// <summary>A hub error of <paramref name="kind"/>; <paramref name="message"/> names the repository or
+    /// file.</summary>
     public HubException(HubErrorKind kind, string message, Exception? inner = null)
         : base(message, inner!) => Kind = kind;
 }

@@ -7,7 +7,9 @@ namespace Smitin.Hub;
 /// </summary>
 public readonly record struct HubRepoId
 {
+    /// <summary>The owner (user or organisation), e.g. <c>facebook</c>.</summary>
     public string Owner { get; }
+    /// <summary>The repository name, e.g. <c>musicgen-small</c>.</summary>
     public string Name { get; }
 
     HubRepoId(string owner, string name) { Owner = owner; Name = name; }

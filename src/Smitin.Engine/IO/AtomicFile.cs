@@ -7,12 +7,19 @@ namespace Smitin;
 /// </summary>
 public static class AtomicFile
 {
+    /// <summary>Writes <paramref name="data"/> to <paramref name="path"/> atomically (temporary file, then
+    /// rename).</summary>
+    /// <exception cref="IOException">the folder does not exist or cannot be written</exception>
+    /// <exception cref="UnauthorizedAccessException">no permission to write there</exception>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> data)
     {
         var bytes = data.ToArray();
         Write(path, s => s.Write(bytes));
     }
 
+    /// <summary>Writes <paramref name="text"/> as UTF-8 to <paramref name="path"/> atomically.</summary>
+    /// <exception cref="IOException">the folder does not exist or cannot be written</exception>
+    /// <exception cref="UnauthorizedAccessException">no permission to write there</exception>
     public static void WriteAllText(string path, string text) =>
         WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text));
 
@@ -22,6 +29,7 @@ public static class AtomicFile
     /// </summary>
     /// <param name="option">vocabulary name of the option that gave the path (for the message), e.g. <c>out</c></param>
     /// <exception cref="OptionException">the path cannot be written; the message names the path and why</exception>
+    /// <param name="path">the file to be written later</param>
     public static void CheckWritable(string path, string option)
     {
         if (string.IsNullOrWhiteSpace(path)) throw new OptionException(option, "expected a file path, got an empty value");

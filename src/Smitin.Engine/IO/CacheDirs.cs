@@ -6,6 +6,8 @@ namespace Smitin;
 /// </summary>
 public static class CacheDirs
 {
+    /// <summary>The cache root (created on first use): <c>$SMITIN_CACHE</c>, <c>$XDG_CACHE_HOME/smitin</c> or
+    /// <c>~/.cache/smitin</c>.</summary>
     public static string Root
     {
         get

@@ -15,14 +15,22 @@ public sealed class Checkpoint : IDisposable
     readonly Dictionary<string, SafeTensorsFile> _keyToShard = new(StringComparer.Ordinal);
     readonly HashSet<string> _used = new(StringComparer.Ordinal);
 
+    /// <summary>The model folder.</summary>
     public string Folder { get; }
+    /// <summary>Every tensor name of every weight file.</summary>
     public IReadOnlyCollection<string> Keys => _keyToShard.Keys;
     /// <summary>Full paths of the weight files read: <c>model.safetensors</c>, or the shards named by the index.</summary>
     public IReadOnlyCollection<string> Files => _shards.Keys;
+    /// <summary>Tensor names not read (nor marked used) yet: what no part of the model consumed.</summary>
     public IEnumerable<string> UnusedKeys => _keyToShard.Keys.Where(k => !_used.Contains(k));
 
     Checkpoint(string folder) => Folder = folder;
 
+    /// <summary>Opens the weight files of a Hugging Face model folder (<c>model.safetensors</c>, or the shards named by
+    /// <c>model.safetensors.index.json</c>); memory-mapped, nothing is read yet.</summary>
+    /// <exception cref="SmitinException">the folder is missing, holds only pickle weights, or a weight file or the
+    /// index
+    /// is missing or malformed (the message names the file)</exception>
     public static Checkpoint Open(string folder)
     {
         if (!Directory.Exists(folder)) throw new SmitinException($"model folder not found: {folder}");
@@ -86,8 +94,11 @@ public sealed class Checkpoint : IDisposable
         foreach (var k in file.Keys) _keyToShard[k] = file;
     }
 
+    /// <summary>True when the checkpoint has a tensor of this name.</summary>
     public bool Contains(string key) => _keyToShard.ContainsKey(key);
 
+    /// <summary>Header of one tensor (dtype, shape).</summary>
+    /// <exception cref="SmitinException">no tensor of this name</exception>
     public SafeTensorInfo Info(string key) =>
         _keyToShard.TryGetValue(key, out var f) ? f.Info(key) : throw new SmitinException($"{Folder}: tensor '{key}' missing from the checkpoint");
 
@@ -102,6 +113,7 @@ public sealed class Checkpoint : IDisposable
     /// <summary>Marks keys that exist but are deliberately unused (training buffers).</summary>
     public void MarkUsed(string key) { if (_keyToShard.ContainsKey(key)) _used.Add(key); }
 
+    /// <summary>Unmaps every weight file.</summary>
     public void Dispose()
     {
         foreach (var f in _shards.Values) f.Dispose();

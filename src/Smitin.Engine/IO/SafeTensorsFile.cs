@@ -8,7 +8,9 @@ namespace Smitin.IO;
 /// <summary>Header entry of one tensor in a safetensors file.</summary>
 public sealed record SafeTensorInfo(string Name, string DType, long[] Shape, long Begin, long End)
 {
+    /// <summary>Number of elements (product of the shape).</summary>
     public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
+    /// <summary>The shape as text, e.g. <c>[2048, 1024]</c>.</summary>
     public string ShapeText => "[" + string.Join(", ", Shape) + "]";
 }
 
@@ -27,8 +29,11 @@ public sealed class SafeTensorsFile : IDisposable
     readonly long _dataStart;
     readonly Dictionary<string, SafeTensorInfo> _tensors;
 
+    /// <summary>The file.</summary>
     public string Path { get; }
+    /// <summary>The header's <c>__metadata__</c> (empty when absent).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
+    /// <summary>Every tensor name in the header.</summary>
     public IReadOnlyCollection<string> Keys => _tensors.Keys;
 
     SafeTensorsFile(string path, MemoryMappedFile map, long dataStart, Dictionary<string, SafeTensorInfo> tensors,
@@ -37,6 +42,10 @@ public sealed class SafeTensorsFile : IDisposable
         Path = path; _map = map; _dataStart = dataStart; _tensors = tensors; Metadata = metadata;
     }
 
+    /// <summary>Opens and validates a safetensors file (header only; data is memory-mapped).</summary>
+    /// <exception cref="SmitinException">the file is missing, truncated or its header is malformed (the message names
+    /// the
+    /// file and the field)</exception>
     public static SafeTensorsFile Open(string path)
     {
         if (!File.Exists(path)) throw new SmitinException($"safetensors file not found: {path}");
@@ -94,8 +103,11 @@ public sealed class SafeTensorsFile : IDisposable
         return new SafeTensorsFile(path, map, dataStart, tensors, metadata);
     }
 
+    /// <summary>True when the file has a tensor of this name.</summary>
     public bool Contains(string name) => _tensors.ContainsKey(name);
 
+    /// <summary>Header of one tensor.</summary>
+    /// <exception cref="SmitinException">no tensor of this name (the message names the file)</exception>
     public SafeTensorInfo Info(string name) =>
         _tensors.TryGetValue(name, out var i) ? i : throw new SmitinException($"{Path}: tensor '{name}' not found");
 
@@ -144,5 +156,6 @@ public sealed class SafeTensorsFile : IDisposable
         _ => throw new SmitinException($"{path}: tensor '{name}' has unsupported dtype '{dtype}'"),
     };
 
+    /// <summary>Unmaps the file.</summary>
     public void Dispose() => _map.Dispose();
 }

@@ -10,6 +10,9 @@ namespace Smitin.IO;
 /// </summary>
 public static class SafeTensorsWriter
 {
+    /// <summary>Writes <paramref name="tensors"/> (copied to the CPU; F32, F16, BF16, I64, I32, U8, BOOL) and
+    /// <paramref name="metadata"/> to <paramref name="path"/> atomically.</summary>
+    /// <exception cref="SmitinException">a tensor has an unsupported dtype</exception>
     public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var names = tensors.Keys.OrderBy(k => k, StringComparer.Ordinal).ToList();

@@ -70,5 +70,6 @@ public static class WeightLoader
         return v * (g.reshape(norm.shape) / norm);
     }
 
+    /// <summary>A shape as text, e.g. <c>[2048, 1024]</c>.</summary>
     public static string Shape(long[] s) => "[" + string.Join(", ", s) + "]";
 }

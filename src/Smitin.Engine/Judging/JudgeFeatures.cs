@@ -39,6 +39,7 @@ public static class JudgeFeatures
     /// <param name="audio">(B, T) float audio at <see cref="JudgeFeatureOptions.SampleRate"/>, any device.</param>
     /// <returns>(B, D) row-major float32 features, D = <see cref="JudgeFeatureOptions.Dimension"/>.</returns>
     /// <exception cref="SmitinException">Wrong shape, clips shorter than <see cref="MinimumSeconds"/>, or non-finite samples.</exception>
+    /// <param name="o">feature settings (rate, frame sizes, bands)</param>
     public static float[] Compute(Tensor audio, JudgeFeatureOptions o)
     {
         o.Validate();

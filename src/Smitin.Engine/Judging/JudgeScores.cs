@@ -27,6 +27,7 @@ public sealed record JudgeScores(int Positives, int Negatives, double Accuracy, 
         return new JudgeScores(pos, neg, (double)(tp + neg - fp) / (pos + neg), (double)tp / pos, (double)fp / neg, sumPos / pos, sumNeg / neg);
     }
 
+    /// <summary><c>accuracy .., recall .., false alarms .. (n = ..)</c>, one line.</summary>
     public override string ToString() =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"accuracy {Accuracy:P1}, recall {Recall:P1}, false alarms {FalseAlarmRate:P1} (n = {N}: {Positives} with, {Negatives} without; mean p {MeanProbabilityPositive:F2} / {MeanProbabilityNegative:F2})");

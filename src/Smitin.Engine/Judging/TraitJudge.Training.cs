@@ -30,6 +30,9 @@ public sealed partial class TraitJudge
     /// <exception cref="SmitinException">Bad options, no usable songs (fewer than two with the trait and another stem),
     /// a rate that disagrees with the model, or a held-out set without both classes.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled.</exception>
+    /// <param name="progress">stage and counts</param>
+    /// <param name="options">window, subsets, regularisation, seed and split</param>
+    /// <param name="ct">cancels between clips</param>
     public static TraitJudge Train(MusicGen? model, string stemFolder, TraitJudgeOptions options,
                                    IProgress<JudgeProgress>? progress = null, CancellationToken ct = default)
     {

@@ -19,6 +19,7 @@ public sealed partial class TraitJudge
     /// <summary>Name of the judge file of a trait in a model folder: <c>judge-&lt;trait&gt;.json</c>.</summary>
     public static string DefaultFileName(string trait) => $"judge-{trait}.json";
 
+    /// <summary>Trait the judge detects.</summary>
     public string Trait { get; }
     /// <summary>Feature settings, including the sample rate every clip is resampled to.</summary>
     public JudgeFeatureOptions Features { get; }
@@ -32,6 +33,7 @@ public sealed partial class TraitJudge
     public IReadOnlyList<double> Std { get; }
     /// <summary>Logistic-regression weights w on standardised features (D).</summary>
     public IReadOnlyList<double> Weights { get; }
+    /// <summary>Intercept of the logistic regression.</summary>
     public double Bias { get; }
     /// <summary>Decision threshold on p (0.5).</summary>
     public double Threshold { get; }

@@ -9,17 +9,25 @@ namespace Smitin.Judging;
 /// </summary>
 public sealed record TraitJudgeReport
 {
+    /// <summary>Trait the judge detects.</summary>
     public required string Trait { get; init; }
     /// <summary>Seed of the song split and the subset draws.</summary>
     public required int Seed { get; init; }
+    /// <summary>Fraction of the songs held out for the held-out scores.</summary>
     public required double ValidationFraction { get; init; }
+    /// <summary>Length of every training and held-out window in seconds.</summary>
     public required double WindowSeconds { get; init; }
+    /// <summary>Distance between window starts in seconds.</summary>
     public required double HopSeconds { get; init; }
+    /// <summary>Random stem subsets drawn per window for the "without" side (besides the full mixture pairs).</summary>
     public required int SubsetPairsPerWindow { get; init; }
+    /// <summary>Inverse L2 strength C of the logistic regression.</summary>
     public required double C { get; init; }
     /// <summary>Stem collection folder trained from.</summary>
     public required string Source { get; init; }
+    /// <summary>Songs the judge was trained on.</summary>
     public required IReadOnlyList<string> TrainSongs { get; init; }
+    /// <summary>Held-out songs (the scores below are on them).</summary>
     public required IReadOnlyList<string> ValidationSongs { get; init; }
     /// <summary>Training clips on original audio (with + without the trait).</summary>
     public required int TrainClips { get; init; }
@@ -37,6 +45,7 @@ public sealed record TraitJudgeReport
     public string? Codec { get; init; }
     /// <summary>True for the shuffled-label control.</summary>
     public bool ShuffledLabels { get; init; }
+    /// <summary>Wall-clock training time in seconds.</summary>
     public required double ElapsedSeconds { get; init; }
     /// <summary>UTC time the judge was trained, ISO 8601.</summary>
     public required string Created { get; init; }

@@ -8,6 +8,7 @@ namespace Smitin.Models;
 /// </summary>
 public static class DefaultModel
 {
+    /// <summary>Folder name of the default model.</summary>
     public const string Name = "smitin-synth-small";
 
     /// <summary>Environment variable that overrides where the default model is looked for.</summary>

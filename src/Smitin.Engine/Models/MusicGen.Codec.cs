@@ -57,6 +57,7 @@ public sealed partial class MusicGen
     /// <param name="audio">(B, <see cref="AudioChannels"/>, T) float audio at <see cref="SampleRate"/></param>
     /// <returns>(B, K_total, F) int64 on the model device; F = ceil(T / hop). Stereo: K_total = 2·K, codebooks
     /// interleaved (even rows = left, odd rows = right).</returns>
+    /// <exception cref="SmitinException">the audio is not (B, <see cref="AudioChannels"/>, T)</exception>
     public Tensor EncodeAudio(Tensor audio)
     {
         if (audio.dim() != 3 || audio.shape[1] != AudioChannels)
@@ -69,6 +70,7 @@ public sealed partial class MusicGen
     /// </summary>
     /// <param name="codes">(B, K_total, F) integer codes in [0, codebook_size); K_total = decoder.num_codebooks</param>
     /// <returns>(B, <see cref="AudioChannels"/>, F · hop) float32 audio on the model device</returns>
+    /// <exception cref="SmitinException">the codes are not (B, decoder.num_codebooks, F)</exception>
     public Tensor DecodeCodes(Tensor codes)
     {
         if (codes.dim() != 3 || codes.shape[1] != Config.Decoder.NumCodebooks)

@@ -20,6 +20,15 @@ public sealed partial class MusicGen
     /// <param name="audioPrompt">(1 or B, <see cref="AudioChannels"/>, T) audio at <see cref="SampleRate"/> to continue; its
     /// frames are re-decoded at the start of the result, as the reference does. One prompt is shared by every text.</param>
     /// <param name="decodeAudio">decode the codes to <see cref="GenerationResult.Audio"/></param>
+    /// <param name="progress">decoder steps done (per window for long pieces)</param>
+    /// <param name="cancellationToken">checked before every decoder step and before decoding</param>
+    /// <returns>codes (B, K, frames), the audio (B, C, T) at <see cref="SampleRate"/> when decoded, the resolved
+    /// options and seed, and the steering record when steered</returns>
+    /// <exception cref="SmitinException">no prompt; an option out of range; an audio prompt of the wrong shape; a
+    /// length
+    /// that cannot fit; a steering plan for another model; not enough memory for the request (estimated
+    /// first)</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled</exception>
     public GenerationResult Generate(IReadOnlyList<string> texts, GenerationOptions? options = null, Tensor? audioPrompt = null,
         IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, bool decodeAudio = true)
     {
@@ -74,6 +83,8 @@ public sealed partial class MusicGen
     /// <param name="textTokens">S, tokens of the longest prompt</param>
     /// <param name="promptFrames">P, audio-prompt frames</param>
     /// <param name="steps">decoder steps</param>
+    /// <param name="guided">classifier-free guidance on (2B decoder rows)</param>
+    /// <param name="decodeAudio">the codes are decoded to audio</param>
     public long EstimateGenerationBytes(int batch, int textTokens, int promptFrames, int steps, bool guided, bool decodeAudio)
     {
         var d = Config.Decoder; var t = Config.TextEncoder; var a = Config.AudioEncoder;
@@ -123,6 +134,9 @@ public sealed partial class MusicGen
     /// source separator here (docs/melody.md).</param>
     /// <param name="options">sampling, guidance, length, seed (guidance rows: null chroma and zero text, as the reference)</param>
     /// <exception cref="SmitinException">plain MusicGen model; no melody; melody count neither 1 nor the prompt count</exception>
+    /// <param name="progress">decoder steps done</param>
+    /// <param name="cancellationToken">checked before every decoder step and before decoding</param>
+    /// <param name="decodeAudio">decode the codes to <see cref="GenerationResult.Audio"/></param>
     public GenerationResult Generate(IReadOnlyList<string> texts, IReadOnlyList<AudioClip> melodies, GenerationOptions? options = null,
         IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, bool decodeAudio = true)
     {
@@ -145,6 +159,10 @@ public sealed partial class MusicGen
     /// <param name="texts">B prompts, or none (melody-only: one zero text row, as the reference)</param>
     /// <param name="chroma">(B, F, num_chroma) one-hot chroma, or null (text-only: the null chroma)</param>
     /// <param name="batchSize">B when there is neither text nor chroma (unconditional)</param>
+    /// <param name="progress">decoder steps done</param>
+    /// <param name="options">sampling, guidance, length, seed</param>
+    /// <param name="cancellationToken">checked before every decoder step and before decoding</param>
+    /// <param name="decodeAudio">decode the codes to <see cref="GenerationResult.Audio"/></param>
     public GenerationResult GenerateMelody(IReadOnlyList<string> texts, Tensor? chroma, int batchSize, GenerationOptions options,
         IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, bool decodeAudio = true)
     {

@@ -26,6 +26,10 @@ public sealed partial class MusicGen
     /// <param name="audioPrompt">(1 or B, C, T) audio to continue, at <see cref="SampleRate"/>, or null</param>
     /// <returns>the result, its <see cref="GenerationResult.Audio"/> being the chunks concatenated</returns>
     /// <exception cref="SmitinException">bad options or a length that cannot fit (before the first step)</exception>
+    /// <param name="cancellationToken">checked before every decoder step</param>
+    /// <param name="options">sampling, guidance, length, seed; null = defaults</param>
+    /// <param name="streaming">chunk size (<see cref="StreamingOptions.PlaySteps"/>); null = defaults</param>
+    /// <param name="progress">decoder steps done</param>
     public GenerationResult GenerateStreaming(IReadOnlyList<string> texts, GenerationOptions? options, Action<AudioChunk> onChunk,
         StreamingOptions? streaming = null, Tensor? audioPrompt = null, IProgress<GenerationProgress>? progress = null,
         CancellationToken cancellationToken = default)

@@ -30,6 +30,7 @@ public sealed partial class MusicGen
 
     /// <summary>Tokenizes <paramref name="prompts"/> (padded to the longest) and encodes them for the decoder.</summary>
     /// <param name="outputHiddenStates">also return every T5 hidden state (<see cref="TextConditioning.HiddenStates"/>)</param>
+    /// <param name="prompts">B text prompts</param>
     public TextConditioning EncodeText(IReadOnlyList<string> prompts, bool outputHiddenStates = false) =>
         EncodeText(Tokenizer.EncodeBatch(prompts), outputHiddenStates);
 

@@ -36,8 +36,13 @@ public sealed partial class MusicGen : IDisposable
     /// <summary>Checkpoint keys present in real checkpoints that inference never uses (EMA training buffers).</summary>
     static readonly string[] UnusedSuffixes = [".embed_avg", ".cluster_size", ".inited"];
 
+    /// <summary>The model folder (absolute).</summary>
     public string Folder { get; }
+    /// <summary>Every size and setting, read from <c>config.json</c> (and <c>generation_config.json</c>,
+    /// <c>preprocessor_config.json</c>).</summary>
     public MusicGenConfig Config { get; }
+    /// <summary>Where the weights live (<c>cpu</c> unless <see cref="MusicGenLoadOptions.Device"/> says
+    /// otherwise).</summary>
     public Device Device { get; }
     /// <summary>Short identity of the checkpoint (hash of every byte of config.json and the weight files the loader
     /// reads; see <see cref="ModelIdentity"/>), for caches and probe sets.</summary>
@@ -63,6 +68,21 @@ public sealed partial class MusicGen : IDisposable
         (MusicGenParts.Decoder, ["decoder."]),
     ];
 
+    /// <summary>
+    /// Loads a MusicGen checkpoint in the Hugging Face layout (reference:
+    /// <c>MusicgenForConditionalGeneration.from_pretrained</c>): reads <c>config.json</c>, logs every hyper-parameter,
+    /// builds the parts the config names and loads their weights from <c>model.safetensors</c> (or its shards),
+    /// checking every tensor's name and shape. Nothing is downloaded: for a hub id (<c>owner/name[@revision]</c>) use
+    /// <see cref="LoadAsync"/>.
+    /// </summary>
+    /// <param name="folder">a folder with <c>config.json</c>, <c>model.safetensors</c> (or an index and shards),
+    /// <c>spiece.model</c> and the tokenizer files</param>
+    /// <param name="options">device, load log and the parts to build (<see cref="MusicGenLoadOptions.Parts"/>); null = CPU,
+    /// log to stderr, every part</param>
+    /// <returns>the model in eval mode, gradients off; dispose it to free its native memory</returns>
+    /// <exception cref="SmitinException">the folder or a file is missing; a config field is missing, out of range or
+    /// unsupported (named); a tensor is missing, has the wrong shape or dtype, or is unknown (named, with got/expected
+    /// shapes); the device is unknown or CUDA is unavailable; no part was asked for</exception>
     public static MusicGen Load(string folder, MusicGenLoadOptions? options = null)
     {
         options ??= new MusicGenLoadOptions();

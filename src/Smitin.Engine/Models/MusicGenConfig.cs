@@ -9,6 +9,7 @@ public sealed record T5Config(
     int RelativeAttentionNumBuckets, int RelativeAttentionMaxDistance, double LayerNormEpsilon,
     string DenseActFn, bool IsGatedAct)
 {
+    /// <summary>Width of the attention projections: heads × d_kv.</summary>
     public int InnerDim => NumHeads * DKv;
 
     internal static T5Config Read(ConfigReader c)
@@ -31,6 +32,7 @@ public sealed record EncodecConfig(
 {
     /// <summary>Samples per frame (product of the upsampling ratios).</summary>
     public int HopLength => UpsamplingRatios.Aggregate(1, (a, b) => a * b);
+    /// <summary>Code frames per second: ceil(sampling_rate / hop_length).</summary>
     public double FrameRate => Math.Ceiling((double)SamplingRate / HopLength);
     /// <summary>Quantizer layers built: <c>int(1000 * target_bandwidths[-1] // (frame_rate * 10))</c> (reference).</summary>
     public int NumQuantizers => TargetBandwidths.Length == 0 ? 0 : (int)Math.Floor(1000 * TargetBandwidths[^1] / (FrameRate * 10));
@@ -56,6 +58,7 @@ public sealed record DecoderConfig(
     int AudioChannels, int MaxPositionEmbeddings, string ActivationFunction, bool ScaleEmbedding,
     int PadTokenId, int BosTokenId)
 {
+    /// <summary>Head size D = hidden_size / num_attention_heads.</summary>
     public int HeadDim => HiddenSize / NumAttentionHeads;
 
     /// <summary>
@@ -108,8 +111,14 @@ public sealed record MusicGenConfig(T5Config TextEncoder, EncodecConfig AudioEnc
     /// <summary>The melody conditioning (chroma prefix), or null for plain MusicGen (text cross-attention).</summary>
     public MelodyConfig? Melody { get; init; }
 
+    /// <summary>True for a MusicGen Melody checkpoint (chroma conditioning, no cross-attention).</summary>
     public bool IsMelody => Melody is not null;
 
+    /// <summary>Reads <c>config.json</c> (and, for MusicGen Melody, <c>preprocessor_config.json</c>) and
+    /// <c>generation_config.json</c> when present: every field is used or refused by name.</summary>
+    /// <param name="folder">a Hugging Face model folder</param>
+    /// <exception cref="SmitinException">a file is missing or malformed, a field is missing, out of range or not
+    /// supported (the message names the file and the field)</exception>
     public static MusicGenConfig Load(string folder)
     {
         string file = Path.Combine(folder, "config.json");

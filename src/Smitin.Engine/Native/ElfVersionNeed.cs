@@ -16,7 +16,15 @@ public static class ElfVersionNeed
     const ushort VerFlgWeak = 0x2;
 
     /// <summary>Result of looking for a version need.</summary>
-    public enum State { NotFound, Strong, Weak }
+    public enum State
+    {
+        /// <summary>The library does not need the version.</summary>
+        NotFound,
+        /// <summary>A required (non-weak) version need: loading fails without it.</summary>
+        Strong,
+        /// <summary>A weak version need: loading works without it.</summary>
+        Weak,
+    }
 
     /// <summary>Finds the vernaux entry named <paramref name="version"/> and reports whether it is weak.</summary>
     public static State Inspect(ReadOnlySpan<byte> elf, string version)

@@ -18,13 +18,21 @@ public sealed class ActivationCache
     static readonly byte[] Magic = "SMZACT01"u8.ToArray();
     int _hits, _misses;
 
+    /// <summary>The cache folder.</summary>
     public string Directory { get; }
+    /// <summary>Lookups answered from the cache since this instance was created.</summary>
     public int Hits => _hits;
+    /// <summary>Lookups that found no valid entry.</summary>
     public int Misses => _misses;
 
     /// <param name="directory">default <c>CacheDirs.Root/activations</c></param>
     public ActivationCache(string? directory = null) => Directory = directory ?? Path.Combine(CacheDirs.Root, "activations");
 
+    /// <summary>Cache file of the activations of <paramref name="clip"/> under a model and capture settings.</summary>
+    /// <param name="modelIdentity"><see cref="Models.MusicGen.Identity"/></param>
+    /// <param name="settings">the capture definition (position, conditioning, pattern): a change invalidates
+    /// entries</param>
+    /// <param name="clip">the segment</param>
     public string PathFor(string modelIdentity, string settings, AudioClip clip)
     {
         string content = CodesCache.Key(modelIdentity, clip);
@@ -59,6 +67,10 @@ public sealed class ActivationCache
         }
     }
 
+    /// <summary>Stores one segment's activations (atomic write).</summary>
+    /// <param name="path">from <see cref="PathFor"/></param>
+    /// <param name="layers">L</param><param name="heads">H</param><param name="headDim">D</param>
+    /// <param name="z">(L, H, D) activations</param>
     public void Put(string path, int layers, int heads, int headDim, ReadOnlySpan<float> z)
     {
         var data = MemoryMarshal.AsBytes(z).ToArray();

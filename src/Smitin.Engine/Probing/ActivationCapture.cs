@@ -29,6 +29,10 @@ public sealed class ActivationCapture
     readonly MusicGen _model;
     readonly CaptureOptions _options;
 
+    /// <summary>Capture on <paramref name="model"/> (its decoder's <c>hook_z</c> points).</summary>
+    /// <param name="model">the model whose activations are probed</param>
+    /// <param name="options">batch size and caching; null = defaults</param>
+    /// <exception cref="OptionException">an option is out of range</exception>
     public ActivationCapture(MusicGen model, CaptureOptions? options = null)
     {
         _model = model;
@@ -36,8 +40,11 @@ public sealed class ActivationCapture
         _options.Validate();
     }
 
+    /// <summary>Decoder layers L.</summary>
     public int Layers => _model.Config.Decoder.NumHiddenLayers;
+    /// <summary>Heads H per layer.</summary>
     public int Heads => _model.Config.Decoder.NumAttentionHeads;
+    /// <summary>Head size D.</summary>
     public int HeadDim => _model.Config.Decoder.HeadDim;
 
     /// <summary>
@@ -82,14 +89,24 @@ public sealed class ActivationCapture
 
     /// <summary>
     /// Captures every segment (in order) with its label. Segments are processed in batches as they are enumerated, so a
-    /// lazy dataset is never held in memory at once. <paramref name="expectedCount"/> (optional) only feeds progress,
-    /// reported under the name <paramref name="stage"/>.
+    /// lazy dataset is never held in memory at once; their activations are (<see cref="CaptureOptions.BytesPerSegment"/>
+    /// each). <paramref name="expectedCount"/> (optional) only feeds progress, reported under the name <paramref name="stage"/>.
     /// </summary>
+    /// <param name="segments">the segments, enumerated once, in order</param>
+    /// <param name="progress">reports (<paramref name="stage"/>, segments done, expected) after every batch</param>
+    /// <param name="cancellationToken">checked before every segment and every forward pass</param>
+    /// <param name="expectedCount">segments expected, for progress only (0 = unknown)</param>
+    /// <param name="stage">name of the stage in progress reports and in the limit's message</param>
+    /// <param name="heldBefore">segments already captured in the same run (the training split when this is the
+    /// validation split): they count towards <see cref="CaptureOptions.MaxSegments"/></param>
+    /// <exception cref="OptionException">the segments outnumber <see cref="CaptureOptions.MaxSegments"/> (refused when the
+    /// first one too many arrives, before it is captured)</exception>
     public ActivationSet Capture(IEnumerable<Segment> segments, IProgress<ProbeProgress>? progress = null,
-        CancellationToken cancellationToken = default, int expectedCount = 0, string stage = "capture")
+        CancellationToken cancellationToken = default, int expectedCount = 0, string stage = "capture", int heldBefore = 0)
     {
         Native.TorchRuntime.Ensure();
         int rowLen = Layers * Heads * HeadDim;
+        long limit = Math.Min(_options.MaxSegments, CaptureOptions.ArrayLimit(Layers, Heads, HeadDim));
         var values = new List<float[]>();
         var labels = new List<bool>();
         var batch = new List<Segment>(_options.BatchSize);
@@ -107,6 +124,8 @@ public sealed class ActivationCapture
         foreach (var segment in segments)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (heldBefore + done + batch.Count + 1 > limit)
+                _options.CheckSegmentCount(heldBefore + done + batch.Count + 1, Layers, Heads, HeadDim, $"{stage}: at least");
             batch.Add(segment);
             if (batch.Count == _options.BatchSize) Flush();
         }

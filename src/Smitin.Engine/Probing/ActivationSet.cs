@@ -6,15 +6,25 @@ namespace Smitin.Probing;
 /// </summary>
 public sealed class ActivationSet
 {
+    /// <summary>Segments N.</summary>
     public int Count { get; }
+    /// <summary>Decoder layers L.</summary>
     public int Layers { get; }
+    /// <summary>Heads H per layer.</summary>
     public int Heads { get; }
+    /// <summary>Head size D.</summary>
     public int HeadDim { get; }
     /// <summary>(N, L, H, D) row-major.</summary>
     public float[] Values { get; }
     /// <summary>(N): true = the segment has the trait.</summary>
     public bool[] Labels { get; }
 
+    /// <summary>Wraps captured activations (no copy).</summary>
+    /// <param name="values">(N, L, H, D) row-major, N = <paramref name="labels"/>.Length</param>
+    /// <param name="labels">(N): true = the segment has the trait</param>
+    /// <param name="layers">L</param><param name="heads">H</param><param name="headDim">D</param>
+    /// <exception cref="ArgumentException">a size is not positive or <paramref name="values"/> is not N·L·H·D
+    /// long</exception>
     public ActivationSet(float[] values, bool[] labels, int layers, int heads, int headDim)
     {
         if (layers <= 0 || heads <= 0 || headDim <= 0)
@@ -25,9 +35,13 @@ public sealed class ActivationSet
         Values = values; Labels = labels; Layers = layers; Heads = heads; HeadDim = headDim; Count = labels.Length;
     }
 
+    /// <summary>L·H: the number of probes.</summary>
     public int HeadCount => Layers * Heads;
+    /// <summary>L·H·D: floats per segment.</summary>
     public int RowLength => Layers * Heads * HeadDim;
+    /// <summary>Segments with the trait.</summary>
     public int PositiveCount => Labels.Count(l => l);
+    /// <summary>Segments without the trait.</summary>
     public int NegativeCount => Count - PositiveCount;
 
     /// <summary>z of segment <paramref name="n"/> at (layer, head): D floats.</summary>

@@ -23,15 +23,20 @@ public sealed class MlNetLogisticRegression
     readonly MLContext _ctx = new(seed: 0);
     readonly ProbeTrainingOptions _options;
 
+    /// <summary>A solver with the objective of <paramref name="options"/> (L2 = 1/C, L1 = 0).</summary>
+    /// <exception cref="SmitinException">an option is out of range</exception>
     public MlNetLogisticRegression(ProbeTrainingOptions options)
     {
         options.Validate();
         _options = options;
     }
 
+    /// <summary>One training row of the ML.NET data view.</summary>
     public sealed class Row
     {
+        /// <summary>The head's activation z (D).</summary>
         public float[] Features = [];
+        /// <summary>True = the segment has the trait.</summary>
         public bool Label;
     }
 

@@ -19,6 +19,8 @@ public static class NewtonLogisticRegression
     /// <param name="x">(P, N, D) features, any float dtype.</param>
     /// <param name="y">(P, N) labels, 1 = positive.</param>
     /// <param name="gradientTolerance">stop when max |∇F| &lt;= this (F is a mean, so this is scale-free in n).</param>
+    /// <param name="c">inverse regularisation strength C (scikit-learn's), &gt; 0</param>
+    /// <param name="maxIterations">Newton iteration cap</param>
     public static Result Fit(Tensor x, Tensor y, double c = 1.0, int maxIterations = 100, double gradientTolerance = 1e-12)
     {
         if (x.dim() != 3 || y.dim() != 2 || y.shape[0] != x.shape[0] || y.shape[1] != x.shape[1])

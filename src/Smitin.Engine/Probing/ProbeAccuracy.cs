@@ -15,6 +15,7 @@ public static class ProbeAccuracy
         return (float)correct / n;
     }
 
+    /// <summary>The probe's score wᵀz + b (its logit) in double precision.</summary>
     public static double Score(ReadOnlySpan<float> w, float b, ReadOnlySpan<float> z)
     {
         double s = b;

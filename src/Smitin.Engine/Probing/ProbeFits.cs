@@ -6,8 +6,11 @@ namespace Smitin.Probing;
 /// </summary>
 public sealed class ProbeFits
 {
+    /// <summary>Decoder layers L.</summary>
     public int Layers { get; }
+    /// <summary>Heads H per layer.</summary>
     public int Heads { get; }
+    /// <summary>Head size D.</summary>
     public int HeadDim { get; }
     /// <summary>(L, H, D)</summary>
     public float[] Weights { get; }
@@ -17,8 +20,11 @@ public sealed class ProbeFits
     public float[] TrainAccuracy { get; }
     /// <summary>(L, H): fraction of validation rows classified correctly; the a_{l,h} of the method.</summary>
     public float[] ValidationAccuracy { get; }
+    /// <summary>The solver that fitted the probes.</summary>
     public ProbeSolver Solver { get; }
 
+    /// <summary>Wraps fitted probes (no copy); the arrays are row-major over (L, H[, D]).</summary>
+    /// <exception cref="ArgumentException">an array length does not match L, H and D</exception>
     public ProbeFits(int layers, int heads, int headDim, float[] weights, float[] bias, float[] trainAccuracy,
         float[] validationAccuracy, ProbeSolver solver)
     {
@@ -29,5 +35,6 @@ public sealed class ProbeFits
         TrainAccuracy = trainAccuracy; ValidationAccuracy = validationAccuracy; Solver = solver;
     }
 
+    /// <summary>Probe weight w_{l,h} (D) of one head.</summary>
     public ReadOnlySpan<float> W(int layer, int head) => Weights.AsSpan((layer * Heads + head) * HeadDim, HeadDim);
 }

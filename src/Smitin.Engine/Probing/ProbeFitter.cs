@@ -12,6 +12,13 @@ public static class ProbeFitter
 {
     const int NewtonChunk = 64; // heads per batched Newton solve: (64, N, D+1) float64 stays small
 
+    /// <summary>Fits and scores one probe per head.</summary>
+    /// <param name="train">(N, L, H, D) training activations with labels</param>
+    /// <param name="validation">held-out activations of the same shape</param>
+    /// <param name="options">objective and solver; null = ITI's (C 1, 1000 iterations, ML.NET)</param>
+    /// <param name="progress">heads fitted so far</param><param name="cancellationToken">cancels between heads</param>
+    /// <exception cref="ArgumentException">the two sets differ in shape</exception>
+    /// <exception cref="SmitinException">the training split lacks a class, or an option is out of range</exception>
     public static ProbeFits Fit(ActivationSet train, ActivationSet validation, ProbeTrainingOptions? options = null,
         IProgress<ProbeProgress>? progress = null, CancellationToken cancellationToken = default)
     {

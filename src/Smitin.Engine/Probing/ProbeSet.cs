@@ -3,6 +3,7 @@ namespace Smitin.Probing;
 /// <summary>One head's place and accuracy, for summaries.</summary>
 public readonly record struct HeadRef(int Layer, int Head, float Accuracy)
 {
+    /// <summary><c>L{layer}H{head} {accuracy}</c>, e.g. <c>L3H7 91.2%</c>.</summary>
     public override string ToString() => $"L{Layer}H{Head} {Accuracy:P1}";
 }
 
@@ -14,18 +15,27 @@ public readonly record struct HeadRef(int Layer, int Head, float Accuracy)
 /// </summary>
 public sealed class ProbeSet
 {
+    /// <summary>Trait the probes detect (a stem name or a label, e.g. <c>drums</c>).</summary>
     public string Trait { get; }
+    /// <summary>The model the probes belong to; they apply to no other (<see cref="EnsureModel"/>).</summary>
     public ProbeModelIdentity Model { get; }
+    /// <summary>Where the probing data came from and how it was split.</summary>
     public ProbeProvenance Provenance { get; }
+    /// <summary>The logistic-regression settings the probes were fitted with.</summary>
     public ProbeTrainingOptions Training { get; }
+    /// <summary>How θ was derived (probe weight or mass-mean, docs/method.md §4.1); σ belongs to it.</summary>
     public ProbeDirection Direction { get; }
+    /// <summary>Exponent p of the soft weights <see cref="Omega"/> (paper: 3).</summary>
     public double SoftWeightExponent { get; }
     /// <summary>Gate threshold τ (see <see cref="TauIsDefault"/>).</summary>
     public double Tau { get; }
     /// <summary>True when τ = median(a) − std(a); false when it was given explicitly.</summary>
     public bool TauIsDefault { get; }
+    /// <summary>Decoder layers L.</summary>
     public int Layers => Model.Layers;
+    /// <summary>Self-attention heads H per layer.</summary>
     public int Heads => Model.Heads;
+    /// <summary>Head size D (floats per head output z_{l,h}).</summary>
     public int HeadDim => Model.HeadDim;
 
     /// <summary>(L, H, D) probe weights w.</summary>
@@ -43,26 +53,30 @@ public sealed class ProbeSet
     /// <summary>(L, H) soft weights ω with exponent <see cref="SoftWeightExponent"/>.</summary>
     public float[] Omega { get; }
     /// <summary>(M) flat head indices l*H + h of the monitor heads, most accurate first.</summary>
-    public int[] MonitorHeads { get; }
+    public int[] MonitorHeadIndices { get; }
     /// <summary>(L, H, D) mean activation of segments with / without the trait; null when not stored.</summary>
     public float[]? MeanPositive { get; }
+    /// <summary>(L, H, D) mean activation of segments without the trait; null when not stored.</summary>
     public float[]? MeanNegative { get; }
 
     internal ProbeSet(string trait, ProbeModelIdentity model, ProbeProvenance provenance, ProbeTrainingOptions training,
         ProbeDirection direction, double softWeightExponent, double tau, bool tauIsDefault, float[] weights, float[] bias,
-        float[] accuracy, float[] trainAccuracy, float[] theta, float[] sigma, float[] omega, int[] monitorHeads,
+        float[] accuracy, float[] trainAccuracy, float[] theta, float[] sigma, float[] omega, int[] monitorHeadIndices,
         float[]? meanPositive, float[]? meanNegative)
     {
         Trait = trait; Model = model; Provenance = provenance; Training = training; Direction = direction;
         SoftWeightExponent = softWeightExponent; Tau = tau; TauIsDefault = tauIsDefault; Weights = weights; Bias = bias;
         Accuracy = accuracy; TrainAccuracy = trainAccuracy; Theta = theta; Sigma = sigma; Omega = omega;
-        MonitorHeads = monitorHeads; MeanPositive = meanPositive; MeanNegative = meanNegative;
+        MonitorHeadIndices = monitorHeadIndices; MeanPositive = meanPositive; MeanNegative = meanNegative;
     }
 
     /// <summary>
     /// Builds the probe set from fitted probes. <paramref name="all"/> is the whole probing set (train + validation):
     /// the mass-mean direction, σ and the class means are taken over it, as ITI does.
     /// </summary>
+    /// <exception cref="OptionException">an option is out of range</exception>
+    /// <exception cref="SmitinException">an empty trait name; fits or activations of another shape than the model; undefined
+    /// validation accuracy; a head whose direction has zero length</exception>
     public static ProbeSet Build(string trait, ProbeModelIdentity model, ProbeProvenance provenance, ProbeFits fits,
         ActivationSet all, ProbeTrainingOptions training, ProbeSetOptions? options = null)
     {
@@ -81,7 +95,7 @@ public sealed class ProbeSet
         var sigma = ProbeStatistics.ProjectionStd(all, theta);
         var acc = fits.ValidationAccuracy;
         var omega = ProbeStatistics.SoftWeights(acc, options.SoftWeightExponent);
-        var monitor = ProbeStatistics.TopHeads(acc, Math.Min(options.MonitorHeads, acc.Length));
+        var monitor = ProbeStatistics.TopHeads(acc, Math.Min(options.MonitorHeadCount, acc.Length));
         double tau = options.Tau ?? ProbeStatistics.DefaultTau(acc);
         return new ProbeSet(trait, model, provenance, training, options.Direction, options.SoftWeightExponent, tau,
             options.Tau is null, (float[])fits.Weights.Clone(), (float[])fits.Bias.Clone(), (float[])acc.Clone(),
@@ -92,18 +106,22 @@ public sealed class ProbeSet
     /// <summary>The same probes with an explicit τ.</summary>
     public ProbeSet WithTau(double tau) => tau is >= 0 and <= 1
         ? new ProbeSet(Trait, Model, Provenance, Training, Direction, SoftWeightExponent, tau, false, Weights, Bias, Accuracy,
-            TrainAccuracy, Theta, Sigma, Omega, MonitorHeads, MeanPositive, MeanNegative)
+            TrainAccuracy, Theta, Sigma, Omega, MonitorHeadIndices, MeanPositive, MeanNegative)
         : throw new SmitinException($"tau = {tau}: expected a probability in [0, 1]");
 
+    /// <summary>Validation accuracy a_{l,h} of one head.</summary>
     public float AccuracyAt(int layer, int head) => Accuracy[Index(layer, head)];
+    /// <summary>Probe weight w_{l,h} (D) of one head.</summary>
     public ReadOnlySpan<float> W(int layer, int head) => Weights.AsSpan(Index(layer, head) * HeadDim, HeadDim);
+    /// <summary>Unit direction θ_{l,h} (D) of one head.</summary>
     public ReadOnlySpan<float> ThetaAt(int layer, int head) => Theta.AsSpan(Index(layer, head) * HeadDim, HeadDim);
 
     /// <summary>The <paramref name="count"/> most accurate heads, best first.</summary>
     public IReadOnlyList<HeadRef> BestHeads(int count) =>
         ProbeStatistics.TopHeads(Accuracy, Math.Min(count, Accuracy.Length)).Select(Ref).ToList();
 
-    public IReadOnlyList<HeadRef> Monitor => MonitorHeads.Select(Ref).ToList();
+    /// <summary>The monitor heads with their accuracies, most accurate first.</summary>
+    public IReadOnlyList<HeadRef> Monitor => MonitorHeadIndices.Select(Ref).ToList();
 
     /// <summary>
     /// The layers × heads validation-accuracy heatmap as a Plotly.NET chart (<see cref="Smitin.Viz.ProbeHeatmap"/>):
@@ -120,12 +138,18 @@ public sealed class ProbeSet
             "probes only apply to the model they were trained on; train probes for this model with 'smitin probe'");
     }
 
+    /// <summary>Writes the probe set as one safetensors file (format: docs/probing.md), atomically.</summary>
+    /// <param name="path">destination, conventionally <c>TRAIT.probe</c></param>
+    /// <exception cref="SmitinException">the file cannot be written</exception>
     public void Save(string path) => ProbeSetFile.Save(this, path);
 
     /// <summary>Loads and validates a probe set (shapes, consistency, checksum).</summary>
+    /// <exception cref="SmitinException">the file is missing, not a probe set, damaged (checksum) or inconsistent (the
+    /// message names the file and the tensor)</exception>
     public static ProbeSet Load(string path) => ProbeSetFile.Load(path);
 
     /// <summary>Loads a probe set and refuses it unless it was trained for <paramref name="model"/>.</summary>
+    /// <exception cref="SmitinException">as <see cref="Load(string)"/>, or the probes belong to another model</exception>
     public static ProbeSet Load(string path, ProbeModelIdentity model)
     {
         var set = ProbeSetFile.Load(path);
@@ -134,6 +158,7 @@ public sealed class ProbeSet
     }
 
     /// <summary>Loads a probe set and refuses it unless it was trained for <paramref name="model"/>.</summary>
+    /// <exception cref="SmitinException">as <see cref="Load(string)"/>, or the probes belong to another model</exception>
     public static ProbeSet Load(string path, Models.MusicGen model) => Load(path, ProbeModelIdentity.Of(model));
 
     HeadRef Ref(int i) => new(i / Heads, i % Heads, Accuracy[i]);

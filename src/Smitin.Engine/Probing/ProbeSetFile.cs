@@ -30,7 +30,7 @@ static class ProbeSetFile
     sealed record TrainingDto(string Objective, double C, int MaxIterations, float OptimizationTolerance, ProbeSolver Solver);
 
     sealed record Dto(string Trait, ProbeModelIdentity Model, ProbeProvenance Provenance, TrainingDto Training,
-        string Direction, double SoftWeightExponent, int MonitorHeads, double Tau, string TauSource);
+        string Direction, double SoftWeightExponent, [property: JsonPropertyName("monitor_heads")] int MonitorHeadCount, double Tau, string TauSource);
 
     const string Objective = "scikit-learn LogisticRegression(penalty='l2', C, fit_intercept=True) on raw z";
     const string TauDefault = "median(acc) - std(acc)";
@@ -40,7 +40,7 @@ static class ProbeSetFile
     {
         var dto = new Dto(set.Trait, set.Model, set.Provenance,
             new TrainingDto(Objective, set.Training.C, set.Training.MaxIterations, set.Training.OptimizationTolerance, set.Training.Solver),
-            ProbeSetOptions.Name(set.Direction), set.SoftWeightExponent, set.MonitorHeads.Length, set.Tau,
+            ProbeSetOptions.Name(set.Direction), set.SoftWeightExponent, set.MonitorHeadIndices.Length, set.Tau,
             set.TauIsDefault ? TauDefault : TauGiven);
         string json = JsonSerializer.Serialize(dto, Json);
 
@@ -55,7 +55,7 @@ static class ProbeSetFile
             ["theta"] = torch.tensor(set.Theta, new[] { l, h, d }),
             ["sigma"] = torch.tensor(set.Sigma, new[] { l, h }),
             ["omega"] = torch.tensor(set.Omega, new[] { l, h }),
-            ["monitor_heads"] = torch.tensor(set.MonitorHeads.SelectMany(i => new long[] { i / h, i % h }).ToArray(), new long[] { set.MonitorHeads.Length, 2 }),
+            ["monitor_heads"] = torch.tensor(set.MonitorHeadIndices.SelectMany(i => new long[] { i / h, i % h }).ToArray(), new long[] { set.MonitorHeadIndices.Length, 2 }),
         };
         if (set.MeanPositive is not null && set.MeanNegative is not null)
         {
@@ -113,8 +113,8 @@ static class ProbeSetFile
         var omega = F32("omega", l, h);
         if (!file.Contains("monitor_heads")) throw Bad(path, "tensor 'monitor_heads' is missing");
         long mCount = file.Info("monitor_heads").Shape.FirstOrDefault();
-        if (mCount != dto.MonitorHeads || mCount < 1 || mCount > l * h)
-            throw Bad(path, $"tensor 'monitor_heads' has {mCount} rows, expected {dto.MonitorHeads} (between 1 and {l * h})");
+        if (mCount != dto.MonitorHeadCount || mCount < 1 || mCount > l * h)
+            throw Bad(path, $"tensor 'monitor_heads' has {mCount} rows, expected {dto.MonitorHeadCount} (between 1 and {l * h})");
         var monitorPairs = Array<long>(file, raw, path, "monitor_heads", "I64", mCount, 2);
         float[]? meanPos = null, meanNeg = null;
         if (file.Contains("mean_pos") != file.Contains("mean_neg")) throw Bad(path, "only one of 'mean_pos' and 'mean_neg' is present");

@@ -20,7 +20,7 @@ public sealed record ProbeSetOptions
     /// <summary>Exponent p of the soft weights ω = ((a − a_min)/(a_max − a_min))^p. Default 3 (paper).</summary>
     public double SoftWeightExponent { get; init; } = 3;
     /// <summary>Number M of monitor heads (the most accurate probes). Default 16 (paper).</summary>
-    public int MonitorHeads { get; init; } = 16;
+    public int MonitorHeadCount { get; init; } = 16;
     /// <summary>Gate threshold τ; null = median(a) − std(a) over all heads (paper as summarised; ambiguous, so overridable).</summary>
     public double? Tau { get; init; }
     /// <summary>Store the per-class mean activations (L, H, D) twice; small, and lets a user switch direction later.</summary>
@@ -31,12 +31,15 @@ public sealed record ProbeSetOptions
     public void Validate()
     {
         OptionRange.CheckAbove("soft-weight-exponent", SoftWeightExponent, 0, Steering.SteeringOptions.MaxSoftWeightExponent, "exponent p of the head weights");
-        OptionRange.Check("monitor-heads", MonitorHeads, 1, int.MaxValue, "number M of monitor heads");
+        OptionRange.Check("monitor-heads", MonitorHeadCount, 1, int.MaxValue, "number M of monitor heads");
         if (Tau is { } t) OptionRange.Check("tau", t, 0, 1, "gate threshold, a probability");
     }
 
+    /// <summary>File and option text of a direction: <c>probe</c> or <c>mass-mean</c>.</summary>
     public static string Name(ProbeDirection d) => d == ProbeDirection.MassMean ? "mass-mean" : "probe";
 
+    /// <summary>Parses a direction (<c>probe</c> or <c>mass-mean</c>).</summary>
+    /// <exception cref="OptionException">any other text (option <c>direction</c>)</exception>
     public static ProbeDirection ParseDirection(string text) => text switch
     {
         "probe" => ProbeDirection.ProbeWeight,
@@ -51,6 +54,7 @@ public sealed record ProbeSetOptions
 /// </summary>
 public sealed record ProbeModelIdentity(string Identity, string ConfigHash, int Layers, int Heads, int HeadDim)
 {
+    /// <summary>The identity of a loaded model.</summary>
     public static ProbeModelIdentity Of(MusicGen model) => new(model.Identity, model.ConfigHash,
         model.Config.Decoder.NumHiddenLayers, model.Config.Decoder.NumAttentionHeads, model.Config.Decoder.HeadDim);
 
@@ -58,6 +62,7 @@ public sealed record ProbeModelIdentity(string Identity, string ConfigHash, int 
     public static string ConfigHashOf(string modelFolder) =>
         Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(Path.Combine(modelFolder, "config.json"))))[..16].ToLowerInvariant();
 
+    /// <summary><c>IDENTITY (config HASH, L layers x H heads x D)</c>.</summary>
     public override string ToString() => $"{Identity} (config {ConfigHash}, {Layers} layers x {Heads} heads x {HeadDim})";
 }
 
@@ -66,12 +71,19 @@ public sealed record ProbeProvenance
 {
     /// <summary>e.g. <c>stems:/data/musdb</c>, <c>folders:/data/drums</c>, <c>manifest:/data/list.csv</c>, <c>synthetic</c>.</summary>
     public string Source { get; init; } = "";
+    /// <summary>Length of every probing segment in seconds (paper: 3).</summary>
     public double SegmentSeconds { get; init; }
+    /// <summary>Seed of the train/validation split by track.</summary>
     public int SplitSeed { get; init; }
+    /// <summary>Fraction of the tracks held out for validation.</summary>
     public double ValidationFraction { get; init; }
+    /// <summary>Training segments with the trait.</summary>
     public int TrainPositive { get; init; }
+    /// <summary>Training segments without the trait.</summary>
     public int TrainNegative { get; init; }
+    /// <summary>Validation segments with the trait.</summary>
     public int ValidationPositive { get; init; }
+    /// <summary>Validation segments without the trait.</summary>
     public int ValidationNegative { get; init; }
     /// <summary>Position of z within each segment's teacher-forced sequence; always <c>last</c>
     /// (docs/method.md §3 "Probing").</summary>

@@ -6,8 +6,11 @@ namespace Smitin.Probing;
 /// <summary>Options of the whole probing pipeline (capture → fit → probe set).</summary>
 public sealed record ProbeTrainerOptions
 {
+    /// <summary>How activations are captured (batch size, caching).</summary>
     public CaptureOptions Capture { get; init; } = new();
+    /// <summary>How the probes are fitted (C, iterations, solver).</summary>
     public ProbeTrainingOptions Training { get; init; } = new();
+    /// <summary>How the probe set is derived (direction, p, M, τ).</summary>
     public ProbeSetOptions ProbeSet { get; init; } = new();
 }
 
@@ -30,11 +33,41 @@ public static class ProbeTrainer
             throw new OptionException("validation", $"expected a fraction in (0, 1) (probe accuracy needs held-out tracks), got {options.ValidationFraction}");
     }
 
+    /// <summary>
+    /// What can be checked of a probing run before any audio is read or captured: the segment length against the
+    /// decoder's positions, and the dataset's segment count (at most <see cref="ProbeDataset.MaxSegmentCount"/>) against
+    /// <see cref="CaptureOptions.MaxSegments"/>, whose message gives the memory the activations take.
+    /// </summary>
+    /// <exception cref="OptionException"><c>segment-seconds</c> longer than the decoder holds; <c>max-segments</c> exceeded</exception>
+    public static void CheckCapture(MusicGenConfig config, ProbeDataset dataset, CaptureOptions capture)
+    {
+        var d = config.Decoder;
+        var a = config.AudioEncoder;
+        double frameRate = (double)a.SamplingRate / a.HopLength;
+        int kc = Models.Decoder.DelayPattern.CodebooksPerChannel(d.NumCodebooks, d.AudioChannels);
+        long conditioning = config.Melody is { } m ? m.ChromaLength + 1 : 0;                  // ActivationCapture's unconditional prefix
+        long samples = (long)Math.Round(dataset.Options.SegmentSeconds * a.SamplingRate);    // as SegmentWindows.Frames cuts it
+        long frames = (samples + a.HopLength - 1) / a.HopLength;                              // EnCodec frames, the last one partial
+        if (conditioning + frames + kc > d.MaxPositionEmbeddings)
+        {
+            double most = (d.MaxPositionEmbeddings - conditioning - kc) / frameRate;
+            throw new OptionException("segment-seconds", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{dataset.Options.SegmentSeconds} s is {frames} frames at {frameRate:0.##} Hz and needs {conditioning + frames + kc} decoder positions, the model has {d.MaxPositionEmbeddings} (decoder.max_position_embeddings): at most {Math.Floor(most * 100) / 100:0.##} s"));
+        }
+        capture.CheckSegmentCount(dataset.MaxSegmentCount, d.NumHiddenLayers, d.NumAttentionHeads, d.HeadDim, $"{dataset.Report.Source}: up to");
+    }
+
     /// <summary>Probes a trait from a <see cref="ProbeDataset"/> (stems, labelled folders, manifest, synthetic).</summary>
+    /// <exception cref="OptionException">an option is out of range (the message names it), or the dataset has more
+    /// segments than <see cref="CaptureOptions.MaxSegments"/> (refused before any capture, see <see cref="CheckCapture"/>)</exception>
+    /// <exception cref="SmitinException">a split lacks a class or has no validation segment; audio that cannot be read</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled</exception>
     public static ProbeSet Train(MusicGen model, ProbeDataset dataset, ProbeTrainerOptions? options = null,
         IProgress<ProbeProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ValidateSegments(dataset.Options);
+        (options ?? new ProbeTrainerOptions()).Capture.Validate();
+        CheckCapture(model.Config, dataset, (options ?? new ProbeTrainerOptions()).Capture);
         var o = dataset.Options;
         var provenance = new ProbeProvenance
         {
@@ -44,6 +77,9 @@ public static class ProbeTrainer
     }
 
     /// <summary>Probes a trait from segments already split by track (the caller keeps tracks on one side).</summary>
+    /// <exception cref="OptionException">an option is out of range (the message names it)</exception>
+    /// <exception cref="SmitinException">a split lacks a class or has no validation segment; audio that cannot be read</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled</exception>
     public static ProbeSet Train(MusicGen model, string trait, IEnumerable<Segment> train, IEnumerable<Segment> validation,
         ProbeProvenance provenance, ProbeTrainerOptions? options = null, IProgress<ProbeProgress>? progress = null,
         CancellationToken cancellationToken = default)
@@ -55,11 +91,14 @@ public static class ProbeTrainer
         options.Capture.Validate();
         var capture = new ActivationCapture(model, options.Capture);
         var zTrain = capture.Capture(train, progress, cancellationToken, stage: "capture train");
-        var zVal = capture.Capture(validation, progress, cancellationToken, stage: "capture validation");
+        var zVal = capture.Capture(validation, progress, cancellationToken, stage: "capture validation", heldBefore: zTrain.Count);
         return Train(trait, ProbeModelIdentity.Of(model), zTrain, zVal, provenance, options, progress, cancellationToken);
     }
 
     /// <summary>Probes a trait from captured activations.</summary>
+    /// <exception cref="OptionException">an option is out of range (the message names it)</exception>
+    /// <exception cref="SmitinException">a split lacks a class or has no validation segment; audio that cannot be read</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled</exception>
     public static ProbeSet Train(string trait, ProbeModelIdentity model, ActivationSet train, ActivationSet validation,
         ProbeProvenance provenance, ProbeTrainerOptions? options = null, IProgress<ProbeProgress>? progress = null,
         CancellationToken cancellationToken = default)
@@ -93,6 +132,8 @@ public static class ProbeTrainer
         if (directions.Count == 0) throw new SmitinException("probe training: give at least one direction");
         options.Training.Validate();
         options.ProbeSet.Validate();
+        options.Capture.Validate();
+        CheckCapture(model.Config, dataset, options.Capture);
         var o = dataset.Options;
         var provenance = new ProbeProvenance
         {
@@ -100,7 +141,7 @@ public static class ProbeTrainer
         };
         var capture = new ActivationCapture(model, options.Capture);
         var train = capture.Capture(dataset.Train, progress, cancellationToken, stage: "capture train");
-        var validation = capture.Capture(dataset.Validation, progress, cancellationToken, stage: "capture validation");
+        var validation = capture.Capture(dataset.Validation, progress, cancellationToken, stage: "capture validation", heldBefore: train.Count);
         var first = Train(dataset.Trait, ProbeModelIdentity.Of(model), train, validation, provenance,
             options with { ProbeSet = options.ProbeSet with { Direction = directions[0] } }, progress, cancellationToken);
         var sets = new List<ProbeSet> { first };

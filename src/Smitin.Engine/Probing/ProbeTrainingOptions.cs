@@ -25,6 +25,7 @@ public sealed record ProbeTrainingOptions
     /// iterations falls below it. ML.NET's default 1e-7 is already at float32 resolution of the objective, so it is kept.
     /// </summary>
     public float OptimizationTolerance { get; init; } = 1e-7f;
+    /// <summary>The solver (ML.NET L-BFGS by default; Newton/IRLS as the reference).</summary>
     public ProbeSolver Solver { get; init; } = ProbeSolver.MlNet;
     /// <summary>Heads trained at once (one ML.NET context per worker). Default: processor count.</summary>
     public int? MaxDegreeOfParallelism { get; init; }

@@ -3,10 +3,13 @@ namespace Smitin.Steering;
 /// <summary>The head weights ω at a glance: how many heads are shifted, how much weight they carry, the strongest.</summary>
 public sealed record HeadWeightSummary
 {
+    /// <summary>Heads L·H.</summary>
     public required int Heads { get; init; }
     /// <summary>Heads with ω &gt; 0.</summary>
     public required int Active { get; init; }
+    /// <summary>Σ ω over all heads.</summary>
     public required double Sum { get; init; }
+    /// <summary>Largest ω.</summary>
     public required double Max { get; init; }
     /// <summary>Number of heads with ω ≥ 0.5.</summary>
     public required int AtLeastHalf { get; init; }

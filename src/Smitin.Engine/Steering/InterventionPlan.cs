@@ -9,11 +9,15 @@ namespace Smitin.Steering;
 /// </summary>
 public sealed class InterventionPlan
 {
+    /// <summary>One resolved intervention per trait; their shifts add up.</summary>
     public IReadOnlyList<TraitIntervention> Traits { get; }
     /// <summary>Record the monitor trace but never shift.</summary>
     public bool MonitorOnly { get; }
+    /// <summary>Decoder layers L (every trait has the same).</summary>
     public int Layers => Traits[0].Layers;
+    /// <summary>Heads H per layer.</summary>
     public int Heads => Traits[0].Heads;
+    /// <summary>Head size D.</summary>
     public int HeadDim => Traits[0].HeadDim;
 
     InterventionPlan(IReadOnlyList<TraitIntervention> traits, bool monitorOnly)
@@ -28,20 +32,29 @@ public sealed class InterventionPlan
     }
 
     /// <summary>One trait with its own options.</summary>
+    /// <exception cref="OptionException">an option is out of range (the message names it)</exception>
+    /// <exception cref="SmitinException">no probe set; probe sets of different models; a required direction the set was not
+    /// built with</exception>
     public static InterventionPlan Build(ProbeSet probes, SteeringOptions? options = null) => Build([(probes, options)]);
 
     /// <summary>Several traits, all with the same options.</summary>
+    /// <exception cref="OptionException">an option is out of range (the message names it)</exception>
+    /// <exception cref="SmitinException">no probe set; probe sets of different models; a required direction the set was not
+    /// built with</exception>
     public static InterventionPlan Build(IEnumerable<ProbeSet> probes, SteeringOptions? options = null) =>
         Build(probes.Select(p => (p, options)));
 
     /// <summary>Several traits, each with its own options (e.g. add drums, remove bass).</summary>
+    /// <exception cref="OptionException">an option is out of range (the message names it)</exception>
+    /// <exception cref="SmitinException">no probe set; probe sets of different models; a required direction the set was not
+    /// built with</exception>
     public static InterventionPlan Build(IEnumerable<(ProbeSet Probes, SteeringOptions? Options)> traits) =>
         new(traits.Select(t => TraitIntervention.Resolve(t.Probes, t.Options)).ToList(), monitorOnly: false);
 
-    /// <summary>Watch <paramref name="probes"/> without shifting (the "unsteered" trace); <paramref name="monitorHeads"/>
-    /// null = each probe set's monitor heads.</summary>
-    public static InterventionPlan Monitor(IEnumerable<ProbeSet> probes, int? monitorHeads = null) =>
-        new(probes.Select(p => TraitIntervention.Resolve(p, new SteeringOptions { MonitorHeads = monitorHeads, Alpha = 0 })).ToList(), monitorOnly: true);
+    /// <summary>Watch <paramref name="probes"/> without shifting (the "unsteered" trace);
+    /// <paramref name="monitorHeadCount"/> null = each probe set's monitor heads.</summary>
+    public static InterventionPlan Monitor(IEnumerable<ProbeSet> probes, int? monitorHeadCount = null) =>
+        new(probes.Select(p => TraitIntervention.Resolve(p, new SteeringOptions { MonitorHeadCount = monitorHeadCount, Alpha = 0 })).ToList(), monitorOnly: true);
 
     /// <summary>Throws unless the plan fits a decoder with <paramref name="layers"/> × <paramref name="heads"/> heads of <paramref name="headDim"/>.</summary>
     public void EnsureShape(int layers, int heads, int headDim)
@@ -61,5 +74,6 @@ public sealed class InterventionPlan
         EnsureShape(model.Layers, model.Heads, model.HeadDim);
     }
 
+    /// <summary>Every trait's resolved plan, as recorded in results and trace files.</summary>
     public IReadOnlyList<TraitPlanSummary> Describe() => Traits.Select(t => t.Describe()).ToList();
 }

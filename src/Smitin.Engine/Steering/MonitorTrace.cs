@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Smitin.Steering;
 
 /// <summary>
@@ -13,6 +15,7 @@ public sealed record MonitorTrace
     public required int FirstStep { get; init; }
     /// <summary>Steps recorded.</summary>
     public required int Steps { get; init; }
+    /// <summary>One trace per trait of the plan, in plan order.</summary>
     public required IReadOnlyList<TraitTrace> Traits { get; init; }
     /// <summary>Long-form generation: the steps where each window after the first begins (its prefill, which re-reads
     /// the previous window's tail; never shifted, its C not gated on). Empty for a single window. Steps count every
@@ -26,14 +29,19 @@ public sealed record MonitorTrace
 /// <summary>One trait's monitor over a generation.</summary>
 public sealed record TraitTrace
 {
+    /// <summary>Trait name.</summary>
     public required string Trait { get; init; }
+    /// <summary><c>smitin</c> or <c>iti</c>.</summary>
     public required string Mode { get; init; }
+    /// <summary><c>add</c> or <c>remove</c>.</summary>
     public required string Action { get; init; }
+    /// <summary>Gate threshold τ for adding (the probe set's unless given).</summary>
     public required double Tau { get; init; }
     /// <summary>The gate's threshold (τ, or τ_remove when removing); null when nothing gates (ITI).</summary>
     public double? GateThreshold { get; init; }
     /// <summary>M: probes behind each statistic.</summary>
-    public required int MonitorHeads { get; init; }
+    [JsonPropertyName("monitor_heads")]
+    public required int MonitorHeadCount { get; init; }
     /// <summary>One series per sample, in batch order.</summary>
     public required IReadOnlyList<MonitorSeries> Samples { get; init; }
 
@@ -47,13 +55,17 @@ public sealed record TraitTrace
 /// </summary>
 public sealed record MonitorSeries
 {
+    /// <summary>Index of the sample in the batch.</summary>
     public required int Sample { get; init; }
     /// <summary>C(t): median of the M probabilities (mean of the middle two when M is even).</summary>
     public required float[] Confidence { get; init; }
+    /// <summary>Mean of the M probabilities per step.</summary>
     public required float[] Mean { get; init; }
     /// <summary>Population standard deviation of the M probabilities (the spread).</summary>
     public required float[] Std { get; init; }
+    /// <summary>Smallest of the M probabilities per step.</summary>
     public required float[] Min { get; init; }
+    /// <summary>Largest of the M probabilities per step.</summary>
     public required float[] Max { get; init; }
     /// <summary>The step is on the intervention schedule (t ≥ 1, every s-th for SMITIN).</summary>
     public required bool[] Scheduled { get; init; }
@@ -116,7 +128,7 @@ internal sealed class MonitorTraceBuilder
         {
             Trait = t.Trait, Mode = SteeringOptions.Name(t.Options.Mode), Action = SteeringOptions.Name(t.Options.Action),
             Tau = t.Tau, GateThreshold = t.Options.Mode == SteeringMode.Iti ? null : t.GateThreshold,
-            MonitorHeads = t.MonitorHeads.Length,
+            MonitorHeadCount = t.MonitorHeadIndices.Length,
             Samples = Enumerable.Range(0, _batch).Select(b => Series(i, b)).ToList(),
         }).ToList(),
     };

@@ -44,7 +44,9 @@ public enum SteeringRows
 /// </summary>
 public sealed record SteeringOptions
 {
+    /// <summary>Steering mode: SMITIN (default, the paper) or ITI (docs/method.md §4.2).</summary>
     public SteeringMode Mode { get; init; } = SteeringMode.Smitin;
+    /// <summary>Add the trait (+θ, default) or remove it (−θ, gate inverted).</summary>
     public SteeringAction Action { get; init; } = SteeringAction.Add;
     /// <summary>Strength α (paper default 5; ITI used 15). 0 leaves the generation bit-identical to no steering.</summary>
     public double Alpha { get; init; } = 5;
@@ -54,8 +56,9 @@ public sealed record SteeringOptions
     /// null = the probe set's (<see cref="Probing.ProbeSetOptions.SoftWeightExponent"/>, chosen when probing).</summary>
     public double? SoftWeightExponent { get; init; }
     /// <summary>Number M of monitor heads (the most accurate probes), used by the gate and the trace in both modes;
-    /// null = the probe set's monitor heads (<see cref="Probing.ProbeSetOptions.MonitorHeads"/>, chosen when probing).</summary>
-    public int? MonitorHeads { get; init; }
+    /// null = the probe set's monitor heads (<see cref="Probing.ProbeSetOptions.MonitorHeadCount"/>, chosen when
+    /// probing).</summary>
+    public int? MonitorHeadCount { get; init; }
     /// <summary>ITI: number K of most accurate heads shifted with ω = 1 (capped at the model's head count).</summary>
     public int TopKHeads { get; init; } = 48;
     /// <summary>Gate threshold τ for adding; null = the probe set's τ (median(a) − std(a) unless it was given).</summary>
@@ -65,7 +68,9 @@ public sealed record SteeringOptions
     /// "trait absent" probes (−w, −b), whose monitor is 1 − C, with the same τ.
     /// </summary>
     public double? TauRemove { get; init; }
+    /// <summary>Attenuation rule β(t) of a SMITIN shift; default 1 − C(t−1).</summary>
     public BetaRule Beta { get; init; } = BetaRule.OneMinusC;
+    /// <summary>Which classifier-free-guidance rows are shifted; default both.</summary>
     public SteeringRows Rows { get; init; } = SteeringRows.Both;
     /// <summary>SMITIN: once the gate has closed for a sample it stays closed (false = re-opens whenever C falls back).</summary>
     public bool LatchGate { get; init; }
@@ -88,15 +93,19 @@ public sealed record SteeringOptions
         OptionRange.Check("alpha", Alpha, 0, MaxAlpha, "steering strength; use --remove to push a trait out");
         OptionRange.Check("every", Every, 1, int.MaxValue, "SMITIN shifts every s-th generated step");
         if (SoftWeightExponent is { } p) OptionRange.CheckAbove("soft-weight-exponent", p, 0, MaxSoftWeightExponent, "exponent p of the head weights");
-        if (MonitorHeads is { } m) OptionRange.Check("monitor-heads", m, 1, int.MaxValue, "number M of monitor heads");
+        if (MonitorHeadCount is { } m) OptionRange.Check("monitor-heads", m, 1, int.MaxValue, "number M of monitor heads");
         OptionRange.Check("top-k-heads", TopKHeads, 1, int.MaxValue, "ITI: number K of heads shifted");
         if (Tau is { } t) OptionRange.Check("tau", t, 0, 1, "gate threshold, a probability");
         if (TauRemove is { } r) OptionRange.Check("tau-remove", r, 0, 1, "gate threshold when removing, a probability");
     }
 
+    /// <summary>Option text of a mode: <c>smitin</c> or <c>iti</c>.</summary>
     public static string Name(SteeringMode m) => m == SteeringMode.Iti ? "iti" : "smitin";
+    /// <summary>Option text of an action: <c>add</c> or <c>remove</c>.</summary>
     public static string Name(SteeringAction a) => a == SteeringAction.Remove ? "remove" : "add";
+    /// <summary>Option text of a β rule: <c>one-minus-c</c> or <c>one</c>.</summary>
     public static string Name(BetaRule b) => b == BetaRule.One ? "one" : "one-minus-c";
+    /// <summary>Option text of a rows choice: <c>both</c> or <c>cond</c>.</summary>
     public static string Name(SteeringRows r) => r == SteeringRows.Conditional ? "cond" : "both";
 
     /// <summary>The front ends' <c>--mode</c>: <c>none</c> (null: only monitor), <c>iti</c> or <c>smitin</c>.</summary>
@@ -109,6 +118,8 @@ public sealed record SteeringOptions
         _ => throw new OptionException("mode", $"unknown mode '{text}' (expected none, iti or smitin)"),
     };
 
+    /// <summary>Parses an action (<c>add</c> or <c>remove</c>, case-insensitive).</summary>
+    /// <exception cref="SmitinException">any other text</exception>
     public static SteeringAction ParseAction(string text) => text.ToLowerInvariant() switch
     {
         "add" => SteeringAction.Add,
@@ -116,6 +127,8 @@ public sealed record SteeringOptions
         _ => throw new SmitinException($"unknown steering action '{text}' (expected add or remove)"),
     };
 
+    /// <summary>Parses a β rule (<c>one-minus-c</c> or <c>one</c>, case-insensitive).</summary>
+    /// <exception cref="OptionException">any other text (option <c>beta</c>)</exception>
     public static BetaRule ParseBeta(string text) => text.ToLowerInvariant() switch
     {
         "one-minus-c" => BetaRule.OneMinusC,
@@ -123,6 +136,8 @@ public sealed record SteeringOptions
         _ => throw new OptionException("beta", $"unknown beta rule '{text}' (expected one-minus-c or one)"),
     };
 
+    /// <summary>Parses the rows choice (<c>both</c>, <c>cond</c> or <c>conditional</c>, case-insensitive).</summary>
+    /// <exception cref="OptionException">any other text (option <c>rows</c>)</exception>
     public static SteeringRows ParseRows(string text) => text.ToLowerInvariant() switch
     {
         "both" => SteeringRows.Both,

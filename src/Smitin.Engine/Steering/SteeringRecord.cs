@@ -12,7 +12,9 @@ public sealed record SteeringRecord
 {
     /// <summary>True when the plan only watched the traits (an unsteered generation with a trace).</summary>
     public required bool MonitorOnly { get; init; }
+    /// <summary>Every trait's resolved plan.</summary>
     public required IReadOnlyList<TraitPlanSummary> Plan { get; init; }
+    /// <summary>The monitor trace of the generation.</summary>
     public required MonitorTrace Trace { get; init; }
 
     static readonly JsonSerializerOptions Json = new()
@@ -26,6 +28,8 @@ public sealed record SteeringRecord
     /// <summary>JSON with snake_case names: <c>{"monitor_only":..,"plan":[..],"trace":{..}}</c>.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
+    /// <summary>Reads a record written by <see cref="ToJson"/>.</summary>
+    /// <exception cref="System.Text.Json.JsonException">the text is not a steering record</exception>
     public static SteeringRecord FromJson(string json) =>
         JsonSerializer.Deserialize<SteeringRecord>(json, Json) ?? throw new SmitinException("steering trace JSON is empty");
 

@@ -40,6 +40,7 @@ public sealed class SteeringSession : IDisposable
     bool _observe;                       // false at a continuation window's prefill: C of that step is traced, not gated on
     bool _disposed;
 
+    /// <summary>The plan applied.</summary>
     public InterventionPlan Plan { get; }
 
     /// <summary>One record per generation completed under this session, oldest first.</summary>
@@ -165,19 +166,19 @@ public sealed class SteeringSession : IDisposable
             probs = torch.cat(parts, 1).sigmoid().cpu().data<float>().ToArray();      // (B, Q) in layer order
         int q = probs.Length / _batch;
 
-        var perTrait = Plan.Traits.Select(tr => new float[_batch * tr.MonitorHeads.Length]).ToArray(); // [trait] (B, M)
+        var perTrait = Plan.Traits.Select(tr => new float[_batch * tr.MonitorHeadIndices.Length]).ToArray(); // [trait] (B, M)
         int column = 0;
         for (int l = 0; l < _layers; l++)
             foreach (var (trait, slot) in _tensors.MonitorTargets[l])
             {
-                int m = Plan.Traits[trait].MonitorHeads.Length;
+                int m = Plan.Traits[trait].MonitorHeadIndices.Length;
                 for (int b = 0; b < _batch; b++) perTrait[trait][b * m + slot] = probs[b * q + column];
                 column++;
             }
 
         for (int i = 0; i < n; i++)
         {
-            int m = Plan.Traits[i].MonitorHeads.Length;
+            int m = Plan.Traits[i].MonitorHeadIndices.Length;
             var scratch = new float[m];
             for (int b = 0; b < _batch; b++)
             {
@@ -202,6 +203,7 @@ public sealed class SteeringSession : IDisposable
         _coefficients = null;
     }
 
+    /// <summary>Removes the hooks and frees the session's tensors (idempotent).</summary>
     public void Dispose()
     {
         if (_disposed) return;

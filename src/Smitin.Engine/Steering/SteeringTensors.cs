@@ -41,9 +41,9 @@ internal sealed class SteeringTensors : IDisposable
                 for (int i = 0; i < n; i++)
                 {
                     var t = plan.Traits[i];
-                    for (int j = 0; j < t.MonitorHeads.Length; j++)
+                    for (int j = 0; j < t.MonitorHeadIndices.Length; j++)
                     {
-                        int flat = t.MonitorHeads[j];
+                        int flat = t.MonitorHeadIndices[j];
                         if (flat / heads != l) continue;
                         targets.Add((i, j));
                         index.Add(flat % heads);

@@ -11,13 +11,19 @@ namespace Smitin.Steering;
 /// </summary>
 public sealed class TraitIntervention
 {
+    /// <summary>Trait name of the probe set.</summary>
     public string Trait { get; }
     /// <summary>The options as resolved (mode-specific values filled in: ITI has Every = 1).</summary>
     public SteeringOptions Options { get; }
+    /// <summary>The model the probes belong to.</summary>
     public ProbeModelIdentity Model { get; }
+    /// <summary>How θ was derived (probe weight or mass-mean).</summary>
     public ProbeDirection Direction { get; }
+    /// <summary>Decoder layers L.</summary>
     public int Layers { get; }
+    /// <summary>Heads H per layer.</summary>
     public int Heads { get; }
+    /// <summary>Head size D.</summary>
     public int HeadDim { get; }
     /// <summary>+1 to add the trait, −1 to remove it.</summary>
     public int Sign => Options.Action == SteeringAction.Remove ? -1 : 1;
@@ -35,9 +41,9 @@ public sealed class TraitIntervention
     /// <summary>(L, H, D) σ_{l,h}·θ_{l,h} (unsigned; the sign is <see cref="Sign"/>).</summary>
     public float[] ScaledDirections { get; }
     /// <summary>(M) flat head indices l*H + h of the monitor heads, most accurate first.</summary>
-    public int[] MonitorHeads { get; }
+    public int[] MonitorHeadIndices { get; }
     /// <summary>Where M came from: <c>probe-set</c> (the count chosen when probing) or <c>given</c> (option).</summary>
-    public string MonitorHeadsSource { get; private init; } = "probe-set";
+    public string MonitorHeadCountSource { get; private init; } = "probe-set";
     /// <summary>Where p came from: <c>probe-set</c> or <c>given</c> (option).</summary>
     public string SoftWeightExponentSource { get; private init; } = "probe-set";
     /// <summary>(M, D) probe weights of the monitor heads.</summary>
@@ -48,19 +54,24 @@ public sealed class TraitIntervention
     public float[] Accuracy { get; }
 
     TraitIntervention(ProbeSet probes, SteeringOptions options, double tau, string tauSource, double gateThreshold,
-        string gateSource, float[] headWeights, float[] scaledDirections, int[] monitorHeads)
+        string gateSource, float[] headWeights, float[] scaledDirections, int[] monitorHeadIndices)
     {
         Trait = probes.Trait; Options = options; Model = probes.Model; Direction = probes.Direction;
         Layers = probes.Layers; Heads = probes.Heads; HeadDim = probes.HeadDim;
         Tau = tau; TauSource = tauSource; GateThreshold = gateThreshold; GateSource = gateSource;
-        HeadWeights = headWeights; ScaledDirections = scaledDirections; MonitorHeads = monitorHeads;
+        HeadWeights = headWeights; ScaledDirections = scaledDirections; MonitorHeadIndices = monitorHeadIndices;
         Accuracy = (float[])probes.Accuracy.Clone();
         int d = HeadDim;
-        MonitorWeights = monitorHeads.SelectMany(i => probes.Weights.AsSpan(i * d, d).ToArray()).ToArray();
-        MonitorBias = monitorHeads.Select(i => probes.Bias[i]).ToArray();
+        MonitorWeights = monitorHeadIndices.SelectMany(i => probes.Weights.AsSpan(i * d, d).ToArray()).ToArray();
+        MonitorBias = monitorHeadIndices.Select(i => probes.Bias[i]).ToArray();
     }
 
-    /// <summary>Resolves <paramref name="options"/> against <paramref name="probes"/>.</summary>
+    /// <summary>Resolves <paramref name="options"/> against <paramref name="probes"/>: p, M and τ are the probe set's
+    /// unless given (docs/method.md §4.1); ω is recomputed with p (SMITIN) or set to 1 on the top-K heads (ITI).</summary>
+    /// <param name="probes">one trait's probe set</param>
+    /// <param name="options">the knobs; null = the paper's defaults</param>
+    /// <exception cref="OptionException">an option is out of range (the message names it)</exception>
+    /// <exception cref="SmitinException">a direction was required that the probe set was not built with</exception>
     public static TraitIntervention Resolve(ProbeSet probes, SteeringOptions? options = null)
     {
         options ??= new SteeringOptions();
@@ -71,11 +82,11 @@ public sealed class TraitIntervention
         int n = probes.Layers * probes.Heads, d = probes.HeadDim;
 
         // p and M: the probe set's unless given (the probe-time choice is the default, one owner: ProbeSetOptions).
-        int monitorCount = Math.Min(options.MonitorHeads ?? probes.MonitorHeads.Length, n);
+        int monitorCount = Math.Min(options.MonitorHeadCount ?? probes.MonitorHeadIndices.Length, n);
         double exponent = options.SoftWeightExponent ?? probes.SoftWeightExponent;
         var resolved = options.Mode == SteeringMode.Iti
-            ? options with { Every = 1, TopKHeads = Math.Min(options.TopKHeads, n), MonitorHeads = monitorCount, SoftWeightExponent = exponent }
-            : options with { MonitorHeads = monitorCount, SoftWeightExponent = exponent };
+            ? options with { Every = 1, TopKHeads = Math.Min(options.TopKHeads, n), MonitorHeadCount = monitorCount, SoftWeightExponent = exponent }
+            : options with { MonitorHeadCount = monitorCount, SoftWeightExponent = exponent };
         var weights = options.Mode == SteeringMode.Iti
             ? TopKWeights(probes.Accuracy, resolved.TopKHeads)
             : ProbeStatistics.SoftWeights(probes.Accuracy, exponent);
@@ -93,7 +104,7 @@ public sealed class TraitIntervention
         var monitor = ProbeStatistics.TopHeads(probes.Accuracy, monitorCount);
         return new TraitIntervention(probes, resolved, tau, tauSource, gate, gateSource, weights, scaled, monitor)
         {
-            MonitorHeadsSource = options.MonitorHeads is null ? "probe-set" : "given",
+            MonitorHeadCountSource = options.MonitorHeadCount is null ? "probe-set" : "given",
             SoftWeightExponentSource = options.SoftWeightExponent is null ? "probe-set" : "given",
         };
     }

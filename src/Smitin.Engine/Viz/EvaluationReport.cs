@@ -35,8 +35,13 @@ public static class EvaluationReport
     public sealed record Content(EvaluationResult Result, ProbeSet Probes, IReadOnlyList<MonitorPlotSeries> Monitor,
         IReadOnlyList<string> Notes, IReadOnlyList<string>? PlayerRows = null);
 
+    /// <summary>Writes <see cref="Html"/> of <paramref name="content"/> to <paramref name="path"/>
+    /// atomically.</summary>
+    /// <exception cref="IOException">the file cannot be written</exception>
     public static void Save(string path, Content content) => AtomicFile.WriteAllText(path, Html(content));
 
+    /// <summary>The report as one self-contained HTML page (tables, players, heatmap and monitor charts inline; works
+    /// offline).</summary>
     public static string Html(Content content)
     {
         var r = content.Result;

@@ -18,6 +18,7 @@ namespace Smitin.Viz;
 public sealed record MonitorPlotSeries(string Name, string Trait, double Tau, double FrameRate,
     float[] Median, float[] Mean, float[] Low, float[] High, bool[] Intervened, int FirstStep = 0)
 {
+    /// <summary>Steps in the series.</summary>
     public int Steps => Median.Length;
 
     /// <summary>Summarises raw outputs <paramref name="probabilities"/>[step][monitor head] as the steering monitor does

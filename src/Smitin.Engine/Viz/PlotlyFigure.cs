@@ -11,8 +11,11 @@ namespace Smitin.Viz;
 /// </summary>
 public sealed class PlotlyFigure
 {
+    /// <summary>The traces (Plotly <c>data</c>).</summary>
     public JsonArray Data { get; } = [];
+    /// <summary>The Plotly <c>layout</c>.</summary>
     public JsonObject Layout { get; } = [];
+    /// <summary>The Plotly <c>config</c> (responsive, no logo by default).</summary>
     public JsonObject Config { get; } = new() { ["responsive"] = true, ["displaylogo"] = false };
 
     /// <summary>
@@ -31,6 +34,7 @@ public sealed class PlotlyFigure
         return fig;
     }
 
+    /// <summary>Appends a trace and returns this figure.</summary>
     public PlotlyFigure Add(JsonObject trace)
     {
         Data.Add(trace);

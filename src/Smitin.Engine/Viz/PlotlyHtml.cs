@@ -7,13 +7,15 @@ namespace Smitin.Viz;
 /// Self-contained HTML for Plotly.NET charts (<see cref="GenericChart"/>, via <see cref="PlotlyFigure"/>): plotly.js
 /// 2.28.0 is inlined (no CDN, works offline). The script is the copy Plotly.NET 6.0.0 embeds as the resource
 /// <c>Plotly.NET.plotly-2.28.0.min.js</c> (the same one Plotly.NET's <c>PlotlyJSReference.Full</c> inlines).
-/// <see cref="Page"/> gives a whole document, <see cref="Fragment"/> a <c>div</c> + <c>script</c> for hosts such as
+/// <see cref="Page(PlotlyFigure, string)"/> gives a whole document, <see cref="Fragment(PlotlyFigure, bool, string?)"/>
+/// a <c>div</c> + <c>script</c> for hosts such as
 /// notebooks, which include <see cref="LibraryScript"/> or <see cref="CompressedLibraryScript"/> and any number of
 /// fragments, in either order. Unlike Plotly.NET's own HTML, nothing is fetched and AMD loaders (require.js in
 /// classic Jupyter) are side-stepped.
 /// </summary>
 public static class PlotlyHtml
 {
+    /// <summary>Version of the plotly.js inlined in every page and fragment.</summary>
     public const string PlotlyJsVersion = "2.28.0";
     const string ResourceName = "Plotly.NET.plotly-2.28.0.min.js";
 
@@ -116,7 +118,7 @@ public static class PlotlyHtml
         return sb.ToString();
     }
 
-    /// <summary>Writes <see cref="Page"/> atomically to <paramref name="path"/>.</summary>
+    /// <summary>Writes <see cref="Page(PlotlyFigure, string)"/> atomically to <paramref name="path"/>.</summary>
     public static void Save(PlotlyFigure figure, string path, string title) => AtomicFile.WriteAllText(path, Page(figure, title));
 
     static string LoadPlotlyJs()

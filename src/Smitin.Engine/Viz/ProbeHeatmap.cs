@@ -19,7 +19,7 @@ public static class ProbeHeatmap
     public static GenericChart ToChart(ProbeSet set)
     {
         int layers = set.Layers, heads = set.Heads;
-        var monitor = set.MonitorHeads.ToHashSet();
+        var monitor = set.MonitorHeadIndices.ToHashSet();
         var z = new double[layers][];   // (layers, heads)
         var hover = new string[layers][];
         for (int l = 0; l < layers; l++)

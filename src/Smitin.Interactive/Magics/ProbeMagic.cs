@@ -11,12 +11,15 @@ public sealed class ProbeMagic : SmitinMagicCommand
 {
     public string? Trait { get; set; }
     public string? Direction { get; set; }
+    /// <summary><c>--monitor-heads</c>: the number M of monitor heads (a count; the engine records call it
+    /// <c>MonitorHeadCount</c>).</summary>
     public int? MonitorHeads { get; set; }
     public double? SoftWeightExponent { get; set; }
     public double? Tau { get; set; }
     public string? Out { get; set; }
     public string? Probes { get; set; }
     public bool NoCache { get; set; }
+    public int? MaxSegments { get; set; }
     public string? Var { get; set; }
 
     /// <summary>Deprecated alias of <see cref="MonitorHeads"/> (<c>--monitor</c>).</summary>
@@ -33,7 +36,8 @@ public sealed class ProbeMagic : SmitinMagicCommand
     internal static IReadOnlyList<MagicOption> Options()
     {
         var d = new ProbeSetOptions();
-        var monitor = new MagicOption("--monitor-heads", $"Number of monitor heads M (most accurate; default {d.MonitorHeads}).", MagicValueKind.Integer);
+        var capture = new CaptureOptions();
+        var monitor = new MagicOption("--monitor-heads", $"Number of monitor heads M (most accurate; default {d.MonitorHeadCount}).", MagicValueKind.Integer);
         var output = new MagicOption("--out", "Also write the probe set to this .probe file (checked before training).");
         var probes = new MagicOption("--probes", "Load this .probe file (checked against the loaded model) instead of training.");
         return
@@ -45,6 +49,7 @@ public sealed class ProbeMagic : SmitinMagicCommand
             new("--soft-weight-exponent", $"Exponent p of the SMITIN head weights (default {d.SoftWeightExponent}).", MagicValueKind.Number),
             new("--tau", "Monitor threshold tau in [0, 1] (default: median - std of the head accuracies).", MagicValueKind.Number),
             output, probes,
+            new("--max-segments", $"Most segments captured, train and validation together (their activations stay in memory: layers x heads x head_dim x 4 bytes each; default {capture.MaxSegments}).", MagicValueKind.Integer),
             new("--no-cache", "Do not read or write the codes/activations caches.", MagicValueKind.Flag),
             MagicOptions.Var("probes", "probe set"), MagicOptions.Help(),
             monitor.Alias("--monitor"), output.Alias("--save"), probes.Alias("--load"),
@@ -57,7 +62,7 @@ public sealed class ProbeMagic : SmitinMagicCommand
         var setOptions = defaults with
         {
             Direction = Direction is null ? defaults.Direction : ProbeSetOptions.ParseDirection(Direction),
-            MonitorHeads = MonitorHeads ?? defaults.MonitorHeads,
+            MonitorHeadCount = MonitorHeads ?? defaults.MonitorHeadCount,
             SoftWeightExponent = SoftWeightExponent ?? defaults.SoftWeightExponent,
             Tau = Tau,
         };
@@ -67,8 +72,8 @@ public sealed class ProbeMagic : SmitinMagicCommand
         ProbeSet set;
         if (Probes is not null)
         {
-            Check(Direction is null && MonitorHeads is null && SoftWeightExponent is null && !NoCache,
-                "--probes reads a finished probe set: --direction, --monitor-heads, --soft-weight-exponent and --no-cache do not apply");
+            Check(Direction is null && MonitorHeads is null && SoftWeightExponent is null && !NoCache && MaxSegments is null,
+                "--probes reads a finished probe set: --direction, --monitor-heads, --soft-weight-exponent, --max-segments and --no-cache do not apply");
             Check(File.Exists(Probes), $"--probes '{Probes}': no such file");
             set = ProbeSet.Load(Probes, model);
             if (Tau is { } t) set = set.WithTau(t);
@@ -79,11 +84,14 @@ public sealed class ProbeMagic : SmitinMagicCommand
             var dataset = magic.Session.RequireDataset();
             Check(Trait is null || string.Equals(Trait, dataset.Trait, StringComparison.OrdinalIgnoreCase),
                 $"--trait '{Trait}' but the current dataset is for '{dataset.Trait}' (run '#!smitin dataset {Trait} ...' first)");
+            var captureDefaults = new CaptureOptions();
             var options = new ProbeTrainerOptions
             {
-                Capture = NoCache ? CaptureOptions.Uncached : new CaptureOptions(),
+                Capture = (NoCache ? CaptureOptions.Uncached : captureDefaults) with { MaxSegments = MaxSegments ?? captureDefaults.MaxSegments },
                 ProbeSet = setOptions,
             };
+            options.Capture.Validate();                                           // OptionException: shown with the help
+            ProbeTrainer.CheckCapture(model.Config, dataset, options.Capture);    // segment length and count, before the progress line
             var progress = magic.StartProgress($"probe {dataset.Trait}");
             var report = new SyncProgress<ProbeProgress>(p => progress.Report($"{p.Stage} {p.Done}/{p.Total}", p.Total > 0 ? (double)p.Done / p.Total : null));
             set = await progress.Track(() => Task.Run(() => ProbeTrainer.Train(model, dataset, options, report, magic.CancellationToken), magic.CancellationToken),

@@ -9,6 +9,9 @@ namespace Smitin.Interactive.Magics;
 /// <summary>
 /// A progress line that updates in place (one display id, <see cref="DisplayedValueUpdated"/> events).
 /// Thread-safe and throttled, so the engine may report from worker threads as often as it likes.
+/// When the cell is cancelled (.NET Interactive's <c>Cancel</c> command: Polyglot's stop button, the Jupyter interrupt
+/// with the kernelspec of scripts/setup.sh), the line says "cancelled" at once: the cancellation completes the cell's
+/// context right after cancelling its token, so anything the magic publishes once its worker has noticed is dropped.
 /// </summary>
 public sealed class ProgressDisplay
 {
@@ -20,6 +23,7 @@ public sealed class ProgressDisplay
     readonly TimeSpan _minInterval;
     TimeSpan _lastPublished = TimeSpan.MinValue;
     bool _finished;
+    CancellationTokenRegistration _onCancel;
 
     /// <summary>Number of in-place updates actually published (after throttling).</summary>
     public int Updates { get; private set; }
@@ -30,6 +34,8 @@ public sealed class ProgressDisplay
         _title = title;
         _minInterval = minInterval ?? TimeSpan.FromMilliseconds(250);
         Publish(Render("starting…", 0), produced: true);
+        // Runs inside the token's Cancel(), before the context is completed: the last moment an update gets through.
+        _onCancel = context.CancellationToken.Register(() => Finish("cancelled", failed: true));
     }
 
     /// <summary>Reports progress; <paramref name="fraction"/> in [0, 1] or null when unknown.</summary>
@@ -49,6 +55,7 @@ public sealed class ProgressDisplay
         {
             if (_finished) return;
             _finished = true;
+            _onCancel.Unregister();
             Publish(Render($"{text} ({_clock.Elapsed.TotalSeconds:F1} s)", failed ? null : 1, failed), produced: false);
         }
     }

@@ -25,6 +25,8 @@ public abstract class PromptedMagicCommand : SmitinMagicCommand
     public int? TopKHeads { get; set; }
     public int? Every { get; set; }
     public double? Tau { get; set; }
+    /// <summary><c>--monitor-heads</c>: the number M of monitor heads (a count; the engine records call it
+    /// <c>MonitorHeadCount</c>).</summary>
     public int? MonitorHeads { get; set; }
     public double? SoftWeightExponent { get; set; }
     public bool Remove { get; set; }

@@ -8,7 +8,7 @@ namespace Smitin.Interactive.Magics;
 internal sealed record SteeringRequest(ProbeSet Probes, SteeringOptions Options)
 {
     internal static SteeringRequest Parse(SmitinSession session, string? trait, double? alpha, int? topKHeads, int? every,
-        double? tau, int? monitorHeads, double? softWeightExponent, bool remove)
+        double? tau, int? monitorHeadCount, double? softWeightExponent, bool remove)
     {
         var defaults = new SteeringOptions();
         var options = defaults with
@@ -18,7 +18,7 @@ internal sealed record SteeringRequest(ProbeSet Probes, SteeringOptions Options)
             TopKHeads = topKHeads ?? defaults.TopKHeads,
             Every = every ?? defaults.Every,
             Tau = tau,
-            MonitorHeads = monitorHeads,
+            MonitorHeadCount = monitorHeadCount,
             SoftWeightExponent = softWeightExponent,
         };
         options.Validate();                                                       // OptionException: shown with the help
@@ -28,5 +28,5 @@ internal sealed record SteeringRequest(ProbeSet Probes, SteeringOptions Options)
     internal InterventionPlan Plan(SteeringMode mode) => InterventionPlan.Build(Probes, Options with { Mode = mode });
 
     /// <summary>Watches the trait without shifting (the "no control" trace).</summary>
-    internal InterventionPlan MonitorOnly() => InterventionPlan.Monitor([Probes], Options.MonitorHeads);
+    internal InterventionPlan MonitorOnly() => InterventionPlan.Monitor([Probes], Options.MonitorHeadCount);
 }

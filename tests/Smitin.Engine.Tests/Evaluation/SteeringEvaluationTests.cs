@@ -109,7 +109,7 @@ public class SteeringEvaluationTests
         Assert.Equal(ProbeDirection.MassMean, m.Direction);
         Assert.Equal(p.Weights, m.Weights);
         Assert.Equal(p.Accuracy, m.Accuracy);
-        Assert.Equal(p.MonitorHeads, m.MonitorHeads);
+        Assert.Equal(p.MonitorHeadIndices, m.MonitorHeadIndices);
         Assert.NotEqual(p.Theta, m.Theta);
     }
 }

@@ -68,7 +68,7 @@ public sealed class PlantedTraitProbeTests(PlantedActivations data, Xunit.Abstra
             new ProbeTrainerOptions { ProbeSet = new ProbeSetOptions { Direction = ProbeDirection.MassMean } });
         Assert.Equal((2, 4, 8), (set.Layers, set.Heads, set.HeadDim));
         Assert.Equal((112, 112, 48, 48), (set.Provenance.TrainPositive, set.Provenance.TrainNegative, set.Provenance.ValidationPositive, set.Provenance.ValidationNegative));
-        Assert.Equal(8, set.MonitorHeads.Length); // M = 16 capped at the 8 heads of the fixture
+        Assert.Equal(8, set.MonitorHeadIndices.Length); // M = 16 capped at the 8 heads of the fixture
         Assert.Equal(ProbeDirection.MassMean, set.Direction);
         Assert.Equal(data.Fixture.Model.Identity, set.Model.Identity);
         // the most accurate head's mass-mean direction separates the classes: θᵀz is larger with the trait on average

@@ -37,7 +37,7 @@ public class ProbeSetTests : IDisposable
             TrainPositive = train.PositiveCount, TrainNegative = train.NegativeCount,
             ValidationPositive = val.PositiveCount, ValidationNegative = val.NegativeCount,
         };
-        return ProbeSet.Build("drums", Model, prov, fits, all, training, options ?? new ProbeSetOptions { MonitorHeads = 4 });
+        return ProbeSet.Build("drums", Model, prov, fits, all, training, options ?? new ProbeSetOptions { MonitorHeadCount = 4 });
     }
 
     [Fact]
@@ -70,9 +70,9 @@ public class ProbeSetTests : IDisposable
         Assert.True(max > min, "planted strengths should give different accuracies");
         for (int i = 0; i < 6; i++) Assert.Equal(Math.Pow((set.Accuracy[i] - min) / (max - min), 3), set.Omega[i], 5);
         // monitor heads: the 4 most accurate, best first
-        Assert.Equal(4, set.MonitorHeads.Length);
-        Assert.True(set.MonitorHeads.Select(i => set.Accuracy[i]).Zip(set.MonitorHeads.Skip(1).Select(i => set.Accuracy[i])).All(p => p.First >= p.Second));
-        Assert.True(set.MonitorHeads.All(m => Enumerable.Range(0, 6).Except(set.MonitorHeads).All(o => set.Accuracy[o] <= set.Accuracy[m])));
+        Assert.Equal(4, set.MonitorHeadIndices.Length);
+        Assert.True(set.MonitorHeadIndices.Select(i => set.Accuracy[i]).Zip(set.MonitorHeadIndices.Skip(1).Select(i => set.Accuracy[i])).All(p => p.First >= p.Second));
+        Assert.True(set.MonitorHeadIndices.All(m => Enumerable.Range(0, 6).Except(set.MonitorHeadIndices).All(o => set.Accuracy[o] <= set.Accuracy[m])));
         // τ = median − population std
         var sorted = set.Accuracy.Select(a => (double)a).OrderBy(a => a).ToArray();
         double med = (sorted[2] + sorted[3]) / 2, avg = sorted.Average();
@@ -87,7 +87,7 @@ public class ProbeSetTests : IDisposable
     [Fact]
     public void MassMeanDirectionIsTheNormalisedClassMeanDifference()
     {
-        var set = Make(new ProbeSetOptions { Direction = ProbeDirection.MassMean, MonitorHeads = 4 });
+        var set = Make(new ProbeSetOptions { Direction = ProbeDirection.MassMean, MonitorHeadCount = 4 });
         Assert.Equal(ProbeDirection.MassMean, set.Direction);
         Assert.NotNull(set.MeanPositive);
         for (int i = 0; i < 6; i++)
@@ -121,7 +121,7 @@ public class ProbeSetTests : IDisposable
                      (set.TrainAccuracy, loaded.TrainAccuracy), (set.Theta, loaded.Theta), (set.Sigma, loaded.Sigma),
                      (set.Omega, loaded.Omega), (set.MeanPositive!, loaded.MeanPositive!), (set.MeanNegative!, loaded.MeanNegative!) })
             Assert.Equal(x.Select(BitConverter.SingleToInt32Bits), y.Select(BitConverter.SingleToInt32Bits));
-        Assert.Equal(set.MonitorHeads, loaded.MonitorHeads);
+        Assert.Equal(set.MonitorHeadIndices, loaded.MonitorHeadIndices);
     }
 
     [Fact]

@@ -104,12 +104,12 @@ public class TraitGateTests
     [Fact]
     public void PlanResolutionPicksWeightsMonitorHeadsAndRecordsEveryKnob()
     {
-        var smitin = TraitIntervention.Resolve(Probes, new SteeringOptions { SoftWeightExponent = 2, MonitorHeads = 3 });
+        var smitin = TraitIntervention.Resolve(Probes, new SteeringOptions { SoftWeightExponent = 2, MonitorHeadCount = 3 });
         var a = Probes.Accuracy;
         float min = a.Min(), max = a.Max();
         for (int i = 0; i < a.Length; i++)
             Assert.Equal(Math.Pow((a[i] - min) / (max - min), 2), smitin.HeadWeights[i], 5);
-        Assert.Equal(Enumerable.Range(0, a.Length).OrderByDescending(i => a[i]).Take(3), smitin.MonitorHeads);
+        Assert.Equal(Enumerable.Range(0, a.Length).OrderByDescending(i => a[i]).Take(3), smitin.MonitorHeadIndices);
         for (int i = 0; i < a.Length * 8; i++)
             Assert.Equal(Probes.Sigma[i / 8] * Probes.Theta[i], smitin.ScaledDirections[i], 6);
 
@@ -119,7 +119,7 @@ public class TraitGateTests
 
         var s = smitin.Describe();
         Assert.Equal(("smitin", "add", 5.0, 5, 2.0, 3, "probe", "both"),
-            (s.Mode, s.Action, s.Alpha, s.Every, s.SoftWeightExponent!.Value, s.MonitorHeads, s.Direction, s.Rows));
+            (s.Mode, s.Action, s.Alpha, s.Every, s.SoftWeightExponent!.Value, s.MonitorHeadCount, s.Direction, s.Rows));
         Assert.Equal("probe-set", s.TauSource);
         Assert.Equal(0.6, s.Tau);
         Assert.Equal("one-minus-c", s.Beta);
@@ -135,14 +135,14 @@ public class TraitGateTests
         var o = new SteeringOptions();
         // p and M are chosen when probing (ProbeSetOptions: the paper's 3 and 16); steering takes the probe set's.
         Assert.Equal((SteeringMode.Smitin, SteeringAction.Add, 5.0, 5, (double?)null, (int?)null, 48, BetaRule.OneMinusC, SteeringRows.Both),
-            (o.Mode, o.Action, o.Alpha, o.Every, o.SoftWeightExponent, o.MonitorHeads, o.TopKHeads, o.Beta, o.Rows));
-        Assert.Equal((3.0, 16), (new ProbeSetOptions().SoftWeightExponent, new ProbeSetOptions().MonitorHeads));
+            (o.Mode, o.Action, o.Alpha, o.Every, o.SoftWeightExponent, o.MonitorHeadCount, o.TopKHeads, o.Beta, o.Rows));
+        Assert.Equal((3.0, 16), (new ProbeSetOptions().SoftWeightExponent, new ProbeSetOptions().MonitorHeadCount));
         var s = TraitIntervention.Resolve(Probes, o).Describe();
         Assert.Equal((5.0, 5, Probes.SoftWeightExponent), (s.Alpha, s.Every, s.SoftWeightExponent!.Value));
-        Assert.Equal((Probes.MonitorHeads.Length, "probe-set", "probe-set"), (s.MonitorHeads, s.MonitorHeadsSource, s.SoftWeightExponentSource));
+        Assert.Equal((Probes.MonitorHeadIndices.Length, "probe-set", "probe-set"), (s.MonitorHeadCount, s.MonitorHeadCountSource, s.SoftWeightExponentSource));
         Assert.Equal(0.6, s.Tau);                                                        // the probe set's τ
-        var given = TraitIntervention.Resolve(Probes, o with { MonitorHeads = 3, SoftWeightExponent = 2 }).Describe();
-        Assert.Equal((3, "given", 2.0, "given"), (given.MonitorHeads, given.MonitorHeadsSource, given.SoftWeightExponent!.Value, given.SoftWeightExponentSource));
+        var given = TraitIntervention.Resolve(Probes, o with { MonitorHeadCount = 3, SoftWeightExponent = 2 }).Describe();
+        Assert.Equal((3, "given", 2.0, "given"), (given.MonitorHeadCount, given.MonitorHeadCountSource, given.SoftWeightExponent!.Value, given.SoftWeightExponentSource));
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public class ProbeHeatmapTests : IDisposable
         var values = Enumerable.Range(0, 8 * l * h * d).Select(i => (float)Math.Sin(i)).ToArray();
         var all = new ActivationSet(values, labels, l, h, d);
         return ProbeSet.Build(trait, new ProbeModelIdentity("id", "cfg", l, h, d), new ProbeProvenance { Source = "synthetic" }, fits, all,
-            new ProbeTrainingOptions(), new ProbeSetOptions { MonitorHeads = 4 });
+            new ProbeTrainingOptions(), new ProbeSetOptions { MonitorHeadCount = 4 });
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public class ProbeHeatmapTests : IDisposable
         var markers = fig["data"]![1]!;
         var mx = markers["x"]!.AsArray().Select(v => (int)(double)v!).ToArray();
         var my = markers["y"]!.AsArray().Select(v => (int)(double)v!).ToArray();
-        Assert.Equal(set.MonitorHeads, my.Zip(mx, (ly, hx) => ly * 5 + hx).ToArray());
+        Assert.Equal(set.MonitorHeadIndices, my.Zip(mx, (ly, hx) => ly * 5 + hx).ToArray());
     }
 
     [Fact]

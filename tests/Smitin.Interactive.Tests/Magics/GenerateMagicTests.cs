@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.DotNet.Interactive.Commands;
 using Microsoft.DotNet.Interactive.Events;
 using Smitin.Audio;
 using Smitin.Generation;
@@ -88,6 +89,46 @@ public class GenerateMagicTests : IClassFixture<GenerateMagicTests.Notebook>
         var next = await _nb.Kernel.SubmitAsync("#!smitin generate \"drums\" --duration 0.5 --seed 3");
         next.Succeeded();
         Assert.Equal(3, session.LastResult!.Seed);
+    }
+
+    [Fact]
+    public async Task Cancel_command_stops_the_run_its_progress_says_cancelled_and_the_next_cell_runs()
+    {
+        // .NET Interactive's Cancel command is what Polyglot's stop button sends (and what the Jupyter interrupt
+        // becomes with the kernelspec scripts/setup.sh installs). It completes the cell's context at once, so whatever
+        // the magic publishes after its worker notices the cancellation is dropped: the progress line must say so
+        // while the context still accepts events. The front end sees the root kernel's events.
+        var front = new List<KernelEvent>();
+        var stepping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var watch = _nb.Kernel.Kernel.KernelEvents.Subscribe(e =>
+        {
+            lock (front) front.Add(e);
+            if (e is DisplayedValueUpdated u && u.FormattedValues.Any(v => v.Value.Contains("step "))) stepping.TrySetResult();
+        });
+        // 60 s on the fixture = 6 windows, several seconds of work: still running when the Cancel arrives.
+        var cell = _nb.Kernel.SubmitAsync("#!smitin generate \"drums\" --duration 60 --seed 11");
+        Assert.Same(stepping.Task, await Task.WhenAny(stepping.Task, cell, Task.Delay(TimeSpan.FromMinutes(2))));
+        var clock = Stopwatch.StartNew();
+        (await _nb.Kernel.Kernel.SendAsync(new Cancel())).Events.OfType<CommandSucceeded>().Single();
+        var result = await cell;
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"the cell ended {clock.Elapsed} after the Cancel");
+        Assert.Contains(result.Events, e => e is CommandFailed);
+        Assert.DoesNotContain(result.Events, e => e is CommandSucceeded);
+
+        KernelEvent[] seen;
+        lock (front) seen = [.. front];
+        string progressId = seen.OfType<DisplayedValueProduced>().Single(e => e.FormattedValues.Any(v => v.Value.Contains("smitin-progress") && v.Value.Contains("generate"))).ValueId!;
+        var last = seen.OfType<DisplayedValueUpdated>().Last(e => e.ValueId == progressId);
+        string html = last.FormattedValues.Single(v => v.MimeType == "text/html").Value;
+        Assert.Contains("cancelled", html);
+        Assert.Contains("smitin-failed", html);
+        Assert.DoesNotContain(seen.OfType<DisplayedValueUpdated>(), e => e.ValueId == progressId && e.FormattedValues.Any(v => v.Value.Contains("frames, seed 11")));
+        var session = SmitinSession.Of(_nb.Kernel.Kernel);
+        Assert.NotEqual(11, session.LastResult?.Seed);
+
+        var next = await _nb.Kernel.SubmitAsync("#!smitin generate \"drums\" --duration 0.5 --seed 12");
+        next.Succeeded();
+        Assert.Equal(12, session.LastResult!.Seed);
     }
 
     [Fact]

@@ -71,7 +71,7 @@ public class ProbingMagicTests : IClassFixture<ProbingMagicTests.Notebook>
         Assert.Contains("probe accuracy per head", heat);
         Assert.Contains("monitor heads (top 4)", heat);
         Assert.Contains(r.Html(), h => h.Contains("smitin-progress") && h.Contains("8 probes"));
-        var use = await _nb.Kernel.SubmitAsync("drumProbes.Layers * drumProbes.Heads + drumProbes.MonitorHeads.Length");
+        var use = await _nb.Kernel.SubmitAsync("drumProbes.Layers * drumProbes.Heads + drumProbes.MonitorHeadIndices.Length");
         use.Succeeded();
         Assert.Equal(2 * 4 + 4, use.ReturnValue<int>());
 

@@ -10,11 +10,16 @@ namespace Smitin.Data.Synth;
 /// </summary>
 public sealed class FluidSynthRenderer
 {
+    /// <summary>The SoundFont of Debian's <c>timgm6mb-soundfont</c> package (installed by scripts/setup.sh).</summary>
     public const string DefaultSoundFont = "/usr/share/sounds/sf2/TimGM6mb.sf2";
 
+    /// <summary>The fluidsynth executable.</summary>
     public string Executable { get; }
+    /// <summary>The General MIDI SoundFont (.sf2).</summary>
     public string SoundFont { get; }
+    /// <summary>fluidsynth's master gain (<c>-g</c>); 0.5 keeps full arrangements below clipping.</summary>
     public double Gain { get; init; } = 0.5;
+    /// <summary>Longest time one render may take before it is killed.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Checks that the program and the SoundFont exist; the errors say which Debian package to install.</summary>

@@ -7,6 +7,10 @@ namespace Smitin.Data.Synth;
 /// </summary>
 public static class SongComposer
 {
+    /// <summary>Composes song <paramref name="index"/> with exactly <paramref name="stems"/>.</summary>
+    /// <param name="index">position in the collection</param><param name="seed">the song's own seed</param>
+    /// <param name="stems">stem names (<see cref="SynthStems"/>) the song contains</param>
+    /// <param name="seconds">length of the audio; enough bars are written to cover it</param>
     public static SongPlan Compose(int index, int seed, IReadOnlyCollection<string> stems, double seconds)
     {
         var rng = new Random(seed);

@@ -7,6 +7,9 @@ public readonly record struct NoteEvent(int Channel, int Pitch, int Velocity, lo
 /// <param name="Stem">drums, bass, piano, guitar, strings or lead.</param>
 /// <param name="Program">0-based General MIDI program (ignored for drums).</param>
 /// <param name="Style">The pattern used, e.g. "arpeggio" or "four-on-the-floor".</param>
+/// <param name="InstrumentName">General MIDI instrument name of <paramref name="Program"/> (for the
+/// description).</param>
+/// <param name="Notes">The notes, sorted by start tick.</param>
 public sealed record PartPlan(string Stem, int Program, string InstrumentName, string Style, IReadOnlyList<NoteEvent> Notes);
 
 /// <summary>A composed song: everything needed to write its MIDI and describe it.</summary>
@@ -15,22 +18,34 @@ public sealed record PartPlan(string Stem, int Program, string InstrumentName, s
 /// <param name="Progression">The verse's four chords (the chorus may use another progression).</param>
 /// <param name="Bars">Bars of 4/4 written; the audio is trimmed to the requested length.</param>
 /// <param name="Density">Arrangement density in [0.3, 1]: busier patterns and fewer rests when higher.</param>
+/// <param name="Parts">One plan per stem the song contains.</param>
+/// <param name="Description">Text description of the song (its caption).</param>
+/// <param name="Minor">True for a minor key.</param>
+/// <param name="Tempo">Beats per minute.</param>
+/// <param name="Index">Position of the song in its collection (0-based; names the files <c>song_NNNN</c>).</param>
 public sealed record SongPlan(
     int Index, int Seed, int Tempo, int Key, bool Minor, IReadOnlyList<Chord> Progression,
     int Bars, double Density, IReadOnlyList<PartPlan> Parts, string Description)
 {
+    /// <summary>MIDI ticks per quarter note (the resolution of every <see cref="NoteEvent"/>).</summary>
     public const int TicksPerQuarter = 480;
+    /// <summary>MIDI ticks per 4/4 bar.</summary>
     public const int TicksPerBar = 4 * TicksPerQuarter;
+    /// <summary>MIDI ticks per sixteenth note, the step of the pattern grids.</summary>
     public const int TicksPerStep = TicksPerQuarter / 4; // a sixteenth
 
+    /// <summary>Key as text, e.g. <c>A minor</c>.</summary>
     public string KeyName => MusicTheory.NoteNames[Key] + (Minor ? " minor" : " major");
+    /// <summary>File stem of the song, <c>song_NNNN</c>.</summary>
     public string Id => $"song_{Index:D4}";
 }
 
 /// <summary>The stems the generator can produce, with the General MIDI programs it picks from.</summary>
 public static class SynthStems
 {
+    /// <summary>Stem names: the WAV file names of a song folder and the trait names of probes and judges.</summary>
     public const string Drums = "drums", Bass = "bass", Piano = "piano", Guitar = "guitar", Strings = "strings", Lead = "lead";
+    /// <summary>Every stem name, in the order the generator considers them.</summary>
     public static readonly string[] All = [Drums, Bass, Piano, Guitar, Strings, Lead];
 
     /// <summary>Share of songs that contain each stem (balanced per collection; see the generator).</summary>

@@ -10,13 +10,17 @@ public sealed record SynthOptions
     public int Songs { get; init; } = 24;
     /// <summary>Length of every song in seconds (option <c>--song-seconds</c>).</summary>
     public double Seconds { get; init; } = 10;
+    /// <summary>Seed of the compositions (option <c>--seed</c>); the same seed gives the same songs.</summary>
     public int Seed { get; init; } = 0;
+    /// <summary>Sample rate of the rendered WAVs in Hz (option <c>--sample-rate</c>).</summary>
     public int SampleRate { get; init; } = 32000;
     /// <summary>1 = mono (mean of fluidsynth's stereo output), 2 = stereo.</summary>
     public int Channels { get; init; } = 1;
     /// <summary>Pcm16 halves the disk use (200 × 30 s mono ≈ 1.5 GB with all stems); Float32 is lossless.</summary>
     public WavEncoding Encoding { get; init; } = WavEncoding.Pcm16;
+    /// <summary>General MIDI SoundFont (.sf2) fluidsynth renders with.</summary>
     public string SoundFont { get; init; } = FluidSynthRenderer.DefaultSoundFont;
+    /// <summary>The fluidsynth executable (a name on PATH or a path).</summary>
     public string FluidSynth { get; init; } = "fluidsynth";
     /// <summary>Songs rendered in parallel (one fluidsynth process each).</summary>
     public int Jobs { get; init; } = Environment.ProcessorCount;
@@ -35,4 +39,8 @@ public sealed record SynthOptions
 
 /// <summary>What a generator run did.</summary>
 /// <param name="StemCounts">How many songs contain each stem (every stem is in some songs and missing from others when Songs ≥ 2).</param>
+/// <param name="OutputDirectory">The collection folder written.</param>
+/// <param name="Elapsed">Wall-clock time of the run.</param>
+/// <param name="Reused">Songs already complete on disk and kept.</param>
+/// <param name="Generated">Songs rendered by this run.</param>
 public sealed record SynthResult(string OutputDirectory, int Generated, int Reused, TimeSpan Elapsed, IReadOnlyDictionary<string, int> StemCounts);

@@ -76,6 +76,15 @@ public static class SyntheticSongGenerator
             .Select(i => SongComposer.Compose(i, SongSeed(options.Seed, i), stems[i], options.Seconds)).ToArray();
     }
 
+    /// <summary>Renders a synthetic stem collection to <paramref name="outDir"/> (MUSDB18-HQ layout: one folder per
+    /// song
+    /// with one WAV per stem and <c>mixture.wav</c>, MIDI, <c>song.json</c>, <c>descriptions.tsv</c>); songs already
+    /// complete are kept.</summary>
+    /// <param name="outDir">the collection folder (created)</param><param name="options">songs, length, rate, seed,
+    /// renderer</param>
+    /// <param name="progress">one line per song</param><param name="cancel">stops between songs</param>
+    /// <exception cref="OptionException">an option is out of range</exception>
+    /// <exception cref="SmitinException">fluidsynth or the SoundFont is missing, or a render fails</exception>
     public static SynthResult Generate(string outDir, SynthOptions options, IProgress<string>? progress = null, CancellationToken cancel = default)
     {
         options.Validate();

@@ -12,12 +12,14 @@ public sealed class EncodecCodebook : nn.Module
 {
     readonly Tensor embed;
 
+    /// <summary>A codebook of <c>codebook_size</c> × <c>codebook_dim</c> (<c>embed</c> zeros until loaded).</summary>
     public EncodecCodebook(EncodecConfig config) : base(nameof(EncodecCodebook))
     {
         embed = torch.zeros(config.CodebookSize, config.CodebookDim);
         register_buffer("embed", embed);
     }
 
+    /// <summary>Codewords in the codebook.</summary>
     public long Size => embed.shape[0];
 
     /// <summary>(N, dim) float → (N) int64 index of the nearest codeword.</summary>

@@ -22,6 +22,11 @@ public sealed class EncodecConv1d : nn.Module<Tensor, Tensor>
     readonly PaddingModes _padMode;
     readonly long _stride, _kernel, _paddingTotal;
 
+    /// <summary>A padded conv <paramref name="inChannels"/> → <paramref name="outChannels"/> with the codec's norm and
+    /// pad mode.</summary>
+    /// <param name="config">the codec configuration (norm type, causal, pad mode)</param>
+    /// <param name="inChannels">C_in</param><param name="outChannels">C_out</param>
+    /// <param name="kernelSize">k</param><param name="stride">stride</param><param name="dilation">dilation</param>
     public EncodecConv1d(EncodecConfig config, long inChannels, long outChannels, long kernelSize, long stride = 1, long dilation = 1)
         : base(nameof(EncodecConv1d))
     {
@@ -57,6 +62,9 @@ public sealed class EncodecConv1d : nn.Module<Tensor, Tensor>
 
     static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
 
+    /// <summary>Pads, convolves and normalises.</summary>
+    /// <param name="x">(B, C_in, T)</param>
+    /// <returns>(B, C_out, ceil(T / stride))</returns>
     public override Tensor forward(Tensor x) // (B, C_in, T) -> (B, C_out, ceil(T / stride))
     {
         using var scope = torch.NewDisposeScope();

@@ -16,6 +16,11 @@ public sealed class EncodecConvTranspose1d : nn.Module<Tensor, Tensor>
     readonly GroupNorm? norm;
     readonly long _trimLeft, _trimRight;
 
+    /// <summary>A transposed conv <paramref name="inChannels"/> → <paramref name="outChannels"/> upsampling by
+    /// <paramref name="stride"/>.</summary>
+    /// <param name="config">the codec configuration (norm type, causal, trim ratio)</param>
+    /// <param name="inChannels">C_in</param><param name="outChannels">C_out</param>
+    /// <param name="kernelSize">k</param><param name="stride">upsampling factor</param>
     public EncodecConvTranspose1d(EncodecConfig config, long inChannels, long outChannels, long kernelSize, long stride = 1)
         : base(nameof(EncodecConvTranspose1d))
     {
@@ -38,6 +43,9 @@ public sealed class EncodecConvTranspose1d : nn.Module<Tensor, Tensor>
     internal long Reach { get; private set; }
     internal bool NormalizesOverTime => norm is not null;
 
+    /// <summary>Transposed convolution, then the fixed padding trimmed.</summary>
+    /// <param name="x">(B, C_in, F)</param>
+    /// <returns>(B, C_out, F · stride)</returns>
     public override Tensor forward(Tensor x) // (B, C_in, F) -> (B, C_out, F * stride)
     {
         using var scope = torch.NewDisposeScope();

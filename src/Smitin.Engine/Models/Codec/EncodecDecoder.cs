@@ -20,6 +20,7 @@ public sealed class EncodecDecoder : nn.Module<Tensor, Tensor>
 {
     readonly ModuleList<nn.Module<Tensor, Tensor>> layers;
 
+    /// <summary>The decoder of <paramref name="config"/> (weights uninitialised).</summary>
     public EncodecDecoder(EncodecConfig config) : base(nameof(EncodecDecoder))
     {
         long scaling = 1L << config.UpsamplingRatios.Length;
@@ -46,6 +47,9 @@ public sealed class EncodecDecoder : nn.Module<Tensor, Tensor>
     /// <summary>The layers in order (layer 0 the input conv, layer 1 the LSTM), for <see cref="EncodecStreamDecoder"/>.</summary>
     internal IList<nn.Module<Tensor, Tensor>> Layers => layers;
 
+    /// <summary>Latents to audio.</summary>
+    /// <param name="latents">(B, hidden_size, F)</param>
+    /// <returns>(B, audio_channels, F · hop)</returns>
     public override Tensor forward(Tensor latents) // (B, hidden_size, F) -> (B, audio_channels, F * hop)
     {
         using var scope = torch.NewDisposeScope();

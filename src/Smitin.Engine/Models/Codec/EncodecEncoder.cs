@@ -20,6 +20,7 @@ public sealed class EncodecEncoder : nn.Module<Tensor, Tensor>
 {
     readonly ModuleList<nn.Module<Tensor, Tensor>> layers;
 
+    /// <summary>The encoder of <paramref name="config"/> (weights uninitialised).</summary>
     public EncodecEncoder(EncodecConfig config) : base(nameof(EncodecEncoder))
     {
         var model = new List<nn.Module<Tensor, Tensor>>
@@ -43,6 +44,9 @@ public sealed class EncodecEncoder : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Audio to latents.</summary>
+    /// <param name="audio">(B, audio_channels, T)</param>
+    /// <returns>(B, hidden_size, ceil(T / hop))</returns>
     public override Tensor forward(Tensor audio) // (B, audio_channels, T) -> (B, hidden_size, frames)
     {
         using var scope = torch.NewDisposeScope();

@@ -14,6 +14,8 @@ public sealed class EncodecLstm : nn.Module<Tensor, Tensor>
 {
     readonly LSTM lstm;
 
+    /// <summary>An LSTM block over <paramref name="dimension"/> channels with <c>num_lstm_layers</c> layers.</summary>
+    /// <param name="config">the codec configuration</param><param name="dimension">channels C</param>
     public EncodecLstm(EncodecConfig config, long dimension) : base(nameof(EncodecLstm))
     {
         lstm = nn.LSTM(dimension, dimension, config.NumLstmLayers);
@@ -36,6 +38,9 @@ public sealed class EncodecLstm : nn.Module<Tensor, Tensor>
         return (y.MoveToOuterDisposeScope(), (h.MoveToOuterDisposeScope(), c.MoveToOuterDisposeScope()));
     }
 
+    /// <summary>lstm(x) + x over time.</summary>
+    /// <param name="x">(B, C, T)</param>
+    /// <returns>(B, C, T)</returns>
     public override Tensor forward(Tensor x) // (B, C, T) -> (B, C, T)
     {
         using var scope = torch.NewDisposeScope();

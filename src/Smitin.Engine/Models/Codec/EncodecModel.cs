@@ -19,21 +19,31 @@ public sealed class EncodecModel : nn.Module
     readonly EncodecDecoder decoder;
     readonly EncodecQuantizer quantizer;
 
+    /// <summary>The codec's <c>audio_encoder</c> section of <c>config.json</c>.</summary>
     public EncodecConfig Config { get; }
+    /// <summary>The convolutional encoder (audio → latents).</summary>
     public EncodecEncoder Encoder => encoder;
+    /// <summary>The convolutional decoder (latents → audio).</summary>
     public EncodecDecoder Decoder => decoder;
+    /// <summary>The residual vector quantizer (latents ↔ codes).</summary>
     public EncodecQuantizer Quantizer => quantizer;
 
+    /// <summary>Sample rate of the codec in Hz (32000 for MusicGen).</summary>
     public int SampleRate => Config.SamplingRate;
     /// <summary>Channels the codec itself takes (1 for MusicGen's EnCodec, also for stereo checkpoints).</summary>
     public int Channels => Config.AudioChannels;
     /// <summary>Samples per frame.</summary>
     public int HopLength => Config.HopLength;
+    /// <summary>Code frames per second (sample rate / hop length, rounded up; 50 for MusicGen).</summary>
     public double FrameRate => Config.FrameRate;
+    /// <summary>Entries per codebook (2048 for MusicGen).</summary>
     public int CodebookSize => Config.CodebookSize;
     /// <summary>Codebooks per channel used at the default bandwidth <c>target_bandwidths[0]</c> (what the reference encodes with).</summary>
     public int NumCodebooks { get; }
 
+    /// <summary>Builds the codec of <paramref name="config"/> with uninitialised weights (load them with
+    /// <see cref="IO.WeightLoader"/>).</summary>
+    /// <exception cref="SmitinException">the configuration is inconsistent (the message names the field)</exception>
     public EncodecModel(EncodecConfig config) : base(nameof(EncodecModel))
     {
         CodecChecks.Model(config);

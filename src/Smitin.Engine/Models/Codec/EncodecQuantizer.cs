@@ -15,6 +15,7 @@ public sealed class EncodecQuantizer : nn.Module
     readonly int _codebookSize;
     readonly double _frameRate;
 
+    /// <summary>The quantizer of <paramref name="config"/>: one layer per codebook of the largest bandwidth.</summary>
     public EncodecQuantizer(EncodecConfig config) : base(nameof(EncodecQuantizer))
     {
         _codebookSize = config.CodebookSize;
@@ -25,6 +26,7 @@ public sealed class EncodecQuantizer : nn.Module
 
     /// <summary>Quantizer layers stored in the checkpoint.</summary>
     public int NumQuantizers => layers.Count;
+    /// <summary>Codewords per codebook.</summary>
     public int CodebookSize => _codebookSize;
 
     /// <summary>

@@ -15,6 +15,8 @@ public sealed class EncodecResnetBlock : nn.Module<Tensor, Tensor>
     readonly nn.Module<Tensor, Tensor> shortcut;
 
     /// <param name="dilation">dilation of the first conv (dilation_growth_rate^j); the second conv has dilation 1</param>
+    /// <param name="config">the codec configuration (compress, kernel sizes, conv shortcut)</param>
+    /// <param name="dim">channels in and out</param>
     public EncodecResnetBlock(EncodecConfig config, long dim, long dilation) : base(nameof(EncodecResnetBlock))
     {
         long hidden = dim / config.Compress;
@@ -31,6 +33,9 @@ public sealed class EncodecResnetBlock : nn.Module<Tensor, Tensor>
     internal long Reach => block.OfType<EncodecConv1d>().Sum(c => c.Reach) + (shortcut is EncodecConv1d s ? s.Reach : 0);
     internal bool NormalizesOverTime => block.OfType<EncodecConv1d>().Any(c => c.NormalizesOverTime) || shortcut is EncodecConv1d { NormalizesOverTime: true };
 
+    /// <summary>x + block(x) (or shortcut(x) + block(x)).</summary>
+    /// <param name="x">(B, dim, T)</param>
+    /// <returns>(B, dim, T)</returns>
     public override Tensor forward(Tensor x) // (B, dim, T) -> (B, dim, T)
     {
         using var scope = torch.NewDisposeScope();

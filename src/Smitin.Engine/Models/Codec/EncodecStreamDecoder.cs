@@ -166,6 +166,7 @@ public sealed class EncodecStreamDecoder : IDisposable
         start = newStart;
     }
 
+    /// <summary>Frees the buffered latents and audio.</summary>
     public void Dispose()
     {
         _latents?.Dispose(); _lstmOut?.Dispose();

@@ -8,12 +8,14 @@ public sealed class EncodecVectorQuantizer : nn.Module
 {
     readonly EncodecCodebook codebook;
 
+    /// <summary>One quantizer layer of <paramref name="config"/>.</summary>
     public EncodecVectorQuantizer(EncodecConfig config) : base(nameof(EncodecVectorQuantizer))
     {
         codebook = new EncodecCodebook(config);
         RegisterComponents();
     }
 
+    /// <summary>The layer's codebook.</summary>
     public EncodecCodebook Codebook => codebook;
 
     /// <summary>(B, dim, F) → (B, F) int64 codes.</summary>

@@ -22,6 +22,7 @@ public sealed class DecoderCache : IDisposable
     /// <summary>True once the cross-attention keys/values of a text memory are cached.</summary>
     public bool HasMemory => Cross.Length > 0 && Cross[0].IsSet;
 
+    /// <summary>Frees every layer's key/value buffers.</summary>
     public void Dispose()
     {
         foreach (var s in Self) s.Dispose();

@@ -17,8 +17,11 @@ public sealed class DecoderLinear : nn.Module<Tensor, Tensor>
     /// <summary>Up to this many rows the weight-streaming path is used.</summary>
     public const long StreamingRows = 16;
 
+    /// <summary>(out, in) weight, checkpoint key <c>weight</c>.</summary>
     public readonly Parameter weight; // (out, in)
 
+    /// <summary>A bias-free linear map in → out, initialised as <c>nn.Linear</c> (replaced when weights are
+    /// loaded).</summary>
     public DecoderLinear(long inFeatures, long outFeatures) : base("linear")
     {
         weight = new Parameter(torch.empty(outFeatures, inFeatures), requires_grad: false);
@@ -26,7 +29,9 @@ public sealed class DecoderLinear : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Input features.</summary>
     public long InFeatures => weight.shape[1];
+    /// <summary>Output features.</summary>
     public long OutFeatures => weight.shape[0];
 
     /// <param name="input">(..., in)</param>

@@ -83,6 +83,7 @@ public static class DelayPattern
     /// dropped and the rest reshaped to (B, K, frames). With a pattern applied each row holds L - Kc codes.
     /// </summary>
     /// <param name="delayed">(B, K, L) delayed ids, start column included</param>
+    /// <param name="padTokenId">the pad token id (<c>decoder.pad_token_id</c>)</param>
     public static Tensor Revert(Tensor delayed, int padTokenId)
     {
         using var scope = torch.NewDisposeScope();
@@ -99,6 +100,9 @@ public static class DelayPattern
     /// f + 1 + <see cref="Delay"/>(k) (column 0 is the start token).</summary>
     /// <param name="delayed">(B, K, L) delayed ids</param>
     /// <returns>(B, K, count) codes</returns>
+    /// <param name="first">first frame</param>
+    /// <param name="audioChannels">1 (mono) or 2 (stereo: left/right codebooks interleaved, delayed in pairs)</param>
+    /// <param name="count">number of frames</param>
     public static Tensor Frames(Tensor delayed, int first, int count, int audioChannels)
     {
         using var scope = torch.NewDisposeScope();

@@ -14,12 +14,22 @@ namespace Smitin.Models.Decoder;
 /// </summary>
 public sealed class MusicGenAttention : nn.Module
 {
+    /// <summary>Query, key, value and output projections (hidden → hidden, no bias); checkpoint keys <c>q_proj</c>,
+    /// ....</summary>
     public readonly DecoderLinear q_proj, k_proj, v_proj, out_proj;
+    /// <summary>The probe and steering site: the per-head output (B, T, H, D) at the input of <c>out_proj</c>
+    /// (docs/method.md §2).</summary>
     public readonly HookPoint hook_z;
 
     readonly int _heads, _headDim;
     readonly float _scaling;
 
+    /// <summary>An attention block of <paramref name="heads"/> heads over <paramref name="hidden"/> features.</summary>
+    /// <param name="name">module name (<c>self_attn</c> or <c>encoder_attn</c>)</param>
+    /// <param name="hidden">model width D_model</param><param name="heads">heads H; the head size is D_model /
+    /// H</param>
+    /// <exception cref="SmitinException"><paramref name="hidden"/> is not divisible by
+    /// <paramref name="heads"/></exception>
     public MusicGenAttention(string name, int hidden, int heads) : base(name)
     {
         if (hidden % heads != 0) throw new SmitinException($"hidden size {hidden} is not divisible by {heads} heads");
@@ -34,7 +44,9 @@ public sealed class MusicGenAttention : nn.Module
         RegisterComponents();
     }
 
+    /// <summary>Heads H.</summary>
     public int Heads => _heads;
+    /// <summary>Head size D (floats per head output).</summary>
     public int HeadDim => _headDim;
 
     /// <summary>

@@ -13,11 +13,17 @@ namespace Smitin.Models.Decoder;
 /// </summary>
 public sealed class MusicGenDecoder : nn.Module
 {
+    /// <summary>One token embedding per codebook (vocab + 1 rows: the extra row is the start/pad token);
+    /// summed.</summary>
     public readonly ModuleList<Embedding> embed_tokens;
+    /// <summary>Sinusoidal position embeddings (not learned).</summary>
     public readonly SinusoidalPositions embed_positions;
+    /// <summary>The decoder layers.</summary>
     public readonly ModuleList<MusicGenDecoderLayer> layers;
+    /// <summary>Final LayerNorm.</summary>
     public readonly LayerNorm layer_norm;
 
+    /// <summary>The stack of <paramref name="config"/> (weights uninitialised).</summary>
     public MusicGenDecoder(DecoderConfig config) : base("decoder")
     {
         embed_tokens = new ModuleList<Embedding>(Enumerable.Range(0, config.NumCodebooks)
@@ -36,6 +42,7 @@ public sealed class MusicGenDecoder : nn.Module
     /// <param name="hiddenStates">receives the reference's <c>hidden_states</c>: embeddings, the output of every layer but
     /// the last, then the final LayerNorm of the last layer's output (L + 1 tensors)</param>
     /// <returns>final hidden states (B, P + T, D)</returns>
+    /// <param name="cache">key/value cache for incremental decoding, or null (the positions then start at 0)</param>
     internal Tensor Forward(Tensor codes, Tensor? memory, Tensor? memoryMask, DecoderCache? cache, ICollection<Tensor>? hiddenStates,
         Tensor? prefix = null)
     {
@@ -60,8 +67,10 @@ public sealed class MusicGenDecoder : nn.Module
 /// <summary>The reference's <c>MusicgenModel</c> level of the key path (<c>decoder.model.decoder.*</c>): it only holds the stack.</summary>
 public sealed class MusicGenDecoderModel : nn.Module
 {
+    /// <summary>The decoder stack.</summary>
     public readonly MusicGenDecoder decoder;
 
+    /// <summary>The stack of <paramref name="config"/> (weights uninitialised).</summary>
     public MusicGenDecoderModel(DecoderConfig config) : base("model")
     {
         decoder = new MusicGenDecoder(config);

@@ -12,14 +12,22 @@ namespace Smitin.Models.Decoder;
 /// </summary>
 public sealed class MusicGenDecoderLayer : nn.Module
 {
+    /// <summary>Causal self-attention; its <c>hook_z</c> is the probe site.</summary>
     public readonly MusicGenAttention self_attn;
+    /// <summary>Cross-attention over the text memory; null for MusicGen Melody.</summary>
     public readonly MusicGenAttention? encoder_attn;
+    /// <summary>LayerNorms before self-attention and before the feed-forward block.</summary>
     public readonly LayerNorm self_attn_layer_norm, final_layer_norm;
+    /// <summary>LayerNorm before cross-attention; null for MusicGen Melody.</summary>
     public readonly LayerNorm? encoder_attn_layer_norm;
+    /// <summary>Feed-forward projections D → ffn_dim → D (no bias).</summary>
     public readonly DecoderLinear fc1, fc2;
 
     readonly Func<Tensor, Tensor> _activation;
 
+    /// <summary>Layer <paramref name="name"/> of a decoder with <paramref name="config"/>'s sizes (weights
+    /// uninitialised).</summary>
+    /// <exception cref="SmitinException">the activation function is not supported (the message names it)</exception>
     public MusicGenDecoderLayer(string name, DecoderConfig config) : base(name)
     {
         int d = config.HiddenSize;
@@ -40,6 +48,8 @@ public sealed class MusicGenDecoderLayer : nn.Module
     /// <param name="x">(B, T, D)</param>
     /// <param name="memory">text memory (B, S, D), or null to reuse the cached cross keys/values or to skip cross-attention</param>
     /// <param name="memoryMask">additive mask (B, 1, 1, S)</param>
+    /// <param name="selfCache">this layer's self-attention key/value cache, or null without caching</param>
+    /// <param name="crossCache">this layer's cross-attention key/value cache, or null without caching</param>
     internal Tensor Forward(Tensor x, Tensor? memory, Tensor? memoryMask, SelfAttentionCache? selfCache, CrossAttentionCache? crossCache)
     {
         var h = x + self_attn.SelfAttention(self_attn_layer_norm.call(x), selfCache);

@@ -18,11 +18,17 @@ namespace Smitin.Models.Decoder;
 /// </summary>
 public sealed class MusicGenLm : nn.Module
 {
+    /// <summary>The decoder stack (reference <c>MusicgenForCausalLM.model</c>).</summary>
     public readonly MusicGenDecoderModel model;
+    /// <summary>One output head per codebook, hidden → vocab logits (no bias).</summary>
     public readonly ModuleList<DecoderLinear> lm_heads;
 
     HookContext? _context;
 
+    /// <summary>The LM of <paramref name="config"/> with uninitialised weights, gradients off, in eval mode (load
+    /// weights
+    /// with <see cref="Load"/>).</summary>
+    /// <exception cref="SmitinException">a stereo config with an odd number of codebooks</exception>
     public MusicGenLm(DecoderConfig config) : base("decoder")
     {
         Config = config;
@@ -50,9 +56,13 @@ public sealed class MusicGenLm : nn.Module
         return lm;
     }
 
+    /// <summary>The decoder section of <c>config.json</c>.</summary>
     public DecoderConfig Config { get; }
+    /// <summary>The decoder stack (embeddings, layers, final LayerNorm).</summary>
     public MusicGenDecoder Stack => model.decoder;
+    /// <summary>The decoder layers, in order.</summary>
     public IList<MusicGenDecoderLayer> Layers => model.decoder.layers;
+    /// <summary>Device of the weights.</summary>
     public Device Device => lm_heads[0].weight.device;
 
     /// <summary>The context of the forward pass under way (for hooks), or null between passes.</summary>

@@ -12,14 +12,18 @@ namespace Smitin.Models.Decoder;
 /// </summary>
 public sealed class SinusoidalPositions : nn.Module
 {
+    /// <summary>(max_positions, D) position table, checkpoint key <c>weights</c>.</summary>
     public readonly Parameter weights; // (max_positions, D)
 
+    /// <summary>A table for <paramref name="maxPositions"/> positions of width <paramref name="dim"/>, filled with the
+    /// reference's sinusoids (the checkpoint's copy replaces it at load).</summary>
     public SinusoidalPositions(int maxPositions, int dim) : base("embed_positions")
     {
         weights = new Parameter(Table(maxPositions, dim), requires_grad: false);
         RegisterComponents();
     }
 
+    /// <summary>Positions the table holds (<c>decoder.max_position_embeddings</c>).</summary>
     public int MaxPositions => (int)weights.shape[0];
 
     /// <summary>Rows <c>[past, past + length)</c> as (1, length, D).</summary>

@@ -23,8 +23,11 @@ public sealed class ChromaExtractor : IDisposable
     readonly Tensor _filters; // (C, n_fft/2 + 1) float32
     readonly Tensor _window;  // (n_fft) float32
 
+    /// <summary>The chroma settings of <c>preprocessor_config.json</c>.</summary>
     public ChromaConfig Config { get; }
 
+    /// <summary>Builds the STFT window and the chroma filter bank of <paramref name="config"/>.</summary>
+    /// <exception cref="SmitinException">the configuration is invalid (the message names the field)</exception>
     public ChromaExtractor(ChromaConfig config)
     {
         Config = config;
@@ -125,6 +128,7 @@ public sealed class ChromaExtractor : IDisposable
         return (raw, norm, onehot);
     }
 
+    /// <summary>Frees the window and filter tensors.</summary>
     public void Dispose()
     {
         _filters.Dispose();

@@ -11,10 +11,12 @@ namespace Smitin.Models.Melody;
 /// reference's <c>input_features</c>, what the model is conditioned on</param>
 public sealed record ChromaFeatures(Tensor Raw, Tensor Normalized, Tensor OneHot) : IDisposable
 {
+    /// <summary>Melodies B.</summary>
     public int BatchSize => (int)OneHot.shape[0];
     /// <summary>Chroma frames F (1 + samples / hop of the longest melody).</summary>
     public int Frames => (int)OneHot.shape[1];
 
+    /// <summary>Frees the three tensors.</summary>
     public void Dispose()
     {
         Raw.Dispose();

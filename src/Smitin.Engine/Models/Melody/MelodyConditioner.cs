@@ -16,9 +16,14 @@ public sealed class MelodyConditioner : nn.Module
 {
     readonly Linear? audio_enc_to_dec_proj;
 
+    /// <summary>The melody section of the checkpoint's configuration.</summary>
     public MelodyConfig Config { get; }
+    /// <summary>Width D of the decoder the chroma is projected to.</summary>
     public int HiddenSize { get; }
 
+    /// <summary>The chroma projection <c>audio_enc_to_dec_proj</c> (chroma bins →
+    /// <paramref name="decoderHiddenSize"/>),
+    /// weights uninitialised.</summary>
     public MelodyConditioner(MelodyConfig config, int decoderHiddenSize) : base(nameof(MelodyConditioner))
     {
         Config = config;

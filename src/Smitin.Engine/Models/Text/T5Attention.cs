@@ -16,6 +16,9 @@ public sealed class T5Attention : nn.Module<Tensor, Tensor, Tensor>
     readonly Embedding? relative_attention_bias; // (num_buckets, H)
     readonly int _heads, _dKv, _numBuckets, _maxDistance;
 
+    /// <summary>T5 self-attention (no bias, no scaling) of <paramref name="config"/>.</summary>
+    /// <param name="config">the text encoder's configuration</param>
+    /// <param name="hasRelativeAttentionBias">create the relative position bias table (block 0)</param>
     public T5Attention(T5Config config, bool hasRelativeAttentionBias) : base(nameof(T5Attention))
     {
         _heads = config.NumHeads; _dKv = config.DKv;

@@ -11,6 +11,8 @@ public sealed class T5DenseActDense : nn.Module<Tensor, Tensor>
     readonly Linear wo;
     readonly Func<Tensor, Tensor> _act;
 
+    /// <summary>wi → activation → wo, or the gated form for <c>gated-*</c> <c>feed_forward_proj</c>.</summary>
+    /// <exception cref="SmitinException">the activation is not supported (the message names it)</exception>
     public T5DenseActDense(T5Config config) : base(nameof(T5DenseActDense))
     {
         if (config.IsGatedAct)
@@ -27,6 +29,9 @@ public sealed class T5DenseActDense : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The feed-forward map.</summary>
+    /// <param name="x">(B, S, D)</param>
+    /// <returns>(B, S, D)</returns>
     public override Tensor forward(Tensor x) // (B, S, D) -> (B, S, D)
     {
         using var scope = torch.NewDisposeScope();

@@ -14,8 +14,11 @@ public sealed class T5Encoder : nn.Module<Tensor, Tensor, Tensor>
     readonly Embedding shared;   // (vocab, D)
     readonly T5Stack encoder;
 
+    /// <summary>The <c>text_encoder</c> section of <c>config.json</c>.</summary>
     public T5Config Config { get; }
 
+    /// <summary>The T5 encoder of <paramref name="config"/> with uninitialised weights.</summary>
+    /// <exception cref="SmitinException"><c>text_encoder.num_layers</c> is below 1</exception>
     public T5Encoder(T5Config config) : base(nameof(T5Encoder))
     {
         if (config.NumLayers < 1) throw new SmitinException($"config.json: text_encoder.num_layers {config.NumLayers} (expected at least 1)");
@@ -25,7 +28,9 @@ public sealed class T5Encoder : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The token embedding (vocab, D), shared with the stack (<c>shared.weight</c>).</summary>
     public Embedding Shared => shared;
+    /// <summary>The encoder stack (<c>encoder.*</c>).</summary>
     public T5Stack Stack => encoder;
 
     /// <summary>

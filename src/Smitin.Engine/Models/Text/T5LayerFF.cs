@@ -14,6 +14,7 @@ public sealed class T5LayerFF : nn.Module<Tensor, Tensor>
     readonly T5DenseActDense DenseReluDense;
     readonly T5LayerNorm layer_norm;
 
+    /// <summary>The feed-forward sub-layer of <paramref name="config"/>.</summary>
     public T5LayerFF(T5Config config) : base(nameof(T5LayerFF))
     {
         DenseReluDense = new T5DenseActDense(config);
@@ -21,6 +22,9 @@ public sealed class T5LayerFF : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>h + DenseReluDense(layer_norm(h)).</summary>
+    /// <param name="hidden">(B, S, D)</param>
+    /// <returns>(B, S, D)</returns>
     public override Tensor forward(Tensor hidden) // (B, S, D)
     {
         using var scope = torch.NewDisposeScope();

@@ -13,6 +13,8 @@ public sealed class T5LayerNorm : nn.Module<Tensor, Tensor>
     readonly Parameter weight; // (D)
     readonly double _eps;
 
+    /// <summary>T5's RMS norm (no mean subtraction, no bias) over <paramref name="dim"/> features with epsilon
+    /// <paramref name="eps"/>.</summary>
     public T5LayerNorm(int dim, double eps) : base(nameof(T5LayerNorm))
     {
         weight = nn.Parameter(torch.ones(dim));
@@ -20,6 +22,9 @@ public sealed class T5LayerNorm : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>x / sqrt(mean(x²) + eps) · weight, computed in float32.</summary>
+    /// <param name="x">(..., D)</param>
+    /// <returns>(..., D)</returns>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();

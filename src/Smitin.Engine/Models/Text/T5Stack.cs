@@ -16,6 +16,9 @@ public sealed class T5Stack : nn.Module<Tensor, Tensor, Tensor>
     readonly ModuleList<T5Block> block;
     readonly T5LayerNorm final_layer_norm;
 
+    /// <summary>The encoder stack: blocks (block 0 owns the relative position bias) and the final RMS norm.</summary>
+    /// <param name="config">the text encoder's configuration</param>
+    /// <param name="sharedEmbedding">the token embedding shared with <see cref="T5Encoder"/></param>
     public T5Stack(T5Config config, Embedding sharedEmbedding) : base(nameof(T5Stack))
     {
         embed_tokens = sharedEmbedding;
@@ -24,6 +27,7 @@ public sealed class T5Stack : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The token embedding (tied to <c>shared</c>).</summary>
     public Embedding EmbedTokens => embed_tokens;
 
     /// <summary>last_hidden_state (B, S, D) of <paramref name="inputIds"/> (B, S) under <paramref name="attentionMask"/> (B, S).</summary>

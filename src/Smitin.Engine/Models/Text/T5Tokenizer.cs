@@ -8,7 +8,9 @@ namespace Smitin.Models.Text;
 /// <param name="AttentionMask">(B, S) 1 for real tokens, 0 for padding</param>
 public sealed record TokenBatch(long[,] InputIds, long[,] AttentionMask)
 {
+    /// <summary>Prompts B.</summary>
     public int BatchSize => InputIds.GetLength(0);
+    /// <summary>Tokens S per prompt (the longest prompt, with <c>&lt;/s&gt;</c>).</summary>
     public int Length => InputIds.GetLength(1);
 }
 
@@ -32,9 +34,13 @@ public sealed class T5Tokenizer
     readonly SentencePieceTokenizer _sp;
     readonly AddedToken[] _added; // longest content first, so the longest literal match wins
 
+    /// <summary>The <c>spiece.model</c> file.</summary>
     public string ModelPath { get; }
+    /// <summary>Id of <c>&lt;pad&gt;</c>.</summary>
     public int PadId { get; }
+    /// <summary>Id of <c>&lt;/s&gt;</c>.</summary>
     public int EosId { get; }
+    /// <summary>Id of <c>&lt;unk&gt;</c>.</summary>
     public int UnkId { get; }
     /// <summary>Number of token ids (SentencePiece pieces plus added tokens beyond them).</summary>
     public int VocabSize { get; }

@@ -16,9 +16,14 @@ public sealed class TextConditioner : nn.Module<Tensor, Tensor, Tensor>
     readonly T5Encoder text_encoder;
     readonly Linear? enc_to_dec_proj;
 
+    /// <summary>The T5 encoder.</summary>
     public T5Encoder Encoder => text_encoder;
+    /// <summary>Width D of the decoder the memory is projected to.</summary>
     public int DecoderHiddenSize { get; }
 
+    /// <summary>T5 encoder plus <c>enc_to_dec_proj</c> (T5 width → <paramref name="decoderHiddenSize"/>), weights
+    /// uninitialised.</summary>
+    /// <exception cref="SmitinException">the text encoder configuration is invalid</exception>
     public TextConditioner(T5Config text, int decoderHiddenSize) : base(nameof(TextConditioner))
     {
         DecoderHiddenSize = decoderHiddenSize;

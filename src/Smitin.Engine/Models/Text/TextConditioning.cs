@@ -16,9 +16,12 @@ namespace Smitin.Models.Text;
 public sealed record TextConditioning(Tensor InputIds, Tensor AttentionMask, Tensor LastHiddenState, Tensor EncoderHiddenStates,
     IReadOnlyList<Tensor>? HiddenStates) : IDisposable
 {
+    /// <summary>Prompts B.</summary>
     public long BatchSize => InputIds.shape[0];
+    /// <summary>Tokens S per prompt (padded).</summary>
     public long Length => InputIds.shape[1];
 
+    /// <summary>Frees every tensor.</summary>
     public void Dispose()
     {
         InputIds.Dispose();
