@@ -25,8 +25,8 @@ public sealed record MusicGenLoadOptions
 /// without cross-attention, plus the chroma extractor and <c>audio_enc_to_dec_proj</c>. Any HF-layout folder is a
 /// model; the architecture and every size are read from its <c>config.json</c> (and <c>preprocessor_config.json</c>).
 /// The model is composed of its parts, each built by its own type's loader (<see cref="TextConditioner"/>,
-/// <see cref="Codec.EncodecModel"/>, <see cref="Decoder.MusicGenLm"/>, <see cref="Melody.MelodyConditioner"/>); the
-/// partial files (MusicGen.Text.cs, MusicGen.Codec.cs, MusicGen.Decoder.cs, MusicGen.Melody.cs) hold what the model
+/// <see cref="Smitin.Models.Codec.EncodecModel"/>, <see cref="Smitin.Models.Decoder.MusicGenLm"/>,
+/// <see cref="Smitin.Models.Melody.MelodyConditioner"/>); the partial files (MusicGen.Text.cs, MusicGen.Codec.cs, MusicGen.Decoder.cs, MusicGen.Melody.cs) hold what the model
 /// does with each part. This file opens the checkpoint, logs the hyper-parameters, builds the parts and refuses
 /// tensors that no part consumed. A part left out at load (<see cref="MusicGenLoadOptions.Parts"/>) fails with an
 /// error naming it when used; after <see cref="Dispose"/> every part fails with <see cref="ObjectDisposedException"/>.

@@ -42,6 +42,8 @@ public sealed record MonitorPlotSeries(string Name, string Trait, double Tau, do
     /// the shifted steps as interventions, the gate's threshold as τ: τ_remove when removing). Series are named
     /// <paramref name="label"/>, with the trait when the trace has several and "#n" when it has several samples.
     /// </summary>
+    /// <param name="label">legend label of the series, e.g. "SMITIN (s = 5)"</param>
+    /// <param name="trace">the monitor trace of one generation (<see cref="Steering.SteeringRecord.Trace"/>)</param>
     /// <param name="frameRate">decoder steps per second; null = the trace's own (<see cref="Steering.MonitorTrace.FrameRate"/>,
     /// 0 in files written before it was recorded: the chart then shows decoder steps)</param>
     public static IEnumerable<MonitorPlotSeries> FromTrace(string label, Steering.MonitorTrace trace, double? frameRate = null)
