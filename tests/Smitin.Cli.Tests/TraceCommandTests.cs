@@ -22,7 +22,7 @@ public sealed class TraceCommandTests : IDisposable
         var identity = ProbeModelIdentity.Of(TinyModel.Shared);
         var p = HandBuiltProbes.Random("drums", identity.Layers, identity.Heads, identity.HeadDim, seed: 3);
         var set = new ProbeSet("drums", identity, p.Provenance, p.Training, p.Direction, p.SoftWeightExponent, p.Tau, p.TauIsDefault,
-            p.Weights, p.Bias, p.Accuracy, p.TrainAccuracy, p.Theta, p.Sigma, p.Omega, p.MonitorHeads, null, null);
+            p.Weights, p.Bias, p.Accuracy, p.TrainAccuracy, p.Theta, p.Sigma, p.Omega, p.MonitorHeadIndices, null, null);
         string probes = _dir.File("drums.probe");
         set.Save(probes);
         string trace = _dir.File("trace.json");

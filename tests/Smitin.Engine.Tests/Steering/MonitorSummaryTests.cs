@@ -12,7 +12,7 @@ public class MonitorSummaryTests
 
     static TraitTrace Trace(params MonitorSeries[] samples) => new()
     {
-        Trait = "drums", Mode = "smitin", Action = "add", Tau = 0.5, GateThreshold = 0.5, MonitorHeads = 4, Samples = samples,
+        Trait = "drums", Mode = "smitin", Action = "add", Tau = 0.5, GateThreshold = 0.5, MonitorHeadCount = 4, Samples = samples,
     };
 
     [Fact]
