@@ -7,26 +7,29 @@ using TorchSharp;
 namespace Smitin.Bench;
 
 /// <summary>
-/// EnCodec: <c>codec MODEL_DIR [seconds]</c>. Times encode and decode of a synthetic signal (real-time factor,
-/// 2 threads) and, when the folder holds a fixture's reference.safetensors, prints the max |diff| per tensor.
+/// EnCodec: <c>codec [MODEL_DIR] [--seconds 5,30]</c>. Times encode and decode of a synthetic signal per duration
+/// (2 threads; real-time factor, load average). Without a folder the codec is a random one of
+/// <c>facebook/encodec_32khz</c> shapes (32 kHz mono, 64 filters, hidden 128, ratios 8-5-4-4, 2-layer LSTM,
+/// 4 x 2048 codebooks of dim 128; see <see cref="Encodec32kHz"/>); timing depends on the shapes only. When the folder
+/// holds a fixture's reference.safetensors, prints the max |diff| per tensor too.
 /// </summary>
 static class CodecBench
 {
     public static int Run(string[] args)
     {
-        if (args.Length < 1) { Console.Error.WriteLine("usage: codec MODEL_DIR [seconds]"); return 2; }
         Smitin.Native.TorchRuntime.Ensure();
         torch.set_num_threads(2);
-        string dir = args[0];
-        double seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10;
-        var config = MusicGenConfig.Load(dir);
-        using var ckpt = Checkpoint.Open(dir);
-        using var codec = EncodecModel.Load(ckpt, config.AudioEncoder);
+        string? dir = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : null;
+        int si = Array.IndexOf(args, "--seconds");
+        var durations = (si >= 0 && si + 1 < args.Length ? args[si + 1] : dir is null ? "5,30" : "10")
+            .Split(',').Select(x => double.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        using var codec = dir is null ? RandomCodec() : LoadCodec(dir);
+        Console.WriteLine($"codec bench: {(dir ?? "random encodec_32khz shapes")}, {codec.SampleRate} Hz, hop {codec.HopLength}, {codec.NumCodebooks} codebooks x {codec.CodebookSize}, " +
+            $"{torch.get_num_threads()} threads, libtorch {torch.__version__}");
 
-        string refPath = Path.Combine(dir, "reference.safetensors");
-        if (File.Exists(refPath))
+        if (dir is not null && File.Exists(Path.Combine(dir, "reference.safetensors")))
         {
-            using var r = SafeTensorsFile.Open(refPath);
+            using var r = SafeTensorsFile.Open(Path.Combine(dir, "reference.safetensors"));
             using var scope = torch.NewDisposeScope();
             var x = r.Read("encodec.input_values");
             var codes = r.Read("encodec.audio_codes")[0];
@@ -37,21 +40,72 @@ static class CodecBench
             Console.WriteLine($"encodec.audio_codes: {wrong} of {codes.numel()} codes differ");
         }
 
-        using (var scope = torch.NewDisposeScope())
+        using (var warm = torch.NewDisposeScope()) codec.Decode(codec.Encode(Signal(codec, 1.0)));   // warm-up
+        foreach (double seconds in durations)
         {
-            long n = (long)(seconds * codec.SampleRate);
-            var t = torch.arange(n, dtype: torch.float32) / codec.SampleRate;
-            var audio = (0.3f * torch.sin(2 * Math.PI * 220 * t) + 0.05f * torch.randn(n)).reshape(1, 1, n);
-            codec.Encode(audio.narrow(2, 0, Math.Min(n, codec.SampleRate))); // warm-up
+            using var scope = torch.NewDisposeScope();
+            var audio = Signal(codec, seconds);
             var sw = Stopwatch.StartNew();
             var c = codec.Encode(audio);
             double enc = sw.Elapsed.TotalSeconds;
             sw.Restart();
             codec.Decode(c);
             double dec = sw.Elapsed.TotalSeconds;
-            Console.WriteLine($"{seconds:F1} s audio, {c.shape[1]} codebooks x {c.shape[2]} frames: encode {enc:F3} s ({seconds / enc:F1}x real time), decode {dec:F3} s ({seconds / dec:F1}x real time)");
+            Console.WriteLine($"{seconds:F1} s audio, {c.shape[1]} codebooks x {c.shape[2]} frames: encode {enc:F3} s ({seconds / enc:F1}x real time), " +
+                $"decode {dec:F3} s ({seconds / dec:F1}x real time); load average {DecodeBench.LoadAverage()}");
         }
+        if (args.Contains("--profile")) Profile(codec, durations[0]);
         return 0;
+    }
+
+    /// <summary>Per-layer time of the SEANet decoder on <paramref name="seconds"/> of codes (each layer's output feeds the next).</summary>
+    static void Profile(EncodecModel codec, double seconds)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var codes = codec.Encode(Signal(codec, seconds));
+        var sw = Stopwatch.StartNew();
+        var h = codec.Quantized(codes);
+        Console.WriteLine($"decode profile, {seconds:F1} s: quantizer {sw.Elapsed.TotalMilliseconds:F1} ms");
+        foreach (var layer in codec.Decoder.Layers)
+        {
+            var shape = string.Join("x", h.shape);
+            sw.Restart();
+            h = layer.call(h);
+            Console.WriteLine($"  {sw.Elapsed.TotalMilliseconds,8:F1} ms  {layer.GetType().Name} {shape} -> {string.Join("x", h.shape)}");
+        }
+    }
+
+    static EncodecModel LoadCodec(string dir)
+    {
+        var config = MusicGenConfig.Load(dir);
+        using var ckpt = Checkpoint.Open(dir);
+        return EncodecModel.Load(ckpt, config.AudioEncoder);
+    }
+
+    /// <summary><c>facebook/encodec_32khz</c>'s config.json values (the codec of every MusicGen checkpoint).</summary>
+    static EncodecConfig Encodec32kHz => new(SamplingRate: 32000, AudioChannels: 1, NumFilters: 64, HiddenSize: 128, CodebookDim: 128,
+        CodebookSize: 2048, UpsamplingRatios: [8, 5, 4, 4], TargetBandwidths: [2.2], NumLstmLayers: 2, NumResidualLayers: 1, KernelSize: 7,
+        LastKernelSize: 7, ResidualKernelSize: 3, DilationGrowthRate: 2, Compress: 2, UseCausalConv: false, PadMode: "reflect",
+        NormType: "weight_norm", Normalize: false, UseConvShortcut: false, ChunkLengthS: null);
+
+    /// <summary>A codec of encodec_32khz shapes: the modules' default (kaiming) init, codebooks ~ N(0, 1).</summary>
+    static EncodecModel RandomCodec()
+    {
+        torch.manual_seed(0);
+        var codec = new EncodecModel(Encodec32kHz);
+        using var noGrad = torch.no_grad();
+        foreach (var (name, t) in codec.state_dict())
+            if (name.EndsWith("codebook.embed", StringComparison.Ordinal)) t.copy_(torch.randn(t.shape));
+        return codec;
+    }
+
+    /// <summary>(1, 1, n) a 220 Hz tone plus a little noise.</summary>
+    static torch.Tensor Signal(EncodecModel codec, double seconds)
+    {
+        long n = (long)(seconds * codec.SampleRate);
+        var t = torch.arange(n, dtype: torch.float32) / codec.SampleRate;
+        return (0.3f * torch.sin(2 * Math.PI * 220 * t) + 0.05f * torch.randn(n)).reshape(1, 1, n);
     }
 
     static void Report(string name, torch.Tensor expected, torch.Tensor actual)

@@ -57,19 +57,48 @@ static class DecodeBench
         var sinceCallback = Stopwatch.StartNew();
         using (generator.Generate(memory, mask, prompt, new GenerationOptions { MaxNewTokens = steps + 1, Seed = 1 },
                    new Recorder(_ => { stepMs.Add(sinceCallback.Elapsed.TotalMilliseconds); floors.RunAll(); sinceCallback.Restart(); }))) { }
+        foreach (var c in lm.DecodeKernels.Choices) Console.WriteLine(c.Describe(lm.DecodeKernels.Cpu));
         double prefillMs = stepMs[0];
         var decode = stepMs.Skip(1).ToArray();
 
         double median = Median(decode);
         double floorVector = Median([.. floors.Vector]), floorTwoRows = Median([.. floors.TwoRows]), floorAll = Median([.. floors.AllMatrices]),
-            floorStreaming = Median([.. floors.Streaming]);
+            floorStreaming = Median([.. floors.Streaming]), floorRowwise = Median([.. floors.Rowwise]);
         Console.WriteLine($"prefill of {cache} positions (2 rows): {prefillMs:F0} ms");
         Console.WriteLine($"decode step, median of {decode.Length}: {median:F1} ms  [min {decode.Min():F1}, max {decode.Max():F1}]  (forward + guidance + top-k sampling + pattern)");
         Console.WriteLine($"floor A, matrix-vector over the matrices a step reads (1 row): {floorVector:F1} ms  [min {floors.Vector.Min():F1}]");
-        Console.WriteLine($"floor B, libtorch linear over the same matrices with the step's 2 rows: {floorTwoRows:F1} ms");
+        Console.WriteLine($"floor B, libtorch linear over the same matrices with the step's 2 rows: {floorTwoRows:F1} ms  [min {floors.TwoRows.Min():F1}]");
         Console.WriteLine($"floor C, matrix-vector over every decoder matrix incl. cross k/v: {floorAll:F1} ms");
-        Console.WriteLine($"floor D, W x X^T (the streaming kernel) over the matrices a step reads with the 2 rows: {floorStreaming:F1} ms  [min {floors.Streaming.Min():F1}]");
-        Console.WriteLine(FormattableString.Invariant($"ratio step / floor A: {median / floorVector:F2} (target <= 1.5); / B {median / floorTwoRows:F2}; / C {median / floorAll:F2}; / D {median / floorStreaming:F2}"));
+        Console.WriteLine($"floor D, W x X^T over the matrices a step reads with the 2 rows: {floorStreaming:F1} ms  [min {floors.Streaming.Min():F1}]");
+        Console.WriteLine($"floor E, one matrix-vector product per row (2 rows): {floorRowwise:F1} ms  [min {floors.Rowwise.Min():F1}]");
+        Console.WriteLine(FormattableString.Invariant($"ratio step / floor A: {median / floorVector:F2} (target <= 1.5); / B {median / floorTwoRows:F2}; / C {median / floorAll:F2}; / D {median / floorStreaming:F2}; / E {median / floorRowwise:F2}"));
+
+        // where the step's time goes: each part alone, a step's worth, same process
+        var parts = new StepProfile(lm, rows: 2, batch: 1, kvLength: cache, memoryLength: 20).Run();
+        Console.WriteLine("per-part timing of a step (each part alone, median of 9):");
+        foreach (var (part, ms) in parts) Console.WriteLine(FormattableString.Invariant($"  {ms,8:F2} ms  {part}"));
+        double sum = parts.Where(p => !p.Part.StartsWith("  (", StringComparison.Ordinal)).Sum(p => p.Ms);
+        Console.WriteLine(FormattableString.Invariant($"  {sum,8:F2} ms  sum of parts; step - sum = {median - sum:F1} ms (dispatch, dispose scopes, allocation, hooks, interference)"));
+        Console.WriteLine(FormattableString.Invariant($"  {sum - parts[0].Ms,8:F2} ms  everything but the weight products ({(sum - parts[0].Ms) / median * 100:F0} % of the step)"));
+        Console.WriteLine($"load average {LoadAverage()}");
+
+        if (args.Contains("--compare-bf16"))
+        {
+            // the same model with its matrices in bfloat16 (MusicGenLoadOptions.DType), same prompt and seed, same process
+            long bytes = lm.UseWeightType(ScalarType.BFloat16);
+            using (generator.Generate(memory, mask, prompt.narrow(2, 0, 8), new GenerationOptions { MaxNewTokens = 4, Seed = 1 })) { } // warm-up, kernel choice
+            var bf = new FloorPasses(lm);
+            bf.RunAll();
+            var bfMs = new List<double>();
+            sinceCallback.Restart();
+            using (generator.Generate(memory, mask, prompt, new GenerationOptions { MaxNewTokens = steps + 1, Seed = 1 },
+                       new Recorder(_ => { bfMs.Add(sinceCallback.Elapsed.TotalMilliseconds); bf.RunAll(); sinceCallback.Restart(); }))) { }
+            double bfMedian = Median([.. bfMs.Skip(1)]), bfFloor = Median([.. bf.Vector]);
+            foreach (var c in lm.DecodeKernels.Choices) Console.WriteLine("bfloat16: " + c.Describe(lm.DecodeKernels.Cpu));
+            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"bfloat16 weights ({bytes / 1e9:F2} GB of matrices): decode step median {bfMedian:F1} ms [min {bfMs.Skip(1).Min():F1}], floor A (bf16 matrix-vector) {bfFloor:F1} ms; " +
+                $"float32 step / bfloat16 step = {median / bfMedian:F2} (target >= 1.7); bf16 step / bf16 floor A {bfMedian / bfFloor:F2}; load average {LoadAverage()}"));
+        }
         return 0;
     }
 
@@ -88,6 +117,7 @@ static class DecodeBench
         public List<double> TwoRows { get; } = [];
         public List<double> AllMatrices { get; } = [];
         public List<double> Streaming { get; } = [];
+        public List<double> Rowwise { get; } = [];
 
         public FloorPasses(MusicGenLm lm)
         {
@@ -101,8 +131,8 @@ static class DecodeBench
             _all.AddRange(_perStep);
             foreach (var n in _all.Select(w => w.shape[1]).Distinct())
             {
-                _one[n] = torch.randn(1, n).DetachFromDisposeScope();
-                _two[n] = torch.randn(2, n).DetachFromDisposeScope();
+                _one[n] = torch.randn(1, n, dtype: _all[0].dtype).DetachFromDisposeScope();
+                _two[n] = torch.randn(2, n, dtype: _all[0].dtype).DetachFromDisposeScope();
             }
         }
 
@@ -111,7 +141,8 @@ static class DecodeBench
             Vector.Add(Pass(_perStep, _one));
             TwoRows.Add(Pass(_perStep, _two));
             AllMatrices.Add(Pass(_all, _one));
-            Streaming.Add(Pass(_perStep, _two, (w, x) => w.mm(x.t())));
+            Streaming.Add(Pass(_perStep, _two, (w, x) => DecodeKernels.Multiply(DecodeKernel.WeightTimesInputT, w, x)));
+            Rowwise.Add(Pass(_perStep, _two, (w, x) => DecodeKernels.Multiply(DecodeKernel.RowwiseMatrixVector, w, x)));
         }
 
         static double Pass(List<Tensor> weights, Dictionary<long, Tensor> inputs, Func<Tensor, Tensor, Tensor>? product = null)
@@ -123,6 +154,8 @@ static class DecodeBench
             return sw.Elapsed.TotalMilliseconds;
         }
     }
+
+    internal static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
     static long Parameters(nn.Module m) => m.parameters().Sum(p => p.numel());
 

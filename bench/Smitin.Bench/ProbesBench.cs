@@ -93,7 +93,7 @@ static class ProbesBench
             $"(alone: EnCodec encode {encodePerSegment * 1000:F0} ms/segment, decoder forward {decoderPerSegment * 1000:F0} ms/segment); z {z.Count} x {z.RowLength} floats; load average {LoadAverage()}");
     }
 
-    static string FindFixture()
+    internal static string FindFixture()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
             foreach (var c in new[] { Path.Combine(d.FullName, "shared", "fixtures", "musicgen-tiny-mono"), Path.Combine(d.FullName, "..", "shared", "fixtures", "musicgen-tiny-mono") })

@@ -7,6 +7,10 @@ var benches = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal
     ["native"] = NativeBench.Run,
     ["codec"] = CodecBench.Run,
     ["decode"] = DecodeBench.Run,
+    ["throughput"] = ThroughputBench.Run,
+    // writes (once) and prints the folder of a random musicgen-small-shaped model, e.g. for `smitin generate --model`
+    // under /usr/bin/time -v (peak RSS vs weight bytes)
+    ["random-small-model"] = a => { Console.WriteLine(RandomSmallModel.Ensure(a.Length > 0 ? a[0] : ProbesBench.FindFixture())); return 0; },
     ["probes"] = ProbesBench.Run,
     ["steering"] = SteeringBench.Run,
 };

@@ -25,7 +25,12 @@ static class CliModel
     public static Option<string> DeviceOption() =>
         new("--device") { Description = "cpu (default), cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
 
-    /// <summary>Loads the model (or only <paramref name="parts"/> of it) from a resolved folder on the chosen device.</summary>
-    public static MusicGen Load(string folder, string device, MusicGenParts parts = MusicGenParts.All) =>
-        MusicGen.Load(folder, new MusicGenLoadOptions { Device = device, Parts = parts });
+    /// <summary>The <c>--dtype</c> option (<see cref="MusicGenLoadOptions.DType"/>) of the generating commands.</summary>
+    public static Option<string> DTypeOption() =>
+        new("--dtype") { Description = "decoder weight matrices: float32 (default) or bfloat16 (half the bytes per decode step; float32 norms, softmax and sampling)", DefaultValueFactory = _ => new MusicGenLoadOptions().DType };
+
+    /// <summary>Loads the model (or only <paramref name="parts"/> of it) from a resolved folder on the chosen device
+    /// (and weight type).</summary>
+    public static MusicGen Load(string folder, string device, string? dtype = null, MusicGenParts parts = MusicGenParts.All) =>
+        MusicGen.Load(folder, new MusicGenLoadOptions { Device = device, DType = dtype ?? new MusicGenLoadOptions().DType, Parts = parts });
 }

@@ -26,7 +26,7 @@ static class EncodeCommand
             clip = clip.Conform(channels, rate);                     // downmix = mean, upmix = copy; WDL resampler
             ct.ThrowIfCancellationRequested();
 
-            using var musicgen = CliModel.Load(dir, parse.GetValue(device)!, MusicGenParts.Codec);   // audio -> codes: the codec only
+            using var musicgen = CliModel.Load(dir, parse.GetValue(device)!, parts: MusicGenParts.Codec);   // audio -> codes: the codec only
             using var scope = torch.NewDisposeScope();
             var x = clip.ToTensor().unsqueeze(0);                   // (1, C, T)
             var codes = musicgen.EncodeAudio(x);                                                  // (1, K, F)

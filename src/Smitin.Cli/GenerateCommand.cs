@@ -40,10 +40,11 @@ static class GenerateCommand
         var playSteps = new Option<int>("--play-steps") { Description = $"With --stream: frames generated between chunks (Hugging Face's play_steps; default {StreamingOptions.DefaultChunkSeconds} s of frames)" };
         var pcm16 = new Option<bool>("--pcm16") { Description = "Write 16-bit PCM (clipped to [-1, 1]) instead of 32-bit float" };
         var device = CliModel.DeviceOption();
+        var dtype = CliModel.DTypeOption();
         var steer = new SteerOptions();
         var cmd = new Command("generate", "Generate music from text prompts, optionally continuing an audio prompt, optionally steered (SMITIN / ITI) with probe sets.")
         {
-            model, text, melody, audioPrompt, duration, maxNewTokens, maxDuration, extendStride, greedy, topK, topP, temperature, guidance, seed, output, codesOut, stream, playSteps, pcm16, device,
+            model, text, melody, audioPrompt, duration, maxNewTokens, maxDuration, extendStride, greedy, topK, topP, temperature, guidance, seed, output, codesOut, stream, playSteps, pcm16, device, dtype,
         };
         foreach (var option in steer.All) cmd.Options.Add(option);
         cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
@@ -91,7 +92,7 @@ static class GenerateCommand
             var melodies = melodyPaths.Select(AudioClip.Load).ToArray();
             ct.ThrowIfCancellationRequested();
 
-            using var musicgen = CliModel.Load(dir, parse.GetValue(device)!);
+            using var musicgen = CliModel.Load(dir, parse.GetValue(device)!, parse.GetValue(dtype));
             if (melodies.Length > 0 && !musicgen.IsMelody)
                 throw new SmitinException($"--melody needs a MusicGen Melody model (config.json model_type 'musicgen_melody'); {dir} is '{musicgen.Config.ModelType}'");
             if (traits.Count > 0)

@@ -18,7 +18,9 @@ namespace Smitin.Generation;
 /// 4. the codes are the delayed sequence without its pad tokens (prompt frames included).
 /// MusicGen Melody (<c>MusicgenMelodyForConditionalGeneration.generate</c>) is the same loop with a conditioning
 /// prefix instead of a memory: it is fed once, before the step-0 ids (positions from 0 on its first row), and the
-/// unconditional rows take the unconditional prefix the caller built (null chroma, zero text rows).
+/// unconditional rows take the unconditional prefix the caller built (null chroma, zero text rows). Window by window,
+/// each window takes the prefix the caller builds for it (<c>windowPrefix</c>: the melody's stretch under that window,
+/// as audiocraft's <c>MusicGen._generate_tokens</c>).
 /// A piece longer than one window runs these steps window by window (<see cref="WindowPlan"/>, audiocraft's
 /// <c>extend_stride</c>): the same text memory, guidance and random generator, each window prompted with the previous
 /// window's last (window − stride) frames; a steering session carries its schedule, monitor and gate across windows.
@@ -52,6 +54,9 @@ public sealed class CodeGenerator
     /// <param name="batchSize">B when neither memory nor prompt gives it</param>
     /// <param name="prefix">melody decoder: (B, P, D) conditioning prefix (see <c>MusicGen.BuildMelodyPrefix</c>), instead of a memory</param>
     /// <param name="unconditionalPrefix">(B, P, D) prefix of the unconditional rows; required with a prefix and guidance</param>
+    /// <param name="windowPrefix">melody decoder, long-form: the (conditional, unconditional) prefix of each window, same
+    /// shape as <paramref name="prefix"/> (which window 0 uses when this is null); without it a piece longer than one
+    /// window is refused when a prefix is given</param>
     /// <param name="onFrames">called with every frame as soon as all its codebooks are generated, in order, as (B, K, n)
     /// int64 CPU codes (the audio prompt's frames first); the tensor is only valid during the call</param>
     /// <exception cref="SmitinException">bad shapes, or a length that cannot fit (<see cref="WindowPlan.Resolve"/>),
@@ -64,7 +69,8 @@ public sealed class CodeGenerator
     /// <param name="cancellationToken">checked before every decoder step</param>
     public GenerationResult Generate(Tensor? memory, Tensor? memoryMask, Tensor? promptCodes, GenerationOptions options,
         IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, int batchSize = 1,
-        IReadOnlyList<string>? texts = null, Action<Tensor>? onFrames = null, Tensor? prefix = null, Tensor? unconditionalPrefix = null)
+        IReadOnlyList<string>? texts = null, Action<Tensor>? onFrames = null, Tensor? prefix = null, Tensor? unconditionalPrefix = null,
+        Func<WindowPlan, GenerationWindow, (Tensor Conditional, Tensor Unconditional)>? windowPrefix = null)
     {
         options.Validate();
         using var ownSteering = options.Steering is null ? null : _lm.Steer(options.Steering);
@@ -72,7 +78,7 @@ public sealed class CodeGenerator
         GenerationResult result;
         try
         {
-            result = GenerateCodes(memory, memoryMask, promptCodes, options, progress, cancellationToken, batchSize, texts, onFrames, prefix, unconditionalPrefix);
+            result = GenerateCodes(memory, memoryMask, promptCodes, options, progress, cancellationToken, batchSize, texts, onFrames, prefix, unconditionalPrefix, windowPrefix);
         }
         catch
         {
@@ -106,7 +112,8 @@ public sealed class CodeGenerator
 
     GenerationResult GenerateCodes(Tensor? memory, Tensor? memoryMask, Tensor? promptCodes, GenerationOptions options,
         IProgress<GenerationProgress>? progress, CancellationToken cancellationToken, int batchSize, IReadOnlyList<string>? texts,
-        Action<Tensor>? onFrames, Tensor? condPrefix, Tensor? uncondPrefix)
+        Action<Tensor>? onFrames, Tensor? condPrefix, Tensor? uncondPrefix,
+        Func<WindowPlan, GenerationWindow, (Tensor Conditional, Tensor Unconditional)>? windowPrefix)
     {
         options.Validate();
         var config = _lm.Config;
@@ -126,9 +133,9 @@ public sealed class CodeGenerator
         // the melody prefix takes positions before the codes (WindowPlan: frames + Kc - 1 <= positions left)
         var plan = WindowPlan.Resolve(options, promptFrames, CodebooksPerChannel, _frameRate,
             config.MaxPositionEmbeddings - conditioning);
-        if (conditioning > 0 && plan.IsLongForm)
-            throw new SmitinException($"generate: MusicGen Melody generates one window only: {plan.TotalFrames} frames asked, {plan.WindowFrames} fit " +
-                $"after the {conditioning}-row conditioning prefix (window by window would need the melody re-cut per window, not done); give a shorter duration");
+        if (conditioning > 0 && plan.IsLongForm && windowPrefix is null)
+            throw new SmitinException($"generate: {plan.TotalFrames} frames asked, one window holds {plan.WindowFrames} after the {conditioning}-row conditioning prefix, " +
+                "and window by window a MusicGen Melody model needs each window's stretch of the melody: give the melody as audio (MusicGen.Generate(texts, melodies, ...)), or a shorter duration");
         long seed = options.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
         var used = options with { Seed = seed, MaxNewTokens = plan.TotalSteps, GuidanceScale = options.GuidanceScale ?? _defaultGuidanceScale };
         bool guided = used.Guided && (memory is not null || condPrefix is not null);
@@ -168,7 +175,10 @@ public sealed class CodeGenerator
         foreach (var window in plan.Windows)
         {
             Tensor codes;
-            (codes, delayed, pattern) = RunWindow(window, prompt, run);                   // (B, K, F_w)
+            var windowRun = run;
+            if (windowPrefix is not null && plan.IsLongForm)                              // melody: this window's stretch
+                windowRun = run with { Prefix = WindowPrefix(windowPrefix(plan, window), condPrefix!, guided, device) };
+            (codes, delayed, pattern) = RunWindow(window, prompt, windowRun);             // (B, K, F_w)
             windowCodes.Add(codes);
             pieces.Add(window.Index == 0 ? codes : codes.narrow(2, window.PromptFrames, window.NewFrames));
             if (window.Index + 1 < plan.Windows.Count)                                    // the next window's prompt: this one's tail
@@ -192,6 +202,16 @@ public sealed class CodeGenerator
             StepScores = run.Scores is null ? null : torch.stack(run.Scores).DetachFromDisposeScope(),
             Trace = run.Inputs is null ? null : new GenerationTrace(torch.stack(run.Inputs).DetachFromDisposeScope(), torch.stack(run.Logits!).DetachFromDisposeScope()),
         };
+    }
+
+    /// <summary>A window's (conditional, unconditional) prefix → the rows fed, checked against the first prefix's shape
+    /// (the plan counted its positions).</summary>
+    static Tensor WindowPrefix((Tensor Conditional, Tensor Unconditional) p, Tensor first, bool guided, Device device)
+    {
+        if (!p.Conditional.shape.SequenceEqual(first.shape) || !p.Unconditional.shape.SequenceEqual(first.shape))
+            throw new SmitinException($"generate: a window's conditioning prefix has shape [{string.Join(", ", p.Conditional.shape)}] / [{string.Join(", ", p.Unconditional.shape)}], expected [{string.Join(", ", first.shape)}] like the first");
+        var pre = p.Conditional.to(ScalarType.Float32, device);                             // (B, P, D)
+        return guided ? torch.cat([pre, p.Unconditional.to(ScalarType.Float32, device)], 0) : pre; // (2B, P, D)
     }
 
     /// <summary>What every window of one generation shares.</summary>

@@ -1,6 +1,7 @@
 using Smitin.Audio;
 using Smitin.Generation;
 using Smitin.IO;
+using Smitin.Models.Melody;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -132,7 +133,11 @@ public sealed partial class MusicGen
     /// <param name="melodies">one melody per prompt, or one for all prompts; any rate and channel count (resampled to the
     /// extractor's rate, channels averaged). Give it with drums and bass already removed if that is wanted: there is no
     /// source separator here (docs/melody.md).</param>
-    /// <param name="options">sampling, guidance, length, seed (guidance rows: null chroma and zero text, as the reference)</param>
+    /// <param name="options">sampling, guidance, length, seed (guidance rows: null chroma and zero text, as the reference).
+    /// A duration longer than one window is generated window by window (<see cref="WindowPlan"/>), each window conditioned
+    /// on the melody's stretch under it (<see cref="MelodyWindow.Stretch"/>: from the window's first frame, one window
+    /// long, read periodically past the melody's end), as audiocraft's <c>MusicGen._generate_tokens</c> re-cuts the
+    /// melody per window; a piece of one window is conditioned on the whole melody, as the reference.</param>
     /// <exception cref="SmitinException">plain MusicGen model; no melody; melody count neither 1 nor the prompt count</exception>
     /// <param name="progress">decoder steps done</param>
     /// <param name="cancellationToken">checked before every decoder step and before decoding</param>
@@ -150,7 +155,8 @@ public sealed partial class MusicGen
         int b = texts.Count > 0 ? texts.Count : melodies.Count;
         var batch = melodies.Count == b ? melodies : Enumerable.Repeat(melodies[0], b).ToArray();
         using var chroma = Chroma.Extract(batch);
-        return GenerateMelody(texts, chroma.OneHot, b, options, progress, cancellationToken, decodeAudio);
+        return GenerateMelody(texts, chroma.OneHot, b, options, progress, cancellationToken, decodeAudio,
+            (plan, window) => Chroma.Extract(batch.Select(m => MelodyWindow.Stretch(m, window.FirstFrame / plan.FrameRate, plan.WindowFrames / plan.FrameRate)).ToList()));
     }
 
     /// <summary>
@@ -163,16 +169,44 @@ public sealed partial class MusicGen
     /// <param name="options">sampling, guidance, length, seed</param>
     /// <param name="cancellationToken">checked before every decoder step and before decoding</param>
     /// <param name="decodeAudio">decode the codes to <see cref="GenerationResult.Audio"/></param>
+    /// <remarks>Features cannot be re-cut per window: with <paramref name="chroma"/>, a duration longer than one window is
+    /// refused (give the melody as audio to <see cref="Generate(IReadOnlyList{string}, IReadOnlyList{AudioClip}, GenerationOptions?, IProgress{GenerationProgress}?, CancellationToken, bool)"/>);
+    /// text-only (null chroma) runs window by window with the same prefix in every window.</remarks>
     public GenerationResult GenerateMelody(IReadOnlyList<string> texts, Tensor? chroma, int batchSize, GenerationOptions options,
-        IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, bool decodeAudio = true)
+        IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, bool decodeAudio = true) =>
+        GenerateMelody(texts, chroma, batchSize, options, progress, cancellationToken, decodeAudio, windowChroma: null);
+
+    /// <summary>
+    /// <see cref="GenerateMelody(IReadOnlyList{string}, Tensor?, int, GenerationOptions, IProgress{GenerationProgress}?, CancellationToken, bool)"/>
+    /// with, for a piece longer than one window, each window's chroma.
+    /// </summary>
+    /// <param name="texts">B prompts, or none</param>
+    /// <param name="chroma">(B, F, num_chroma) one-hot chroma of the whole melody, or null (text-only)</param>
+    /// <param name="batchSize">B when there is neither text nor chroma</param>
+    /// <param name="options">sampling, guidance, length, seed</param>
+    /// <param name="progress">decoder steps done</param>
+    /// <param name="cancellationToken">checked before every decoder step and before decoding</param>
+    /// <param name="decodeAudio">decode the codes to <see cref="GenerationResult.Audio"/></param>
+    /// <param name="windowChroma">long-form: the chroma of a window's stretch of the melody (null: features cannot be re-cut)</param>
+    GenerationResult GenerateMelody(IReadOnlyList<string> texts, Tensor? chroma, int batchSize, GenerationOptions options,
+        IProgress<GenerationProgress>? progress, CancellationToken cancellationToken, bool decodeAudio,
+        Func<WindowPlan, GenerationWindow, ChromaFeatures>? windowChroma)
     {
         options.Validate();
         EnsureSteeringFits(options);
         using var scope = torch.NewDisposeScope();
         using var text = texts.Count > 0 ? EncodeText(texts) : null;
         var (prefix, unconditional) = BuildMelodyPrefix(text, chroma, batchSize);
+        (Tensor, Tensor) StretchPrefix(WindowPlan plan, GenerationWindow window)
+        {
+            using var features = windowChroma!(plan, window);
+            return BuildMelodyPrefix(text, features.OneHot, batchSize);                        // (B, P, D) each
+        }
+        Func<WindowPlan, GenerationWindow, (Tensor, Tensor)>? windowPrefix = windowChroma is not null ? StretchPrefix
+            : chroma is null ? (_, _) => (prefix, unconditional)                                // text-only: the same in every window
+            : null;
         var result = CreateCodeGenerator().Generate(null, null, null, options, progress, cancellationToken,
-            batchSize: (int)prefix.shape[0], texts: texts.ToArray(), prefix: prefix, unconditionalPrefix: unconditional);
+            batchSize: (int)prefix.shape[0], texts: texts.ToArray(), prefix: prefix, unconditionalPrefix: unconditional, windowPrefix: windowPrefix);
         return decodeAudio ? WithAudio(result, cancellationToken) : result;
     }
 

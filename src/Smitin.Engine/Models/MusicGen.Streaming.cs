@@ -83,7 +83,8 @@ public sealed partial class MusicGen
             using var text = EncodeText(texts);
             var (prefix, unconditional) = BuildMelodyPrefix(text, null, texts.Count);
             result = CreateCodeGenerator().Generate(null, null, null, options, windowProgress, cancellationToken, batchSize: (int)prefix.shape[0],
-                texts: texts.ToArray(), onFrames: OnFrames, prefix: prefix, unconditionalPrefix: unconditional);
+                texts: texts.ToArray(), onFrames: OnFrames, prefix: prefix, unconditionalPrefix: unconditional,
+                windowPrefix: (_, _) => (prefix, unconditional));                          // no melody: the same prefix in every window
         }
         else
         {

@@ -16,6 +16,32 @@ public sealed record MusicGenLoadOptions
     /// <summary>The parts to build (default all). E.g. <see cref="MusicGenParts.Codec"/> alone to encode or decode audio;
     /// the weights of the other parts are still checked and hashed, not built.</summary>
     public MusicGenParts Parts { get; init; } = MusicGenParts.All;
+    /// <summary>
+    /// Kernel of the decoder's few-row products (a decode step): <c>auto</c> (default) measures the candidates on this
+    /// CPU once and caches the choice per CPU model; <c>linear</c>, <c>wxt</c> or <c>mv</c> force one (see
+    /// <see cref="Decoder.DecodeKernelSelector"/>). When <c>auto</c>, the environment variable
+    /// <c>SMITIN_DECODE_KERNEL</c> may force one instead.
+    /// </summary>
+    public string DecodeKernel { get; init; } = "auto";
+    /// <summary>
+    /// Storage type of the decoder's weight matrices (every <see cref="Decoder.DecoderLinear"/>: attention
+    /// projections, FFN, LM heads): <c>float32</c> (default, the reference's numerics) or <c>bfloat16</c> (half the
+    /// bytes a decode step reads; the products run in bfloat16 with libtorch's float32 accumulation and return
+    /// float32; embeddings, norms, softmax, guidance and sampling stay float32). Option name <c>dtype</c>.
+    /// </summary>
+    public string DType { get; init; } = "float32";
+
+    /// <exception cref="OptionException">an unknown <see cref="DecodeKernel"/> name (option <c>decode-kernel</c>)</exception>
+    public void Validate()
+    {
+        try { Decoder.DecodeKernels.Parse(DecodeKernel, "decode-kernel"); }
+        catch (SmitinException) { throw new OptionException("decode-kernel", $"unknown kernel '{DecodeKernel}'; expected {Decoder.DecodeKernels.Accepted}"); }
+        if (DType is not ("float32" or "bfloat16"))
+            throw new OptionException("dtype", $"unknown weight type '{DType}'; expected float32 or bfloat16");
+    }
+
+    /// <summary>The weight matrices' scalar type for <see cref="DType"/>.</summary>
+    public ScalarType WeightType => DType == "bfloat16" ? ScalarType.BFloat16 : ScalarType.Float32;
 }
 
 /// <summary>
@@ -86,6 +112,7 @@ public sealed partial class MusicGen : IDisposable
     public static MusicGen Load(string folder, MusicGenLoadOptions? options = null)
     {
         options ??= new MusicGenLoadOptions();
+        options.Validate();
         var log = options.Log ?? (s => Console.Error.WriteLine(s));
         Native.TorchRuntime.Ensure();
         var sw = System.Diagnostics.Stopwatch.StartNew();
@@ -137,7 +164,13 @@ public sealed partial class MusicGen : IDisposable
         {
             weightsScope.Dispose(); // on failure this also frees whatever a part had built
         }
+        if (options.WeightType != ScalarType.Float32 && parts.HasFlag(MusicGenParts.Decoder))
+        {
+            long bytes = model.Decoder.UseWeightType(options.WeightType);
+            log($"musicgen: decoder weight matrices stored as {options.DType} ({bytes / 1e6:F0} MB){(Native.CpuIdentity.HasFlag("avx512_bf16") || Native.CpuIdentity.HasFlag("amx_bf16") ? "" : "; this CPU reports neither avx512_bf16 nor amx_bf16: bfloat16 products are emulated and may be slower than float32")}");
+        }
         log($"musicgen: loaded in {sw.Elapsed.TotalSeconds:F1} s (identity {model.Identity})");
+        if (parts.HasFlag(MusicGenParts.Decoder)) model.ChooseDecodeKernel(options, log);
         return model;
     }
 

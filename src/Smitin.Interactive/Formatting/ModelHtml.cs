@@ -13,7 +13,7 @@ internal static class ModelHtml
         sb.Append("<div class=\"smitin-model\"><b>MusicGen</b> ")
           .Append(WebUtility.HtmlEncode(model.Folder))
           .Append($" <small>(identity {WebUtility.HtmlEncode(model.Identity)}, {WebUtility.HtmlEncode(model.Device.ToString())})</small><ul>");
-        foreach (var line in model.Config.Describe())
+        foreach (var line in model.Config.Describe().Concat(model.DecodeKernelSummary()))
             sb.Append("<li><code>").Append(WebUtility.HtmlEncode(line)).Append("</code></li>");
         return sb.Append("</ul></div>").ToString();
     }

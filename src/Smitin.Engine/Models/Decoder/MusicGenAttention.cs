@@ -6,7 +6,7 @@ namespace Smitin.Models.Decoder;
 
 /// <summary>
 /// Multi-head attention of a MusicGen decoder layer (<c>self_attn</c> or <c>encoder_attn</c>), as the reference's
-/// eager path: q/k/v/out projections without bias, q scaled by head_dim^-0.5 before QK^T, an additive float mask
+/// eager path: q/k/v/out projections without bias, QK^T scaled by head_dim^-0.5, an additive float mask
 /// (<c>float.MinValue</c>, never -inf, so a fully masked row gives a uniform softmax instead of NaN), softmax in float32.
 ///
 /// <c>hook_z</c> carries the per-head output at the input of <c>out_proj</c>, shaped (B, T, H, Dh): the probe and
@@ -22,7 +22,6 @@ public sealed class MusicGenAttention : nn.Module
     public readonly HookPoint hook_z;
 
     readonly int _heads, _headDim;
-    readonly float _scaling;
 
     /// <summary>An attention block of <paramref name="heads"/> heads over <paramref name="hidden"/> features.</summary>
     /// <param name="name">module name (<c>self_attn</c> or <c>encoder_attn</c>)</param>
@@ -35,7 +34,6 @@ public sealed class MusicGenAttention : nn.Module
         if (hidden % heads != 0) throw new SmitinException($"hidden size {hidden} is not divisible by {heads} heads");
         _heads = heads;
         _headDim = hidden / heads;
-        _scaling = (float)Math.Pow(_headDim, -0.5);
         q_proj = new DecoderLinear(hidden, hidden);
         k_proj = new DecoderLinear(hidden, hidden);
         v_proj = new DecoderLinear(hidden, hidden);
@@ -56,7 +54,7 @@ public sealed class MusicGenAttention : nn.Module
     internal Tensor SelfAttention(Tensor x, SelfAttentionCache? cache)
     {
         long b = x.shape[0], t = x.shape[1];
-        var q = SplitHeads(q_proj.call(x) * _scaling, b, t);  // (B, H, T, Dh)
+        var q = SplitHeads(q_proj.call(x), b, t);             // (B, H, T, Dh), scaled in Attend
         var k = SplitHeads(k_proj.call(x), b, t);             // (B, H, T, Dh)
         var v = SplitHeads(v_proj.call(x), b, t);
         int past = cache?.Length ?? 0;
@@ -73,7 +71,7 @@ public sealed class MusicGenAttention : nn.Module
     internal Tensor CrossAttention(Tensor x, Tensor? memory, Tensor? additiveMask, CrossAttentionCache? cache)
     {
         long b = x.shape[0], t = x.shape[1];
-        var q = SplitHeads(q_proj.call(x) * _scaling, b, t);  // (B, H, T, Dh)
+        var q = SplitHeads(q_proj.call(x), b, t);             // (B, H, T, Dh), scaled in Attend
         Tensor k, v;
         if (memory is not null)
         {
@@ -92,12 +90,14 @@ public sealed class MusicGenAttention : nn.Module
 
     Tensor SplitHeads(Tensor x, long b, long t) => x.reshape(b, t, _heads, _headDim).transpose(1, 2); // (B, H, T, Dh)
 
+    /// <summary>
+    /// softmax(q·kᵀ · head_dim^-0.5 + mask) · v through libtorch's fused <c>scaled_dot_product_attention</c> (one op
+    /// instead of five: a decode step's attention over the KV cache is dispatch-bound, see the <c>decode</c> bench's
+    /// per-part timing). Its default scale is head_dim^-0.5, the reference's <c>scaling</c>; softmax in float32.
+    /// </summary>
     Tensor Attend(Tensor q, Tensor k, Tensor v, Tensor? mask, long b, long t)
     {
-        var scores = q.matmul(k.transpose(-1, -2));               // (B, H, T, S)
-        if (mask is not null) scores = scores + mask;
-        var probs = scores.softmax(-1);
-        var z = probs.matmul(v).transpose(1, 2);                  // (B, T, H, Dh), a view: nothing copied for the hook
+        var z = nn.functional.scaled_dot_product_attention(q, k, v, mask).transpose(1, 2); // (B, T, H, Dh), a view: nothing copied for the hook
         var hooked = hook_z.call(z);
         if (!ReferenceEquals(hooked, z) && !hooked.shape.SequenceEqual(z.shape))
             throw new SmitinException($"{GetName()}.hook_z: a hook returned shape [{string.Join(", ", hooked.shape)}], expected [{string.Join(", ", z.shape)}] (B, T, H, Dh)");

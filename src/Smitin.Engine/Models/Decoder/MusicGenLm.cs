@@ -41,6 +41,71 @@ public sealed class MusicGenLm : nn.Module
         foreach (var p in parameters()) p.requires_grad = false;
         ModuleWeights.DetachFromDisposeScopes(this); // a decoder built inside a dispose scope keeps its weights
         eval();
+        DecodeKernels = new DecodeKernelSelector(new StepMatrices(this), DecodeKernelCache.Default);
+        foreach (var linear in modules().OfType<DecoderLinear>()) linear.Selector = DecodeKernels;
+    }
+
+    /// <summary>
+    /// Chooses how the few-row products of a decode step are computed on this CPU (measured on first use, cached per
+    /// CPU model, overridable; see <see cref="DecodeKernelSelector"/>). <see cref="MusicGen.Load"/> resolves the 2-row
+    /// choice (batch 1 with guidance) at load and logs it.
+    /// </summary>
+    public DecodeKernelSelector DecodeKernels { get; private set; }
+
+    /// <summary>
+    /// Converts every <see cref="DecoderLinear"/> weight (attention projections, FFN, LM heads) to
+    /// <paramref name="type"/> (e.g. bfloat16: half the bytes a decode step reads); embeddings, LayerNorms and the
+    /// sinusoidal table stay float32. The kernel choices are made again for the new type (the cache key holds it).
+    /// </summary>
+    /// <returns>bytes of the converted matrices</returns>
+    public long UseWeightType(ScalarType type)
+    {
+        long bytes = 0;
+        foreach (var linear in modules().OfType<DecoderLinear>())
+        {
+            linear.to(type);
+            linear.weight.requires_grad = false;
+            bytes += linear.weight.numel() * linear.weight.ElementSize;
+        }
+        DecodeKernels.ForgetChoices();
+        return bytes;
+    }
+
+    /// <summary>Replaces <see cref="DecodeKernels"/> (tests: fake timings, a temporary cache file).</summary>
+    public void UseDecodeKernelSelector(DecodeKernelSelector selector)
+    {
+        DecodeKernels = selector;
+        foreach (var linear in modules().OfType<DecoderLinear>()) linear.Selector = selector;
+    }
+
+    /// <summary>
+    /// The weight matrices a decode step reads, (out, in) each, in reading order: per layer self q/k/v/out, cross
+    /// q/out (cross k/v are computed once from the memory), fc1, fc2; then the LM heads. Read live, so a
+    /// conversion of the weights (dtype, device) is seen.
+    /// </summary>
+    public IReadOnlyList<Tensor> StepWeights() => new StepMatrices(this);
+
+    sealed class StepMatrices(MusicGenLm lm) : IReadOnlyList<Tensor>
+    {
+        List<Tensor> Items
+        {
+            get
+            {
+                var list = new List<Tensor>();
+                foreach (var layer in lm.Layers)
+                {
+                    list.AddRange([layer.self_attn.q_proj.weight, layer.self_attn.k_proj.weight, layer.self_attn.v_proj.weight, layer.self_attn.out_proj.weight]);
+                    if (layer.encoder_attn is { } cross) list.AddRange([cross.q_proj.weight, cross.out_proj.weight]);
+                    list.AddRange([layer.fc1.weight, layer.fc2.weight]);
+                }
+                list.AddRange(lm.lm_heads.Select(h => (Tensor)h.weight));
+                return list;
+            }
+        }
+        public Tensor this[int index] => Items[index];
+        public int Count => Items.Count;
+        public IEnumerator<Tensor> GetEnumerator() => Items.GetEnumerator();
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>

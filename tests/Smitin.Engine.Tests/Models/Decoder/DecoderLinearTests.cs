@@ -9,15 +9,27 @@ public class DecoderLinearTests
 {
     public DecoderLinearTests() => Native.TorchRuntime.Ensure();
 
+    public static TheoryData<int, int, string> Cases()
+    {
+        var data = new TheoryData<int, int, string>();
+        foreach (var kernel in new[] { "linear", "wxt", "mv" })
+        {
+            data.Add(1, 1, kernel);   // one row: the selector's kernel
+            data.Add(2, 1, kernel);   // a guided decode step
+            data.Add(4, 4, kernel);   // 16 rows: still the selector's
+            data.Add(3, 7, kernel);   // 21 rows: libtorch linear
+        }
+        return data;
+    }
+
     [Theory]
-    [InlineData(1, 1)]      // one row: streaming path
-    [InlineData(2, 1)]      // a guided decode step
-    [InlineData(4, 4)]      // 16 rows: still streaming
-    [InlineData(3, 7)]      // 21 rows: libtorch linear
-    public void EqualsLinearForAnyRowCountAndLayout(int b, int t)
+    [MemberData(nameof(Cases))]
+    public void EqualsLinearForAnyRowCountLayoutAndKernel(int b, int t, string kernel)
     {
         using var scope = torch.NewDisposeScope();
         using var layer = new DecoderLinear(24, 40);
+        layer.Selector = new DecodeKernelSelector([layer.weight], cache: null, "cpu", (_, _) => throw new InvalidOperationException("not timed"),
+            name => name == DecodeKernelSelector.EnvironmentVariable ? kernel : null);
         var x = torch.randn(b, t, 24);
         var expected = nn.functional.linear(x, layer.weight);
         var y = layer.call(x);
