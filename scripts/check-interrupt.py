@@ -15,7 +15,7 @@ results = []
 def check(ok, name): results.append(bool(ok)); print(("PASS " if ok else "FAIL ") + name, flush=True)
 
 km = KernelManager(kernel_name=kernel_name)
-km.start_kernel()
+km.start_kernel(stdout=sys.stderr.fileno(), stderr=sys.stderr.fileno())   # the kernel's log: stderr, not the PASS/FAIL lines
 kc = km.client(); kc.start_channels()
 try:
     kc.wait_for_ready(timeout=600)

@@ -48,11 +48,14 @@ tally < <(
 )
 [ "$failed" -eq 0 ] || finish
 
-# Expected outputs per notebook (check-notebook.py --expect KIND:MIN).
+# Expected outputs per notebook (check-notebook.py: --expect KIND:MIN, and on the embedded default model: every
+# probe set shown well above chance (0.5), the evaluation's table and players for every condition with the judge's
+# p, and the judge hearing the real drums more than their absence).
 declare -A EXPECT=(
-  [quickstart]="--expect audio:5 --expect heatmap:1 --expect trace:1 --expect plotly:3"
-  [probing]="--expect audio:4 --expect heatmap:5 --expect plotly:5"
-  [steering]="--expect audio:6 --expect heatmap:1 --expect trace:3 --expect compare:1 --expect plotly:4"
+  [quickstart]="--expect audio:5 --expect heatmap:1 --expect trace:1 --expect plotly:3 --probe-accuracy drums:0.8"
+  [probing]="--expect audio:4 --expect heatmap:5 --expect plotly:5 --probe-accuracy drums:0.8 --probe-accuracy bass:0.7"
+  [steering]="--expect audio:30 --expect heatmap:1 --expect trace:3 --expect compare:1 --expect eval:1 --expect plotly:5 --probe-accuracy drums:0.8
+              --eval-methods real-without,none,text,iti,smitin,smitin+text,real-with --judge-above real-with:real-without"
 )
 
 for nb in quickstart probing steering; do
@@ -70,22 +73,16 @@ for nb in quickstart probing steering; do
 done
 
 # The dll variant: a generated notebook that #r's the built assembly and makes the one documented call.
-fixtures="${SMITIN_FIXTURES:-}"
-if [ -z "$fixtures" ]; then
-  d="$REPO"
-  while [ "$d" != "/" ]; do
-    for c in "$d/shared/fixtures" "$d/../shared/fixtures"; do [ -d "$c" ] && { fixtures="$(cd "$c" && pwd)"; break 2; }; done
-    d="$(dirname "$d")"
-  done
-fi
 dll="$REPO/src/Smitin.Interactive/bin/Release/net10.0/Smitin.Interactive.dll"
 tally < <(check "dll variant: Release build" dotnet build src/Smitin.Interactive -c Release -nologo -v q -clp:ErrorsOnly)
-if [ -f "$dll" ] && [ -n "$fixtures" ]; then
-  $PY - "$dll" "$fixtures/musicgen-tiny-mono" "$OUT/dll-variant.ipynb" <<'PYEOF'
+if [ -f "$dll" ]; then
+  # (#!smitin load without a model: the default model next to the built engine, the other place DefaultModel looks)
+  $PY - "$dll" "$OUT/dll-variant.ipynb" <<'PYEOF'
 import json, sys
-dll, model, out = sys.argv[1:4]
+dll, out = sys.argv[1:3]
 cells = [f'#r "{dll}"\nSmitin.Interactive.SmitinExtension.Load(Microsoft.DotNet.Interactive.Kernel.Root);',
-         f'#!smitin load "{model}"',
+         '#!smitin load',
+         'Smitin.Models.DefaultModel.Folder',
          '#!smitin generate "drums" --duration 0.5 --seed 1']
 json.dump({"cells": [{"cell_type": "code", "id": f"c{i}", "execution_count": None, "metadata": {}, "outputs": [], "source": c}
                      for i, c in enumerate(cells)],
@@ -96,10 +93,19 @@ PYEOF
     "$OUT/dll-variant.ipynb" >>"$OUT/dll-variant.log" 2>&1
   tally < <($PY scripts/check-notebook.py "$OUT/dll-variant.ipynb" "dll variant" --expect audio:1)
 else
-  tally < <(echo "FAIL dll variant: no $dll or no shared/fixtures (set SMITIN_FIXTURES)")
+  tally < <(echo "FAIL dll variant: no $dll")
 fi
 
 # Jupyter's interrupt button on a running magic (the kernelspec from scripts/setup.sh): cancelled, kernel alive.
+# It runs on the tiny fixture model ($SMITIN_FIXTURES, else the nearest shared/fixtures above the repository).
+fixtures="${SMITIN_FIXTURES:-}"
+if [ -z "$fixtures" ]; then
+  d="$REPO"
+  while [ "$d" != "/" ]; do
+    for c in "$d/shared/fixtures" "$d/../shared/fixtures"; do [ -d "$c" ] && { fixtures="$(cd "$c" && pwd)"; break 2; }; done
+    d="$(dirname "$d")"
+  done
+fi
 if [ -f "$dll" ] && [ -n "$fixtures" ]; then
   tally < <($PY scripts/check-interrupt.py "$dll" "$fixtures/musicgen-tiny-mono" 2>>"$OUT/interrupt.log")
 else

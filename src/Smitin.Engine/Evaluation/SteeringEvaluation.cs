@@ -132,7 +132,7 @@ public static class SteeringEvaluation
             Judge = string.Create(CultureInfo.InvariantCulture, $"trait judge '{judge.Trait}' (log-mel statistics + logistic regression, threshold {judge.Threshold:0.##}, window {judge.WindowSeconds:0.##} s; docs/judge.md)"),
             Embedding = EmbeddingDescription,
             PromptSeconds = options.PromptSeconds, ContinuationSeconds = options.ContinuationSeconds, Seed = options.Seed, BatchSize = options.BatchSize,
-            Sampling = string.Create(CultureInfo.InvariantCulture, $"{(g.IsGreedy ? "greedy" : $"top-k {g.TopK}, top-p {g.TopP}, temperature {g.Temperature}")}, guidance {g.GuidanceScale}"),
+            Sampling = string.Create(CultureInfo.InvariantCulture, $"{(g.IsGreedy ? "greedy" : $"top-k {g.TopK}, top-p {g.TopP}, temperature {g.Temperature}")}, guidance {g.GuidanceScale ?? model.Config.GuidanceScale}"),
             Prompts = prompts.Take(Math.Max(add.Length, remove.Length)).Select(p => p.ToString()).ToArray(),
             ProbeSets = byDirection.Values.Select(Describe).ToArray(),
             Seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),

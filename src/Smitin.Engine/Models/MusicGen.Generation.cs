@@ -43,8 +43,24 @@ public sealed partial class MusicGen
                 throw new SmitinException("generate: a MusicGen Melody model does not continue an audio prompt (the reference's generate has no audio-prompt step); give the tune as a melody instead");
             return GenerateMelody(texts, null, texts.Count, options, progress, cancellationToken, decodeAudio);
         }
-        // The length rules before any encoding: the audio prompt's frames (floor: the exact count is checked again
-        // by the code generator) plus the request must fit the decoder's context.
+        var tokens = CheckTextRequest(texts, options, audioPrompt, decodeAudio);
+        using var scope = torch.NewDisposeScope();
+        var promptCodes = PromptCodes(texts.Count, audioPrompt);                                // (B, K, P) or null
+        using var text = EncodeText(tokens);
+        var result = CreateCodeGenerator().Generate(text.EncoderHiddenStates, text.AttentionMask, promptCodes, options,
+            progress, cancellationToken, texts: texts.ToArray());
+        return decodeAudio ? WithAudio(result, cancellationToken) : result;
+    }
+
+    /// <summary>
+    /// The bounds of a text (and audio prompt) request, checked before anything is encoded: the audio prompt's frames
+    /// (floor: the exact count is checked again by the code generator) plus the request must fit the decoder's context,
+    /// every prompt fits <c>model_max_length</c>, and the batch's caches and audio fit in memory.
+    /// </summary>
+    /// <returns>the prompts' tokens</returns>
+    /// <exception cref="SmitinException">a length that cannot fit, a prompt too long, too many prompts for the memory</exception>
+    Text.TokenBatch CheckTextRequest(IReadOnlyList<string> texts, GenerationOptions options, Tensor? audioPrompt, bool decodeAudio)
+    {
         long promptSamples = audioPrompt is { } a && a.dim() == 3 ? a.shape[2] : 0;
         int estimatedFrames = (int)Math.Min(int.MaxValue, Math.Floor(promptSamples * FrameRate / SampleRate));
         int kc = Models.Decoder.DelayPattern.CodebooksPerChannel(Config.Decoder.NumCodebooks, Config.Decoder.AudioChannels);
@@ -52,12 +68,7 @@ public sealed partial class MusicGen
         int steps = plan.Windows.Max(w => w.Steps);                                           // caches are per window
         var tokens = Tokenizer.EncodeBatch(texts);                                             // refuses prompts over model_max_length
         EnsureMemoryFits(texts.Count, tokens.Length, estimatedFrames, steps, options.Guided, decodeAudio);
-        using var scope = torch.NewDisposeScope();
-        var promptCodes = PromptCodes(texts.Count, audioPrompt);                                // (B, K, P) or null
-        using var text = EncodeText(tokens);
-        var result = CreateCodeGenerator().Generate(text.EncoderHiddenStates, text.AttentionMask, promptCodes, options,
-            progress, cancellationToken, texts: texts.ToArray());
-        return decodeAudio ? WithAudio(result, cancellationToken) : result;
+        return tokens;
     }
 
     /// <summary>(1 or B, C, T) audio prompt → (B, K, P) codes on the model device, or null.</summary>

@@ -42,6 +42,7 @@ public sealed partial class MusicGen
         streaming ??= new StreamingOptions();
         streaming.Validate();
         int playSteps = streaming.ResolvePlaySteps(FrameRate);
+        if (!IsMelody) CheckTextRequest(texts, options, audioPrompt, decodeAudio: true);  // lengths, prompts, memory: before any encoding
 
         using var scope = torch.NewDisposeScope();
         using var decoder = new EncodecStreamDecoder(Codec, AudioChannels);

@@ -144,12 +144,18 @@ public static class EvaluationReport
 
     static PlotlyFigure HeatmapFigure(ProbeSet set) => PlotlyFigure.FromChart(ProbeHeatmap.ToChart(set));
 
-    static string Table(EvaluationResult r)
+    /// <summary>
+    /// The results table as HTML: one <c>&lt;tr data-method="…" data-task="add|remove"&gt;</c> per row (condition, n,
+    /// success with its Wilson 95 % interval, mean judge p, FAD, prompt similarity, shifted fraction, monitor C, seconds).
+    /// Used by the report and by the notebook formatter of <see cref="EvaluationResult"/>.
+    /// </summary>
+    public static string Table(EvaluationResult r, string? cssClass = null)
     {
         var c = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder("<table>\n<tr><th>condition</th><th>task</th><th>n</th><th>success</th><th>95 % CI</th><th>p(judge)</th><th>FAD ↓</th><th>prompt sim. ↑</th><th>shifted</th><th>monitor C</th><th>seconds</th></tr>\n");
+        var sb = new StringBuilder(cssClass is null ? "<table>" : $"<table class=\"{Enc(cssClass)}\">");
+        sb.Append("\n<tr><th>condition</th><th>task</th><th>n</th><th>success</th><th>95 % CI</th><th>p(judge)</th><th>FAD ↓</th><th>prompt sim. ↑</th><th>shifted</th><th>monitor C</th><th>seconds</th></tr>\n");
         foreach (var x in r.Rows)
-            sb.Append(c, $"<tr><td>{Enc(x.Label)}</td><td>{x.Task}</td><td>{x.N}</td><td>{x.Success:P1}</td><td>{x.SuccessCi95[0]:P1} – {x.SuccessCi95[1]:P1}</td><td>{x.JudgeProbability:0.000}</td><td>{x.Fad:0.000}</td><td>{x.PromptSimilarity:0.000}</td><td>{(x.ShiftedFraction is { } s ? s.ToString("P1", c) : "–")}</td><td>{(x.MonitorConfidence is { } m ? m.ToString("0.000", c) : "–")}</td><td>{x.Seconds:0}</td></tr>\n");
+            sb.Append(c, $"<tr data-method=\"{Enc(x.Method)}\" data-task=\"{x.Task}\"><td>{Enc(x.Label)}</td><td>{x.Task}</td><td>{x.N}</td><td>{x.Success:P1}</td><td>{x.SuccessCi95[0]:P1} – {x.SuccessCi95[1]:P1}</td><td>{x.JudgeProbability:0.000}</td><td>{x.Fad:0.000}</td><td>{x.PromptSimilarity:0.000}</td><td>{(x.ShiftedFraction is { } s ? s.ToString("P1", c) : "–")}</td><td>{(x.MonitorConfidence is { } m ? m.ToString("0.000", c) : "–")}</td><td>{x.Seconds:0}</td></tr>\n");
         return sb.Append("</table>\n").ToString();
     }
 

@@ -11,11 +11,13 @@ internal static class AudioClipHtml
 {
     internal static string Render(AudioClip clip) => Render(clip, caption: null);
 
-    internal static string Render(AudioClip clip, string? caption)
+    /// <param name="width">waveform width in pixels</param>
+    /// <param name="height">waveform height in pixels</param>
+    internal static string Render(AudioClip clip, string? caption = null, int width = 480, int height = 64)
     {
         string wav = Convert.ToBase64String(clip.ToWavBytes(WavEncoding.Pcm16));
         string title = caption is null ? "" : $"<div class=\"smitin-audio-caption\"><b>{WebUtility.HtmlEncode(caption)}</b></div>";
-        return $"<div class=\"smitin-audio\">{title}{WaveformSvg.Render(clip)}<br/>" +
+        return $"<div class=\"smitin-audio\">{title}{WaveformSvg.Render(clip, width, height)}<br/>" +
                $"<audio controls preload=\"metadata\" src=\"data:audio/wav;base64,{wav}\"></audio>" +
                $"<div class=\"smitin-audio-info\"><small>{WebUtility.HtmlEncode(clip.Describe())}</small></div></div>";
     }

@@ -12,7 +12,10 @@ internal static class ProbeSetHtml
         // Plotly titles do not wrap: on narrow figures (few heads) put best accuracy and τ on a second line.
         if (figure.Layout["width"]?.GetValue<int>() < 800 && figure.Layout["title"]?["text"]?.GetValue<string>() is { } title)
             figure.Layout["title"]!["text"] = title.Replace(" — ", "<br>", StringComparison.Ordinal);
-        return PlotlyEmbed.Render(figure, "smitin-heatmap");
+        // the figures a reader (or a check of an executed notebook) wants without parsing the chart
+        string attributes = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"data-trait=\"{System.Net.WebUtility.HtmlEncode(set.Trait)}\" data-direction=\"{ProbeSetOptions.Name(set.Direction)}\" data-best-accuracy=\"{set.Accuracy.Max():0.0000}\" data-tau=\"{set.Tau:0.0000}\"");
+        return $"<div class=\"smitin-probeset\" {attributes}>{PlotlyEmbed.Render(figure, "smitin-heatmap")}</div>";
     }
 
     internal static string Text(ProbeSet set)

@@ -21,6 +21,7 @@ internal static class SmitinFormatters
         Register<AudioClip>(AudioClipHtml.Render, c => c.ToString());
         Register<GenerationResult>(GenerationResultHtml.Render, r => "GenerationResult: " + GenerationResultHtml.Describe(r));
         Register<Comparison>(ComparisonHtml.Render, c => "Comparison: " + string.Join(" | ", c.Variants.Select(v => $"{v.Label}: {GenerationResultHtml.Describe(v.Result)}")));
+        Register<Smitin.Evaluation.EvaluationResult>(EvaluationHtml.Render, EvaluationHtml.Text);
         Register<ProbeDataset>(DatasetHtml.Render, d => d.Report.ToString());
         Register<ProbeSet>(ProbeSetHtml.Render, ProbeSetHtml.Text);
         Register<MonitorPlotSeries>(MonitorTraceHtml.Render, t => $"MonitorPlotSeries '{t.Name}' ({t.Trait}): {t.Steps} steps, tau {t.Tau:F3}, {t.Intervened.Count(i => i)} interventions");

@@ -24,6 +24,9 @@ public class SteeringEvaluationTests
         Assert.Equal(Expected, r.Rows.Select(x => $"{x.Method}/{x.Task}/{x.Direction}"));
         Assert.Equal("drums", r.Trait);
         Assert.Equal("musicgen-tiny-mono", r.Model);
+        // guidance was not given: the result records the value used (the checkpoint's), not an empty field
+        Assert.Null(EvaluationFixture.Options.Generation.GuidanceScale);
+        Assert.EndsWith(FormattableString.Invariant($"guidance {EvaluationFixture.Model.Config.GuidanceScale}"), r.Sampling);
         foreach (var row in r.Rows)
         {
             Assert.Equal(row.Task == "add" ? 3 : 2, row.N);

@@ -133,4 +133,32 @@ public sealed class GenerationLimitsTests : IDisposable
         Assert.Contains($"at most {budget / perPrompt} prompt(s) of this length fit in one call", e.Message);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"refusal took {clock.Elapsed}");
     }
+
+    [Fact]
+    public void Streaming_checks_prompt_count_prompt_length_and_audio_prompt_length_before_any_encoding()
+    {
+        // The same bounds as Generate, before anything is encoded. Before, GenerateStreaming had no memory estimate:
+        // a batch that cannot fit started encoding and generating (here: cancelled after 60 s instead of refused);
+        // the prompt-length and audio-prompt refusals came only after encoding the text / the audio prompt.
+        var model = TinyModel.Shared;
+        var options = new GenerationOptions { DurationSeconds = 10 };
+        long budget = (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * Smitin.Models.MusicGen.GenerationMemoryShare);
+        long perPrompt = model.EstimateGenerationBytes(1, 3, 0, 503, guided: true, decodeAudio: true);
+        int tooMany = (int)Math.Min(int.MaxValue - 1, budget / perPrompt + 1);
+        int chunks = 0;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));             // before: still generating
+        var clock = Stopwatch.StartNew();
+        var e = Refused(() => model.GenerateStreaming(Enumerable.Repeat("rock", tooMany).ToArray(), options, _ => chunks++, cancellationToken: cts.Token));
+        Assert.Contains($"at most {budget / perPrompt} prompt(s) of this length fit in one call", e.Message);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"refusal took {clock.Elapsed}");
+
+        string prompt = string.Join(" ", Enumerable.Range(0, 6000).Select(i => "drums bass"))[..40_000];
+        e = Refused(() => model.GenerateStreaming([prompt], new GenerationOptions { MaxNewTokens = 8 }, _ => chunks++));
+        Assert.Contains("takes at most 512 (tokenizer_config.json model_max_length)", e.Message);
+
+        using var audio = torch.zeros(1, 1, 32000 * 11);                                   // 11 s = 550 frames > 512 positions
+        e = Refused(() => model.GenerateStreaming(["rock"], new GenerationOptions { MaxNewTokens = 8 }, _ => chunks++, audioPrompt: audio));
+        Assert.Contains("the audio prompt is 550 frames (11 s)", e.Message);
+        Assert.Equal(0, chunks);
+    }
 }

@@ -33,14 +33,47 @@ public class LoadMagicTests
     }
 
     [Fact]
-    public async Task Missing_folder_or_model_option_shows_help_and_error()
+    public async Task Load_without_a_model_loads_the_embedded_default_model()
     {
         var (nb, _) = await NotebookKernel.CreateAsync();
         using var __ = nb;
-        var none = await nb.SubmitAsync("#!smitin load");
-        Assert.Contains("--model is required", none.Error());
-        Assert.Contains(none.Html(), h => h.Contains("smitin-help"));
+        var r = await nb.SubmitAsync("#!smitin load");
+        r.Succeeded();
+        Assert.Contains(r.Html(), h => h.Contains("smitin-progress") && h.Contains("default model " + Smitin.Models.DefaultModel.Name));
+        var model = SmitinSession.Of(nb.Kernel).Model!;
+        // the folder the engine finds next to itself, holding the committed models/smitin-synth-small
+        Assert.Equal(Smitin.Models.DefaultModel.Folder, model.Folder);
+        Assert.Equal(Smitin.Models.DefaultModel.Name, Path.GetFileName(Path.TrimEndingDirectorySeparator(model.Folder)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(Repo.Root, "models", "smitin-synth-small", "config.json")),
+            File.ReadAllBytes(Path.Combine(model.Folder, "config.json")));
+        var use = await nb.SubmitAsync("model.Config.Decoder.NumHiddenLayers * 100 + model.SampleRate / 1000");
+        use.Succeeded();
+        Assert.Equal(4 * 100 + 16, use.ReturnValue<int>());
+    }
 
+    [Fact]
+    public async Task Load_without_a_model_names_the_override_when_the_default_is_missing()
+    {
+        var (nb, _) = await NotebookKernel.CreateAsync();
+        using var __ = nb;
+        string missing = Path.Combine(Path.GetTempPath(), "smitin-no-default-" + Guid.NewGuid().ToString("N"));
+        Environment.SetEnvironmentVariable(Smitin.Models.DefaultModel.EnvironmentVariable, missing);
+        try
+        {
+            var r = await nb.SubmitAsync("#!smitin load");
+            Assert.Contains(missing, r.Error());
+            Assert.Contains(Smitin.Models.DefaultModel.EnvironmentVariable, r.Error());
+            Assert.Contains(r.Html(), h => h.Contains("smitin-help"));
+        }
+        finally { Environment.SetEnvironmentVariable(Smitin.Models.DefaultModel.EnvironmentVariable, null); }
+        (await nb.SubmitAsync("2 * 21")).Succeeded();
+    }
+
+    [Fact]
+    public async Task Missing_folder_shows_help_and_error()
+    {
+        var (nb, _) = await NotebookKernel.CreateAsync();
+        using var __ = nb;
         var missing = await nb.SubmitAsync("#!smitin load /no/such/folder");
         Assert.Contains("/no/such/folder", missing.Error());
         Assert.Contains(missing.Html(), h => h.Contains("smitin-help"));
