@@ -18,6 +18,9 @@ static class CliAliases
             },
             ["dataset synth"] = new Dictionary<string, string> { ["--seconds"] = "--song-seconds", ["--rate"] = "--sample-rate" },
             ["dataset scan"] = new Dictionary<string, string> { ["--max-per-track"] = "--max-segments-per-track" },
+            ["judge train"] = new Dictionary<string, string> { ["--stems"] = "--source", ["--seconds"] = "--segment-seconds" },
+            ["eval"] = new Dictionary<string, string> { ["--stems"] = "--prompt-source", ["--probe-stems"] = "--source", ["--batch"] = "--batch-size" },
+            ["demo"] = new Dictionary<string, string> { ["--batch"] = "--batch-size" },
         };
 
     /// <summary>
@@ -28,7 +31,7 @@ static class CliAliases
     /// </summary>
     public static string[] Rewrite(string[] args, TextWriter warnings)
     {
-        string path = args.Length > 1 && args[0] == "dataset" ? $"dataset {args[1]}" : args.Length > 0 ? args[0] : "";
+        string path = args.Length > 1 && Table.ContainsKey($"{args[0]} {args[1]}") ? $"{args[0]} {args[1]}" : args.Length > 0 ? args[0] : "";
         if (!Table.TryGetValue(path, out var aliases)) return args;
         var output = new List<string>(args.Length + 2);
         var warned = new HashSet<string>();

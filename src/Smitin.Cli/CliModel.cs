@@ -29,7 +29,8 @@ static class CliModel
     public static Option<string> DTypeOption() =>
         new("--dtype") { Description = "decoder weight matrices: float32 (default) or bfloat16 (half the bytes per decode step; float32 norms, softmax and sampling)", DefaultValueFactory = _ => new MusicGenLoadOptions().DType };
 
-    /// <summary>Loads the model from a resolved folder on the chosen device (and weight type).</summary>
-    public static MusicGen Load(string folder, string device, string? dtype = null) =>
-        MusicGen.Load(folder, new MusicGenLoadOptions { Device = device, DType = dtype ?? new MusicGenLoadOptions().DType });
+    /// <summary>Loads the model (or only <paramref name="parts"/> of it) from a resolved folder on the chosen device
+    /// (and weight type).</summary>
+    public static MusicGen Load(string folder, string device, string? dtype = null, MusicGenParts parts = MusicGenParts.All) =>
+        MusicGen.Load(folder, new MusicGenLoadOptions { Device = device, DType = dtype ?? new MusicGenLoadOptions().DType, Parts = parts });
 }

@@ -18,5 +18,6 @@ static class Commands
         yield return TrainCommand.Create();
         yield return EvalCommand.Create();
         yield return DemoCommand.Create();
+        yield return TraceCommand.Create();
     }
 }

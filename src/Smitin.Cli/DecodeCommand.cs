@@ -24,7 +24,7 @@ static class DecodeCommand
             using var codes = CodesJson.Read(codesPath, config.Decoder.NumCodebooks, config.AudioEncoder.CodebookSize);   // before the model
             ct.ThrowIfCancellationRequested();
 
-            using var musicgen = CliModel.Load(dir, parse.GetValue(device)!);
+            using var musicgen = CliModel.Load(dir, parse.GetValue(device)!, parts: MusicGenParts.Codec);   // codes -> audio: the codec only
             using var scope = torch.NewDisposeScope();
             var audio = musicgen.DecodeCodes(codes).cpu();                                        // (B, C, T)
             long batch = audio.shape[0];

@@ -12,20 +12,23 @@ static class DemoCommand
     public static Command Create()
     {
         var d = new DemoOptions();
-        var shared = new EvalCommand.Shared();
-        var output = new Option<string>("--out") { Description = "Output folder (songs, probes, results, report.html)", DefaultValueFactory = _ => d.OutputFolder };
-        var probeSongs = new Option<int>("--probe-songs") { Description = "Songs synthesised for probing", DefaultValueFactory = _ => d.ProbeSongs };
-        var evalSongs = new Option<int>("--eval-songs") { Description = "Songs synthesised for the evaluation prompts", DefaultValueFactory = _ => d.EvalSongs };
-        var jobs = new Option<int>("--jobs") { Description = "fluidsynth processes in parallel", DefaultValueFactory = _ => d.Jobs };
-        shared.Prompts.DefaultValueFactory = _ => d.Evaluation.Prompts;
+        var shared = new EvalCommand.Shared(d.Evaluation);
+        var output = new Option<string?>("--out") { Description = $"Output folder: songs, probes, results, report.html (default {d.OutputFolder})" };
+        var probeSongs = new Option<int>("--probe-songs") { Description = $"Songs synthesised for probing (default {d.ProbeSongs})" };
+        var evalSongs = new Option<int>("--eval-songs") { Description = $"Songs synthesised for the evaluation prompts (default {d.EvalSongs})" };
+        var jobs = new Option<int>("--jobs") { Description = "fluidsynth processes in parallel (default: the processor count)" };
         var cmd = new Command("demo", "The paper's comparison on one model, offline: synthesise songs, probe, evaluate ITI vs SMITIN with the trait judge, write report.html.");
         foreach (var o in shared.All.Concat([output, probeSongs, evalSongs, jobs])) cmd.Options.Add(o);
         cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
         {
-            var options = new DemoOptions
+            var options = d with
             {
-                OutputFolder = parse.GetValue(output)!, ProbeSongs = parse.GetValue(probeSongs), EvalSongs = parse.GetValue(evalSongs),
-                Jobs = parse.GetValue(jobs), JudgePath = parse.GetValue(shared.Judge), Evaluation = shared.Options(parse),
+                OutputFolder = parse.GetValue(output) ?? d.OutputFolder,
+                ProbeSongs = parse.Given(probeSongs) ?? d.ProbeSongs,
+                EvalSongs = parse.Given(evalSongs) ?? d.EvalSongs,
+                Jobs = parse.Given(jobs) ?? d.Jobs,
+                JudgePath = parse.GetValue(shared.Judge),
+                Evaluation = shared.Options(parse),
             };
             options.Validate();
             string modelDir = shared.ModelFolder(parse, ct);

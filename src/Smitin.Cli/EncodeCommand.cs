@@ -23,10 +23,10 @@ static class EncodeCommand
             int rate = config.AudioEncoder.SamplingRate, channels = config.Decoder.AudioChannels;
             var clip = AudioClip.Load(wav);                          // before the model: bad input fails fast
             string description = clip.Describe();
-            clip = clip.ToChannels(channels).Resample(rate);        // downmix = mean, upmix = copy; WDL resampler
+            clip = clip.Conform(channels, rate);                     // downmix = mean, upmix = copy; WDL resampler
             ct.ThrowIfCancellationRequested();
 
-            using var musicgen = CliModel.Load(dir, parse.GetValue(device)!);
+            using var musicgen = CliModel.Load(dir, parse.GetValue(device)!, parts: MusicGenParts.Codec);   // audio -> codes: the codec only
             using var scope = torch.NewDisposeScope();
             var x = clip.ToTensor().unsqueeze(0);                   // (1, C, T)
             var codes = musicgen.EncodeAudio(x);                                                  // (1, K, F)

@@ -11,64 +11,80 @@ using Smitin.Viz;
 namespace Smitin.Cli;
 
 /// <summary>
-/// <c>smitin eval [--model DIR] --trait drums --stems DIR (--probes F... | --probe-stems DIR) [--judge F] --out DIR</c>:
+/// <c>smitin eval [--model DIR] --trait drums --prompt-source DIR (--probes F... | --source DIR) [--judge F] --out DIR</c>:
 /// the paper's audio-continuation comparison (docs/evaluation.md); writes results.json and results.md (and
 /// report.html with <c>--report</c>), prints the table.
 /// </summary>
 static class EvalCommand
 {
-    /// <summary>Options shared by <c>eval</c> and <c>demo</c> (same names, defaults from <see cref="EvaluationOptions"/>).</summary>
-    internal sealed class Shared
+    /// <summary>
+    /// Options shared by <c>eval</c> and <c>demo</c> (docs/options.md): the names of the rest of the CLI, every default
+    /// from <paramref name="defaults"/> (<see cref="EvaluationOptions"/>; demo: <see cref="DemoOptions.Evaluation"/>), shown
+    /// in the help, never declared on the option.
+    /// </summary>
+    internal sealed class Shared(EvaluationOptions defaults)
     {
-        static readonly EvaluationOptions D = new();
-        static readonly GenerationOptions G = new();
-        public readonly Option<string?> Model = new("--model") { Description = CliModel.Description + "; default: the embedded default model (" + DefaultModel.Name + ")" };
-        public readonly Option<string> Trait = new("--trait") { Description = "Trait = stem name of the songs (drums, bass, piano, ...)", DefaultValueFactory = _ => D.Trait };
-        public readonly Option<int> Prompts = new("--prompts") { Description = "Prompts per adding row (n)", DefaultValueFactory = _ => D.Prompts };
-        public readonly Option<int?> RemovalPrompts = new("--removal-prompts") { Description = "Prompts per removal row (default: --prompts; 0 = no removal rows)" };
-        public readonly Option<double> PromptSeconds = new("--prompt-seconds") { Description = "Seconds of real audio given as the prompt", DefaultValueFactory = _ => D.PromptSeconds };
-        public readonly Option<double> ContinuationSeconds = new("--continuation-seconds") { Description = "Seconds generated after the prompt (the judge's window: 3)", DefaultValueFactory = _ => D.ContinuationSeconds };
-        public readonly Option<int> Batch = new("--batch") { Description = "Prompts per forward pass", DefaultValueFactory = _ => D.BatchSize };
-        public readonly Option<long> Seed = new("--seed") { Description = "Sampling seed (batch b of every row uses seed·1000 + b)", DefaultValueFactory = _ => D.Seed };
-        public readonly Option<double[]> Alpha = new("--alpha") { Description = "SMITIN α, one row each (repeat)", DefaultValueFactory = _ => D.SmitinAlphas.ToArray() };
-        public readonly Option<double> ItiAlpha = new("--iti-alpha") { Description = "ITI α", DefaultValueFactory = _ => D.ItiAlpha };
-        public readonly Option<int> Every = new("--every") { Description = "SMITIN: intervene every s-th step", DefaultValueFactory = _ => D.Every };
-        public readonly Option<int> TopKHeads = new("--top-k-heads") { Description = "ITI: most accurate heads shifted", DefaultValueFactory = _ => D.TopKHeads };
-        public readonly Option<string[]> Direction = new("--direction") { Description = "Directions compared (repeat): probe, mass-mean", DefaultValueFactory = _ => D.Directions.Select(ProbeSetOptions.Name).ToArray() };
-        public readonly Option<int> TopK = new("--top-k") { Description = "Sample among the k most likely tokens (0 = all)", DefaultValueFactory = _ => G.TopK };
-        public readonly Option<double> Temperature = new("--temperature") { Description = "Sampling temperature", DefaultValueFactory = _ => G.Temperature };
+        readonly EvaluationOptions D = defaults;
+        public readonly Option<string?> Model = new("--model") { Description = CliModel.Description };
+        public readonly Option<string?> Trait = new("--trait") { Description = $"Trait = stem name of the songs (drums, bass, piano, ...) (default {defaults.Trait})" };
+        public readonly Option<int> Prompts = new("--prompts") { Description = $"Prompts per adding row (n) (default {defaults.Prompts})" };
+        public readonly Option<int> RemovalPrompts = new("--removal-prompts") { Description = "Prompts per removal row (default: --prompts; 0 = no removal rows)" };
+        public readonly Option<double> PromptSeconds = new("--prompt-seconds") { Description = $"Seconds of real audio given as the prompt (default {defaults.PromptSeconds})" };
+        public readonly Option<double> ContinuationSeconds = new("--continuation-seconds") { Description = $"Seconds generated after the prompt (default {defaults.ContinuationSeconds}, the judge's window)" };
+        public readonly Option<int> BatchSize = new("--batch-size") { Description = $"Prompts per decoder forward pass (default {defaults.BatchSize})" };
+        public readonly Option<long> Seed = new("--seed") { Description = $"Sampling seed: batch b of every row uses seed·1000 + b (default {defaults.Seed})" };
+        public readonly Option<double[]> Alpha = new("--alpha") { Description = $"SMITIN α, one row each (repeat) (default {string.Join(", ", defaults.SmitinAlphas)})" };
+        public readonly Option<double> ItiAlpha = new("--iti-alpha") { Description = $"ITI α (default {defaults.ItiAlpha})" };
+        public readonly Option<int> Every = new("--every") { Description = $"SMITIN: intervene every s-th step (default {defaults.Every})" };
+        public readonly Option<int> TopKHeads = new("--top-k-heads") { Description = $"ITI: most accurate heads shifted (default {defaults.TopKHeads})" };
+        public readonly Option<string[]> Direction = new("--direction") { Description = $"Directions compared, one row each (repeat): probe, mass-mean (default {string.Join(", ", defaults.Directions.Select(ProbeSetOptions.Name))})" };
+        public readonly Option<int> TopK = new("--top-k") { Description = $"Sample among the k most likely tokens; 0 = all (default {defaults.Generation.TopK})" };
+        public readonly Option<double> Temperature = new("--temperature") { Description = $"Sampling temperature (default {defaults.Generation.Temperature})" };
         public readonly Option<double?> Guidance = new("--guidance") { Description = "Classifier-free guidance scale (default: the checkpoint's generation_config.json guidance_scale, else 3)" };
-        public readonly Option<string> BaseText = new("--base-text") { Description = "Text of the adding rows other than the text baselines ({trait} = the trait; e.g. \"no {trait}.\" for a model that adds the trait unprompted)", DefaultValueFactory = _ => D.BaseTextTemplate };
+        public readonly Option<string?> BaseText = new("--base-text") { Description = $"Text of the adding rows other than the text baselines; {{trait}} = the trait, e.g. \"no {{trait}}.\" for a model that adds the trait unprompted (default \"{defaults.BaseTextTemplate}\": unconditional)" };
         public readonly Option<string?> Judge = new("--judge") { Description = "Trait judge file (default: judge-<trait>.json next to the model)" };
         public readonly Option<string> Device = CliModel.DeviceOption();
 
-        public IEnumerable<Option> All => [Model, Trait, Prompts, RemovalPrompts, PromptSeconds, ContinuationSeconds, Batch, Seed, Alpha, ItiAlpha,
+        public IEnumerable<Option> All => [Model, Trait, Prompts, RemovalPrompts, PromptSeconds, ContinuationSeconds, BatchSize, Seed, Alpha, ItiAlpha,
             Every, TopKHeads, Direction, TopK, Temperature, Guidance, BaseText, Judge, Device];
 
         public EvaluationOptions Options(ParseResult p)
         {
-            var o = new EvaluationOptions
+            var o = D with
             {
-                Trait = p.GetValue(Trait)!, Prompts = p.GetValue(Prompts), RemovalPrompts = p.GetValue(RemovalPrompts),
-                PromptSeconds = p.GetValue(PromptSeconds), ContinuationSeconds = p.GetValue(ContinuationSeconds), BatchSize = p.GetValue(Batch),
-                Seed = p.GetValue(Seed), SmitinAlphas = p.GetValue(Alpha)!, ItiAlpha = p.GetValue(ItiAlpha), Every = p.GetValue(Every),
-                TopKHeads = p.GetValue(TopKHeads), BaseTextTemplate = p.GetValue(BaseText)!, Directions = p.GetValue(Direction)!.Select(ProbeSetOptions.ParseDirection).Distinct().ToArray(),
-                Generation = new GenerationOptions { TopK = p.GetValue(TopK), Temperature = p.GetValue(Temperature), GuidanceScale = p.GetValue(Guidance) },
+                Trait = p.GetValue(Trait) ?? D.Trait,
+                Prompts = p.Given(Prompts) ?? D.Prompts,
+                RemovalPrompts = p.Given(RemovalPrompts) ?? (p.Gave(Prompts) ? null : D.RemovalPrompts),
+                PromptSeconds = p.Given(PromptSeconds) ?? D.PromptSeconds,
+                ContinuationSeconds = p.Given(ContinuationSeconds) ?? D.ContinuationSeconds,
+                BatchSize = p.Given(BatchSize) ?? D.BatchSize,
+                Seed = p.Given(Seed) ?? D.Seed,
+                SmitinAlphas = p.Gave(Alpha) ? p.GetValue(Alpha)! : D.SmitinAlphas,
+                ItiAlpha = p.Given(ItiAlpha) ?? D.ItiAlpha,
+                Every = p.Given(Every) ?? D.Every,
+                TopKHeads = p.Given(TopKHeads) ?? D.TopKHeads,
+                BaseTextTemplate = p.GetValue(BaseText) ?? D.BaseTextTemplate,
+                Directions = p.Gave(Direction) ? p.GetValue(Direction)!.Select(ProbeSetOptions.ParseDirection).Distinct().ToArray() : D.Directions,
+                Generation = D.Generation with
+                {
+                    TopK = p.Given(TopK) ?? D.Generation.TopK,
+                    Temperature = p.Given(Temperature) ?? D.Generation.Temperature,
+                    GuidanceScale = p.GetValue(Guidance) ?? D.Generation.GuidanceScale,
+                },
             };
             o.Validate();
             return o;
         }
 
-        public string ModelFolder(ParseResult p, CancellationToken ct) =>
-            p.GetValue(Model) is { } m ? CliModel.Resolve(m, ct) : DefaultModel.Folder;
+        public string ModelFolder(ParseResult p, CancellationToken ct) => CliModel.Resolve(p.GetValue(Model), ct);
     }
 
     public static Command Create()
     {
-        var shared = new Shared();
-        var stems = new Option<string>("--stems") { Description = "Held-out songs for the prompts (MUSDB18-HQ / MoisesDB layout, e.g. from 'smitin dataset synth')", Required = true };
+        var shared = new Shared(new EvaluationOptions());
+        var stems = new Option<string>("--prompt-source") { Description = "Held-out songs the audio prompts are cut from (MUSDB18-HQ / MoisesDB layout, e.g. from 'smitin dataset synth')", Required = true };
         var probes = new Option<string[]>("--probes") { Description = "Probe set(s) of the trait, one per direction (from 'smitin probe --direction ...')" };
-        var probeStems = new Option<string?>("--probe-stems") { Description = "Instead of --probes: songs to probe the trait on now (both directions from one capture; other songs than --stems)" };
+        var probeStems = new Option<string?>("--source") { Description = "Instead of --probes: songs to probe the trait on now (both directions from one capture; other songs than --prompt-source)" };
         var output = new Option<string>("--out") { Description = "Output folder: results.json, results.md (and report.html with --report)", Required = true };
         var report = new Option<bool>("--report") { Description = "Also write report.html (chart, heatmap, monitor by s, players, table)" };
         var cmd = new Command("eval", "Compare no control, text, ITI and SMITIN (both directions) on audio continuation, judged by the trait judge; writes results.json and results.md.");
@@ -77,16 +93,16 @@ static class EvalCommand
         {
             var options = shared.Options(parse);
             string stemDir = parse.GetValue(stems)!, outDir = parse.GetValue(output)!;
-            if (!Directory.Exists(stemDir)) throw new SmitinException($"--stems {stemDir}: folder not found");
+            if (!Directory.Exists(stemDir)) throw new SmitinException($"--prompt-source {stemDir}: folder not found");
             if (File.Exists(outDir)) throw new SmitinException($"--out {outDir}: is a file; expected a folder");
             var probeFiles = parse.GetValue(probes) ?? [];
             string? probeSongs = parse.GetValue(probeStems);
             if ((probeFiles.Length > 0) == (probeSongs is not null))
-                throw new SmitinException("give either --probes FILE (one per direction) or --probe-stems DIR, not both and not neither");
+                throw new SmitinException("give either --probes FILE (one per direction) or --source DIR (songs to probe on), not both and not neither");
             string modelDir = shared.ModelFolder(parse, ct);
             string judgePath = parse.GetValue(shared.Judge) ?? Path.Combine(modelDir, TraitJudge.DefaultFileName(options.Trait));
             if (!File.Exists(judgePath))
-                throw new SmitinException($"judge {judgePath}: not found; train one with 'smitin judge train --model {modelDir} --stems DIR --trait {options.Trait} --out {modelDir}' or pass --judge FILE");
+                throw new SmitinException($"judge {judgePath}: not found; train one with 'smitin judge train --model {modelDir} --source DIR --trait {options.Trait} --out {modelDir}' or pass --judge FILE");
             var judge = TraitJudge.Load(judgePath);
             using var model = CliModel.Load(modelDir, parse.GetValue(shared.Device)!);
             IReadOnlyList<ProbeSet> sets;
@@ -100,7 +116,7 @@ static class EvalCommand
             }
             else sets = probeFiles.Select(f => ProbeSet.Load(f, model)).ToArray();
 
-            var result = SteeringEvaluation.Run(model, stemDir, sets, judge, options, new StderrProgress(), ct);
+            var result = SteeringEvaluation.Run(model, stemDir, sets, judge, options, Progress(), ct);
             result.Save(outDir);
             if (parse.GetValue(report))
             {
@@ -116,22 +132,8 @@ static class EvalCommand
         return cmd;
     }
 
-    /// <summary>One stderr line per finished stage and every quarter of a row.</summary>
-    internal sealed class StderrProgress : IProgress<EvaluationProgress>
-    {
-        readonly object _gate = new();
-        string _stage = "";
-        int _quarter = -1;
-
-        public void Report(EvaluationProgress p)
-        {
-            lock (_gate)
-            {
-                int q = p.Total > 0 ? 4 * p.Done / p.Total : 0;
-                if (p.Stage == _stage && q == _quarter) return;
-                (_stage, _quarter) = (p.Stage, q);
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{p.Elapsed.TotalSeconds,5:0} s] {p.Stage}: {p.Done}/{p.Total}"));
-            }
-        }
-    }
+    /// <summary>Evaluation progress on stderr: one line per stage and every quarter of a row, with the elapsed time.</summary>
+    internal static StderrProgress<EvaluationProgress> Progress() =>
+        new(p => (p.Stage, p.Total > 0 ? 4 * p.Done / p.Total : 0),
+            p => string.Create(CultureInfo.InvariantCulture, $"[{p.Elapsed.TotalSeconds,5:0} s] {p.Stage}: {p.Done}/{p.Total}"));
 }

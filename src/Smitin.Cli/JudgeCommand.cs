@@ -8,7 +8,7 @@ namespace Smitin.Cli;
 /// <summary>
 /// <c>smitin judge --trait drums FILE.wav...</c>: the trait judge's probability per file (judge from <c>--judge PATH</c>
 /// or the <c>judge-&lt;trait&gt;.json</c> in the <c>--model</c> folder).
-/// <c>smitin judge train --model M --stems SONGS --trait drums [--trait bass ...] --out DIR</c>: trains one judge per
+/// <c>smitin judge train --model M --source SONGS --trait drums [--trait bass ...] --out DIR</c>: trains one judge per
 /// trait, calibrated on the model's codec, writes <c>DIR/judge-&lt;trait&gt;.json</c> and prints the held-out report.
 /// </summary>
 static class JudgeCommand
@@ -37,7 +37,7 @@ static class JudgeCommand
                 judgePath = Path.Combine(dir, TraitJudge.DefaultFileName(traitName));
                 if (!File.Exists(judgePath))
                     throw new SmitinException($"{judgePath}: no judge for trait '{traitName}' next to the model; train one with " +
-                                              $"`smitin judge train --model {modelArg ?? dir} --stems SONGS --trait {traitName} --out {dir}`, or give --judge PATH");
+                                              $"`smitin judge train --model {modelArg ?? dir} --source SONGS --trait {traitName} --out {dir}`, or give --judge PATH");
             }
             var j = TraitJudge.Load(judgePath);
             if (!string.IsNullOrWhiteSpace(traitName) && !string.Equals(traitName, j.Trait, StringComparison.OrdinalIgnoreCase))
@@ -58,13 +58,14 @@ static class JudgeCommand
 
     static Command Train()
     {
+        var defaults = new TraitJudgeOptions();
         var model = CliModel.ModelOption();
-        var stems = new Option<string>("--stems") { Description = "Stem collection (MUSDB18-HQ or MoisesDB layout, e.g. from smitin dataset synth): matched pairs mixture vs mixture without the trait's stem", Required = true };
+        var stems = new Option<string>("--source") { Description = "Stem collection the judge is trained on (MUSDB18-HQ or MoisesDB layout, e.g. from smitin dataset synth): matched pairs mixture vs mixture without the trait's stem", Required = true };
         var traits = new Option<string[]>("--trait") { Description = "Trait (stem name) to train a judge for; repeat for several", Required = true, Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out") { Description = "Output folder; one judge-<trait>.json per trait is written there (the model folder makes it the default judge)", Required = true };
-        var seconds = new Option<double>("--seconds") { Description = "Window length in seconds", DefaultValueFactory = _ => new TraitJudgeOptions().WindowSeconds };
-        var validation = new Option<double>("--validation") { Description = "Fraction of songs held out for the report", DefaultValueFactory = _ => new TraitJudgeOptions().ValidationFraction };
-        var seed = new Option<int>("--seed") { Description = "Seed of the song split and the stem-subset draws", DefaultValueFactory = _ => 0 };
+        var seconds = new Option<double>("--segment-seconds") { Description = $"Length of each judged window in seconds (default {defaults.WindowSeconds})" };
+        var validation = new Option<double>("--validation") { Description = $"Fraction of songs held out for the report (default {defaults.ValidationFraction})" };
+        var seed = new Option<int>("--seed") { Description = $"Seed of the song split and the stem-subset draws (default {defaults.Seed})" };
         var maxSegments = new Option<int?>("--max-segments-per-track") { Description = "Keep at most this many windows per song" };
         var noCodec = new Option<bool>("--no-codec") { Description = "Do not calibrate on codec reconstructions (train on original audio only)" };
         var device = CliModel.DeviceOption();
@@ -77,12 +78,16 @@ static class JudgeCommand
             string outDir = parse.GetValue(output)!;
             if (File.Exists(outDir)) throw new SmitinException($"--out {outDir}: is a file; expected a folder for the judge files");
             string stemDir = parse.GetValue(stems)!;
-            if (!Directory.Exists(stemDir)) throw new SmitinException($"--stems {stemDir}: folder not found");
+            if (!Directory.Exists(stemDir)) throw new SmitinException($"--source {stemDir}: folder not found");
             var traitNames = parse.GetValue(traits)!.Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
-            var perTrait = traitNames.Select(t => new TraitJudgeOptions
+            var perTrait = traitNames.Select(t => defaults with
             {
-                Trait = t, WindowSeconds = parse.GetValue(seconds), ValidationFraction = parse.GetValue(validation), Seed = parse.GetValue(seed),
-                MaxWindowsPerSong = parse.GetValue(maxSegments), CalibrateOnCodec = !parse.GetValue(noCodec),
+                Trait = t,
+                WindowSeconds = parse.Given(seconds) ?? defaults.WindowSeconds,
+                ValidationFraction = parse.Given(validation) ?? defaults.ValidationFraction,
+                Seed = parse.Given(seed) ?? defaults.Seed,
+                MaxWindowsPerSong = parse.GetValue(maxSegments),
+                CalibrateOnCodec = !parse.GetValue(noCodec),
             }).ToArray();
             foreach (var o in perTrait) o.Validate();                 // option errors before the model loads
             string modelDir = CliModel.Resolve(parse.GetValue(model)!, ct);
@@ -90,7 +95,7 @@ static class JudgeCommand
             foreach (var o in perTrait)
             {
                 Console.Error.WriteLine($"smitin: training the '{o.Trait}' judge from {stemDir}");
-                var j = TraitJudge.Train(musicgen, stemDir, o, new StderrProgress(), ct);
+                var j = TraitJudge.Train(musicgen, stemDir, o, Progress(), ct);
                 string path = Path.Combine(outDir, TraitJudge.DefaultFileName(o.Trait));
                 j.Save(path);
                 foreach (var line in j.Report.Lines()) Console.WriteLine(line);
@@ -101,22 +106,7 @@ static class JudgeCommand
         return cmd;
     }
 
-    /// <summary>Progress on stderr: each stage, then every 10 %.</summary>
-    sealed class StderrProgress : IProgress<JudgeProgress>
-    {
-        readonly object _gate = new();
-        string _stage = "";
-        int _bucket = -1;
-
-        public void Report(JudgeProgress p)
-        {
-            lock (_gate)
-            {
-                int bucket = p.Total > 0 ? 10 * p.Done / p.Total : 0;
-                if (p.Stage == _stage && bucket == _bucket) return;
-                (_stage, _bucket) = (p.Stage, bucket);
-                Console.Error.WriteLine($"  {p.Stage}: {p.Done}/{p.Total}");
-            }
-        }
-    }
+    /// <summary>Judge training progress on stderr: each stage, then every 10 %.</summary>
+    static StderrProgress<JudgeProgress> Progress() =>
+        new(p => (p.Stage, p.Total > 0 ? 10 * p.Done / p.Total : 0), p => $"{p.Stage}: {p.Done}/{p.Total}");
 }

@@ -84,7 +84,7 @@ static class ProbeCommand
 
             using var musicgen = CliModel.Load(modelDir, parse.GetValue(device)!);
             Console.Error.WriteLine($"smitin: probing '{traitName}' from {dataset.Report.Source}: {dataset.TrainTracks.Count} train / {dataset.ValidationTracks.Count} validation tracks");
-            var set = ProbeTrainer.Train(musicgen, dataset, options, new StderrProgress(), ct);
+            var set = ProbeTrainer.Train(musicgen, dataset, options, Progress(), ct);
             Console.Error.WriteLine(dataset.Report.ToString());
             set.Save(outPath);
             if (heatPath is not null) ProbeHeatmap.Save(set, heatPath);
@@ -100,8 +100,8 @@ static class ProbeCommand
     internal static IEnumerable<string> Summary(ProbeSet set)
     {
         var p = set.Provenance;
-        var acc = set.Accuracy.Select(a => (double)a).OrderBy(a => a).ToArray();
-        double median = acc.Length % 2 == 1 ? acc[acc.Length / 2] : (acc[acc.Length / 2 - 1] + acc[acc.Length / 2]) / 2;
+        var acc = set.Accuracy.Select(a => (double)a).Order().ToArray();
+        double median = Median.OfSorted(acc);
         var c = CultureInfo.InvariantCulture;
         yield return string.Create(c, $"trait '{set.Trait}': {set.Layers} layers x {set.Heads} heads probed on {p.TrainPositive}+{p.TrainNegative} train / {p.ValidationPositive}+{p.ValidationNegative} validation segments (with+without), {p.SegmentSeconds:0.###} s each");
         yield return string.Create(c, $"validation accuracy: best {acc[^1]:P1}, median {median:P1}, worst {acc[0]:P1}");
@@ -110,23 +110,8 @@ static class ProbeCommand
         yield return $"monitor heads ({set.MonitorHeadIndices.Length}): " + string.Join(", ", set.Monitor.Select(h => $"L{h.Layer}H{h.Head}"));
     }
 
-    /// <summary>Progress on stderr: capture every 50 segments (the total is not known in advance), training every 10 %.</summary>
-    sealed class StderrProgress : IProgress<ProbeProgress>
-    {
-        readonly object _gate = new();
-        string _stage = "";
-        int _bucket = -1;
-
-        public void Report(ProbeProgress p)
-        {
-            lock (_gate)
-            {
-                bool capture = p.Stage.StartsWith("capture", StringComparison.Ordinal);
-                int bucket = capture ? p.Done / 50 : p.Total > 0 ? 10 * p.Done / p.Total : 0;
-                if (p.Stage == _stage && bucket == _bucket) return;
-                (_stage, _bucket) = (p.Stage, bucket);
-                Console.Error.WriteLine(capture ? $"  {p.Stage}: {p.Done} segments" : $"  {p.Stage}: {p.Done}/{p.Total} heads");
-            }
-        }
-    }
+    /// <summary>Probing progress on stderr: capture every 50 segments (the total is not known in advance), training every 10 %.</summary>
+    static StderrProgress<ProbeProgress> Progress() => new(
+        p => p.Stage.StartsWith("capture", StringComparison.Ordinal) ? (p.Stage, p.Done / 50) : (p.Stage, p.Total > 0 ? 10 * p.Done / p.Total : 0),
+        p => p.Stage.StartsWith("capture", StringComparison.Ordinal) ? $"{p.Stage}: {p.Done} segments" : $"{p.Stage}: {p.Done}/{p.Total} heads");
 }

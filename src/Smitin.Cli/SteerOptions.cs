@@ -110,12 +110,9 @@ sealed class SteerOptions
         for (int i = 0; i < record.Plan.Count; i++)
         {
             var plan = record.Plan[i];
-            var trace = record.Trace.Traits[i];
-            int shifted = trace.Samples.Sum(s => s.Shifted.Count(x => x));
-            int steps = record.Trace.Steps;
-            string finalC = string.Join(", ", trace.Samples.Select(s => s.Confidence.Length == 0 ? "-" : s.Confidence[^1].ToString("F2", CultureInfo.InvariantCulture)));
+            var summary = record.Trace.Traits[i].Summarize();
             string what = record.MonitorOnly || plan.Alpha == 0 ? "monitored" : $"{plan.Action} ({plan.Mode}, alpha {plan.Alpha.ToString(CultureInfo.InvariantCulture)}, {plan.Gate})";
-            Console.Error.WriteLine($"smitin: trait '{plan.Trait}' {what}: {shifted} shifted steps over {steps} x {trace.Samples.Count} sample(s), final C [{finalC}], tau {plan.Tau.ToString("F3", CultureInfo.InvariantCulture)}");
+            Console.Error.WriteLine($"smitin: trait '{plan.Trait}' {what}: {summary.Describe()}, tau {plan.Tau.ToString("F3", CultureInfo.InvariantCulture)}");
         }
     }
 }

@@ -4,8 +4,10 @@ using System.Text.RegularExpressions;
 using Smitin.Cli;
 using Smitin.Data;
 using Smitin.Data.Synth;
+using Smitin.Evaluation;
 using Smitin.Generation;
 using Smitin.Interactive.Magics;
+using Smitin.Judging;
 using Smitin.Probing;
 using Smitin.Steering;
 
@@ -50,23 +52,18 @@ public class VocabularyTests
         }
     }
 
-    /// <summary>
-    /// Commands added after the table was written (judge, train: landed the same day) whose options are not yet reviewed
-    /// into docs/options.md (their --seed/--validation repeat numeric defaults): a known gap of issue 14, listed here
-    /// so it stays visible. Remove an entry once its options are rows of the table.
-    /// </summary>
-    static readonly HashSet<string> NotYetInTheTable = ["judge", "train", "eval", "demo"];
-
-    /// <summary>Every CLI command that runs something, by path ("generate", "dataset synth"), with its visible options.</summary>
+    /// <summary>Every CLI command that runs something, by path ("generate", "dataset synth", "judge" and "judge train"),
+    /// with its visible options.</summary>
     static Dictionary<string, List<Option>> CliCommands()
     {
         var result = new Dictionary<string, List<Option>>(StringComparer.Ordinal);
         void Walk(Command c, string path)
         {
-            if (c.Subcommands.Count == 0) result[path] = c.Options.Where(o => !o.Hidden && o is not System.CommandLine.Help.HelpOption && o is not VersionOption).ToList();
+            if (c.Subcommands.Count == 0 || c.Action is not null)
+                result[path] = c.Options.Where(o => !o.Hidden && o is not System.CommandLine.Help.HelpOption && o is not VersionOption).ToList();
             foreach (var s in c.Subcommands) Walk(s, path.Length == 0 ? s.Name : $"{path} {s.Name}");
         }
-        foreach (var c in Commands.All().Where(c => !NotYetInTheTable.Contains(c.Name))) Walk(c, c.Name);
+        foreach (var c in Commands.All()) Walk(c, c.Name);
         return result;
     }
 
@@ -159,7 +156,29 @@ public class VocabularyTests
         { "--songs", new SynthOptions().Songs },
         { "--song-seconds", new SynthOptions().Seconds },
         { "--sample-rate", new SynthOptions().SampleRate },
+        { "--prompts", new EvaluationOptions().Prompts },
+        { "--prompt-seconds", new EvaluationOptions().PromptSeconds },
+        { "--continuation-seconds", new EvaluationOptions().ContinuationSeconds },
+        { "--iti-alpha", new EvaluationOptions().ItiAlpha },
+        { "--probe-songs", new DemoOptions().ProbeSongs },
+        { "--eval-songs", new DemoOptions().EvalSongs },
     };
+
+    /// <summary>
+    /// The defaults a command has on purpose (its own engine record's value), written in the table's cell as
+    /// <c>main; command: value</c>: (option, command path) → the value as its help shows it.
+    /// </summary>
+    static readonly Dictionary<(string Option, string Command), string> CommandDefaults = new()
+    {
+        [("--validation", "judge train")] = Shown(new TraitJudgeOptions().ValidationFraction),
+        [("--batch-size", "eval")] = Shown(new EvaluationOptions().BatchSize),
+        [("--batch-size", "demo")] = Shown(new DemoOptions().Evaluation.BatchSize),
+        [("--alpha", "eval")] = string.Join(", ", new EvaluationOptions().SmitinAlphas.Select(Shown)),
+        [("--alpha", "demo")] = string.Join(", ", new DemoOptions().Evaluation.SmitinAlphas.Select(Shown)),
+        [("--prompts", "demo")] = Shown(new DemoOptions().Evaluation.Prompts),
+    };
+
+    static string Shown(double v) => v.ToString(CultureInfo.CurrentCulture);
 
     [Theory]
     [MemberData(nameof(EngineDefaults))]
@@ -169,17 +188,22 @@ public class VocabularyTests
         var tableDefault = Regex.Match(row.Default, @"^-?\d+(\.\d+)?");
         Assert.True(tableDefault.Success, $"{option}: the table's default '{row.Default}' does not start with a number");
         Assert.Equal(engineDefault, double.Parse(tableDefault.Value, CultureInfo.InvariantCulture));
-        string shown = $"default {engineDefault.ToString(CultureInfo.CurrentCulture)}";   // how the help interpolates it
         // p and M when steering default to the probe set's (its help says so); their numbers are the probing side's.
         foreach (var (path, options) in CliCommands())
             if (options.FirstOrDefault(o => o.Name == option) is { } o && o.Description?.Contains("the probe set's") != true)
             {
-                Assert.True(o.Description?.Contains(shown) == true, $"smitin {path} {option}: help '{o.Description}' does not say '{shown}'");
+                string shown = "default " + (CommandDefaults.TryGetValue((option, path), out var own) ? own : Shown(engineDefault));
+                if (own is not null)
+                    Assert.True(row.Default.Split(';').Select(c => c.Trim()).Contains($"{path}: {own.Replace(CultureInfo.CurrentCulture.NumberFormat.NumberDecimalSeparator, ".")}"),
+                        $"docs/options.md {option}: smitin {path} has its own default {own}; the default cell '{row.Default}' does not say '{path}: {own}'");
+                Assert.True(Regex.IsMatch(o.Description ?? "", Regex.Escape(shown) + @"(?![0-9]|\.[0-9])"),     // "default 0.2" is not "default 0.25"
+                    $"smitin {path} {option}: help '{o.Description}' does not say '{shown}'");
                 Assert.False(o.HasDefaultValue, $"smitin {path} {option} declares its own default; the engine record owns it");
             }
+        string magicShown = $"default {Shown(engineDefault)}";
         foreach (var (sub, options) in Magics())
             if (options.FirstOrDefault(o => o.Name == option) is { } m && !m.Description.Contains("the probe set's"))
-                Assert.True(m.Description.Contains(shown), $"#!smitin {sub} {option}: help '{m.Description}' does not say '{shown}'");
+                Assert.True(m.Description.Contains(magicShown), $"#!smitin {sub} {option}: help '{m.Description}' does not say '{magicShown}'");
     }
 
     [Fact]
@@ -209,8 +233,7 @@ public class VocabularyTests
         var offenders = new List<string>();
         foreach (var project in new[] { "Smitin.Cli", "Smitin.Interactive" })
             foreach (var file in Directory.GetFiles(Path.Combine(RepoRoot, "src", project), "*.cs", SearchOption.AllDirectories)
-                         .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
-                         .Where(f => !NotYetInTheTable.Any(c => Path.GetFileName(f).StartsWith(char.ToUpperInvariant(c[0]) + c[1..], StringComparison.Ordinal))))
+                         .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")))
             {
                 var lines = File.ReadAllLines(file);
                 for (int i = 0; i < lines.Length; i++)

@@ -126,6 +126,21 @@ public sealed partial class AudioClip
         throw new SmitinException($"cannot convert {Channels} channels to {channels}: only mono↔N conversions are defined (downmix = mean, upmix = copy)");
     }
 
+    /// <summary>
+    /// The clip with <paramref name="channels"/> channels (<see cref="ToChannels"/>) at <paramref name="sampleRate"/>
+    /// (<see cref="Resample"/>); null keeps the clip's own. Channels are converted first (a downmix makes the resampling
+    /// cheaper). The one conform path of the engine: the model's input (<c>MusicGen.Conform</c>), probing segments, the
+    /// judge's features. Returns this clip itself when it already matches.
+    /// </summary>
+    /// <exception cref="SmitinException">a channel layout that cannot be converted (e.g. 2 → 3)</exception>
+    public AudioClip Conform(int? channels, int? sampleRate)
+    {
+        var clip = this;
+        if (channels is { } c && c != clip.Channels) clip = clip.ToChannels(c);
+        if (sampleRate is { } r && r != clip.SampleRate) clip = clip.Resample(r);
+        return clip;
+    }
+
     // ---- time -----------------------------------------------------------------------------
 
     /// <summary>Frames [start, start + frames). The range must lie inside the clip.</summary>

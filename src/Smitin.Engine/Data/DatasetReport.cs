@@ -15,8 +15,6 @@ public sealed class SplitCounts
     public int Negatives { get; private set; }
     /// <summary>Skipped segments (a skipped pair counts once) by reason.</summary>
     public IReadOnlyDictionary<string, int> Skipped => _skipped;
-    /// <summary>Skipped segments of every reason.</summary>
-    public int SkippedTotal => _skipped.Values.Sum();
     /// <summary>True once the split has been enumerated to the end; counts are final only then.</summary>
     public bool Complete { get; private set; }
 

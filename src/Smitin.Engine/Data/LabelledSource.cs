@@ -48,7 +48,7 @@ sealed class LabelledSource : ISegmentSource
     {
         foreach (var entry in _byTrack[trackId].OrderByDescending(e => e.HasTrait).ThenBy(e => e.Path, StringComparer.Ordinal))
         {
-            var clip = SegmentWindows.Conform(AudioClip.Load(entry.Path), _o.Channels, _o.SampleRate);
+            var clip = AudioClip.Load(entry.Path).Conform(_o.Channels, _o.SampleRate);
             int rate = clip.SampleRate;
             int length = SegmentWindows.Frames(_o.SegmentSeconds, rate);
             int hop = SegmentWindows.Frames(_o.HopSeconds ?? _o.SegmentSeconds, rate);

@@ -39,13 +39,5 @@ static class SegmentWindows
         return 10 * Math.Log10(sum / ((double)length * clip.Channels));
     }
 
-    /// <summary>Converts to the requested channels, then resamples (downmixing first is cheaper).</summary>
-    public static AudioClip Conform(AudioClip clip, int? channels, int? sampleRate)
-    {
-        if (channels is { } c && c != clip.Channels) clip = clip.ToChannels(c);
-        if (sampleRate is { } r && r != clip.SampleRate) clip = clip.Resample(r);
-        return clip;
-    }
-
     public static int Frames(double seconds, int rate) => (int)Math.Round(seconds * rate);
 }

@@ -85,13 +85,13 @@ sealed class StemPairSource : ISegmentSource
             foreach (var file in files)
             {
                 var clip = AudioClip.Load(file);
-                if (clip.Channels != channels) clip = clip.ToChannels(channels);
+                clip = clip.Conform(channels, null);
                 if (isTarget) Accumulate(ref target, clip.Samples); else Accumulate(ref rest, clip.Samples);
             }
         }
         var t = new AudioClip(target!, track.SampleRate);
         var r = rest is null ? AudioClip.Silence(channels, t.Frames, track.SampleRate) : new AudioClip(rest, track.SampleRate);
-        return (SegmentWindows.Conform(t, null, _o.SampleRate), SegmentWindows.Conform(r, null, _o.SampleRate));
+        return (t.Conform(null, _o.SampleRate), r.Conform(null, _o.SampleRate));
     }
 
     static void Accumulate(ref float[][]? acc, float[][] add)

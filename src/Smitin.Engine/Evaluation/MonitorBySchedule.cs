@@ -44,10 +44,7 @@ public static class MonitorBySchedule
                 Steering = InterventionPlan.Build(probes, steering),
             };
             using var result = model.Generate([""], gen, audio, null, cancellationToken, decodeAudio: false);
-            var trait = result.Steering!.Trace.Traits[0];
-            var s = trait.Samples[0];
-            series.Add(new MonitorPlotSeries(name, probes.Trait, trait.Tau, model.FrameRate, s.Confidence, s.Mean, s.Min, s.Max, s.Shifted,
-                result.Steering.Trace.FirstStep));
+            series.AddRange(MonitorPlotSeries.FromTrace(name, result.Steering!.Trace, model.FrameRate));   // one trait, one sample
         }
         return series;
     }

@@ -252,9 +252,9 @@ public static class SteeringEvaluation
                 var trace = result.Steering!.Trace.Traits[0];
                 foreach (var s in trace.Samples)
                 {
-                    int n = s.Shifted.Length - 1;                                                              // index 0 = prefill, never shifted
-                    c.Shifted.Add(n > 0 ? s.Shifted.Skip(1).Count(x => x) / (double)n : 0);
-                    c.Confidence.Add(n > 0 ? s.Confidence.Skip(1).Select(v => (double)v).Average() : double.NaN);
+                    var summary = MonitorSummary.Of(trace.Trait, s);                                           // over the generated steps
+                    c.Shifted.Add(summary.ShiftedFraction);
+                    c.Confidence.Add(summary.MeanConfidence);
                 }
                 progress?.Report(new(stage, start + batch.Length, clips.Length, clock.Elapsed));
             }

@@ -85,7 +85,7 @@ public sealed class CodeGenerator
             steering?.AbandonGeneration();
             throw;
         }
-        return steering is null ? result : result with { Steering = steering.CompleteGeneration() };
+        return steering is null ? result : result with { Steering = steering.CompleteGeneration(_frameRate) };
     }
 
     /// <summary>

@@ -38,9 +38,6 @@ public sealed record GenerationContext(int Step, int TotalSteps, int PrefixLengt
     /// code positions start after it; 0 for plain MusicGen (cross-attention). Steering never shifts these positions.
     /// </summary>
     public int ConditioningLength { get; init; }
-
-    /// <summary>Absolute position of the last query in this step's forward (the one whose logits are sampled).</summary>
-    public int LastPosition => ConditioningLength + PrefixLength - 1 + Step;
 }
 
 /// <summary>Progress of a generation, reported after every decoder step.</summary>

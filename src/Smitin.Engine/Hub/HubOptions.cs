@@ -40,9 +40,6 @@ public sealed record HubOptions
     /// <summary>How long to wait for an answer or for the next bytes of a transfer before calling the connection lost.</summary>
     public TimeSpan? Timeout { get; init; }
 
-    /// <summary>The cache root these options resolve to (the unset value taken from the environment).</summary>
-    public string EffectiveCacheDir() => Settle(Environment.GetEnvironmentVariable).CacheDir;
-
     /// <summary>Fills the unset values from <paramref name="env"/> (a variable lookup) and checks them.</summary>
     internal HubSettings Settle(Func<string, string?> env)
     {

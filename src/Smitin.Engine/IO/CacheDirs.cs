@@ -22,12 +22,4 @@ public static class CacheDirs
             return Path.Combine(baseDir, "smitin");
         }
     }
-
-    /// <summary>A sub-directory of <see cref="Root"/>, created on demand.</summary>
-    public static string Sub(params string[] parts)
-    {
-        string dir = Path.Combine([Root, .. parts]);
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
 }

@@ -109,11 +109,11 @@ public static class JudgeFeatures
     }
 
     /// <summary>Features of clips of any rate, channels and (equal or different) length: each is downmixed to mono (mean)
-    /// and resampled to the feature rate (<see cref="AudioClip.ToMono"/>, <see cref="AudioClip.Resample"/>).</summary>
+    /// and resampled to the feature rate (<see cref="AudioClip.Conform"/>).</summary>
     /// <returns>(B, D) row-major features in clip order.</returns>
     public static float[] Compute(IReadOnlyList<AudioClip> clips, JudgeFeatureOptions o)
     {
-        var mono = clips.Select(c => Conform(c, o.SampleRate)).ToArray();
+        var mono = clips.Select(c => c.Conform(1, o.SampleRate)).ToArray();
         int d = o.Dimension;
         var result = new float[mono.Length * d];
         // Equal-length clips share one batched pass.
@@ -128,9 +128,6 @@ public static class JudgeFeatures
         }
         return result;
     }
-
-    /// <summary>Mono at <paramref name="sampleRate"/>: downmix first (cheaper), then resample; the engine's usual conform path.</summary>
-    public static AudioClip Conform(AudioClip clip, int sampleRate) => SegmentWindows.Conform(clip, 1, sampleRate);
 
     /// <summary>FFT bins [Start, Start + Count) of each band group (bin k at k · rate / n_fft Hz).</summary>
     static (int Start, int Count)[] BinGroups(JudgeFeatureOptions o, int nFreqs)

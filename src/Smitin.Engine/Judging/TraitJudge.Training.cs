@@ -142,11 +142,10 @@ public sealed partial class TraitJudge
             AudioClip? sum = null;
             foreach (var file in files)
             {
-                var clip = AudioClip.Load(file);
-                if (clip.Channels != channels) clip = clip.ToChannels(channels);
+                var clip = AudioClip.Load(file).Conform(channels, null);
                 sum = sum is null ? clip : sum.Add(clip);
             }
-            stems.Add((name, SegmentWindows.Conform(sum!, null, rate)));
+            stems.Add((name, sum!.Conform(null, rate)));
         }
         var target = stems.Single(s => s.Name.Equals(trait, StringComparison.OrdinalIgnoreCase)).Audio;
         var others = stems.Where(s => !s.Name.Equals(trait, StringComparison.OrdinalIgnoreCase)).Select(s => s.Audio).ToArray();

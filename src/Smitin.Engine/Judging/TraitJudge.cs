@@ -92,7 +92,7 @@ public sealed partial class TraitJudge
             var clip = clips[i] ?? throw new ArgumentNullException(nameof(clips), $"clip {i} is null");
             if (clip.DurationSeconds < min)
                 throw new SmitinException($"judge: clip {i} ({clip.Describe()}) is too short; expected at least {min:0.###} s");
-            foreach (var w in Windows(JudgeFeatures.Conform(clip, SampleRate))) { windows.Add(w); owner.Add(i); }
+            foreach (var w in Windows(clip.Conform(1, SampleRate))) { windows.Add(w); owner.Add(i); }
         }
         var p = ProbabilitiesOfFeatures(JudgeFeatures.Compute(windows, Features), windows.Count);
         var result = new List<double>[clips.Count];

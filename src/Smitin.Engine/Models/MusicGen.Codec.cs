@@ -1,3 +1,4 @@
+using Smitin.Audio;
 using Smitin.IO;
 using Smitin.Models.Codec;
 using TorchSharp;
@@ -11,7 +12,7 @@ public sealed partial class MusicGen
     EncodecModel? _codec;
 
     /// <summary>The EnCodec codec (encoder, quantizer, decoder), for latents and per-part access.</summary>
-    public EncodecModel Codec => _codec ?? throw new ObjectDisposedException(nameof(MusicGen));
+    public EncodecModel Codec => Require(_codec, MusicGenParts.Codec, "codec");
 
     /// <summary>Audio sample rate of the model (EnCodec <c>sampling_rate</c>).</summary>
     public int SampleRate => Config.AudioEncoder.SamplingRate;
@@ -22,33 +23,32 @@ public sealed partial class MusicGen
     /// <summary>Code frames per second (EnCodec frame rate).</summary>
     public double FrameRate => Config.AudioEncoder.FrameRate;
 
-    partial void LoadCodec(Checkpoint ckpt)
+    /// <summary><paramref name="clip"/> with the model's channels and sample rate (<see cref="AudioClip.Conform"/>:
+    /// downmix = mean, upmix = copy, WDL resampler); the clip itself when it already matches.</summary>
+    /// <exception cref="SmitinException">a channel layout that cannot be converted to the model's</exception>
+    public AudioClip Conform(AudioClip clip) => clip.Conform(AudioChannels, SampleRate);
+
+    /// <summary>EnCodec from <c>audio_encoder.*</c>, checked against the decoder's channels and codebooks.</summary>
+    static EncodecModel LoadCodec(Checkpoint ckpt, MusicGenConfig config)
     {
-        var codec = EncodecModel.Load(ckpt, Config.AudioEncoder);
+        var codec = EncodecModel.Load(ckpt, config.AudioEncoder);
+        int audioChannels = config.Decoder.AudioChannels;
         try
         {
-            if (AudioChannels != codec.Channels && codec.Channels != 1)
-                throw new SmitinException($"config.json: decoder.audio_channels {AudioChannels} needs a mono codec or one with as many channels, but audio_encoder.audio_channels is {codec.Channels}");
-            int kTotal = AudioChannels == codec.Channels ? codec.NumCodebooks : AudioChannels * codec.NumCodebooks;
-            if (kTotal != Config.Decoder.NumCodebooks)
+            if (audioChannels != codec.Channels && codec.Channels != 1)
+                throw new SmitinException($"config.json: decoder.audio_channels {audioChannels} needs a mono codec or one with as many channels, but audio_encoder.audio_channels is {codec.Channels}");
+            int kTotal = audioChannels == codec.Channels ? codec.NumCodebooks : audioChannels * codec.NumCodebooks;
+            if (kTotal != config.Decoder.NumCodebooks)
                 throw new SmitinException(
-                    $"config.json: decoder.num_codebooks {Config.Decoder.NumCodebooks} does not match the codec: {AudioChannels} channel(s) × {codec.NumCodebooks} codebooks " +
-                    $"(audio_encoder.target_bandwidths[0] = {Config.AudioEncoder.TargetBandwidths[0]} kbps, codebook_size {codec.CodebookSize}, frame rate {codec.FrameRate})");
+                    $"config.json: decoder.num_codebooks {config.Decoder.NumCodebooks} does not match the codec: {audioChannels} channel(s) × {codec.NumCodebooks} codebooks " +
+                    $"(audio_encoder.target_bandwidths[0] = {config.AudioEncoder.TargetBandwidths[0]} kbps, codebook_size {codec.CodebookSize}, frame rate {codec.FrameRate})");
         }
         catch
         {
             codec.Dispose();
             throw;
         }
-        _codec = codec;
-    }
-
-    partial void MoveCodec(Device device) => _codec?.to(device);
-
-    partial void DisposeCodec()
-    {
-        _codec?.Dispose();
-        _codec = null;
+        return codec;
     }
 
     /// <summary>

@@ -11,15 +11,11 @@ public sealed partial class MusicGen
     MusicGenLm? _decoder;
 
     /// <summary>The decoder language model (keys <c>decoder.*</c>).</summary>
-    public MusicGenLm Decoder => _decoder ?? throw new ObjectDisposedException(nameof(MusicGen));
-
-    partial void LoadDecoder(Checkpoint ckpt) => _decoder = MusicGenLm.Load(ckpt, Config.Decoder);
+    public MusicGenLm Decoder => Require(_decoder, MusicGenParts.Decoder, "decoder");
 
     /// <summary>A generation loop over this model's decoder (tensor-driven: text memory, prompt codes).</summary>
     public CodeGenerator CreateCodeGenerator() =>
         new(Decoder, Config.DecoderStartTokenId, Config.AudioEncoder.FrameRate, Config.GuidanceScale);
-
-    partial void MoveDecoder(Device device) => _decoder?.to(device);
 
     /// <summary>
     /// Applies the load option's kernel override, then resolves the decode kernel for 2 rows (batch 1 with guidance:
@@ -41,10 +37,4 @@ public sealed partial class MusicGen
     /// cached, or override), for the model summary.</summary>
     public IReadOnlyList<string> DecodeKernelSummary() =>
         Decoder.DecodeKernels.Choices.Select(c => c.Describe(Decoder.DecodeKernels.Cpu)).ToList();
-
-    partial void DisposeDecoder()
-    {
-        _decoder?.Dispose();
-        _decoder = null;
-    }
 }

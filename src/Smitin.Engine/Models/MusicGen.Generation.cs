@@ -49,19 +49,7 @@ public sealed partial class MusicGen
         using var text = EncodeText(tokens);
         var result = CreateCodeGenerator().Generate(text.EncoderHiddenStates, text.AttentionMask, promptCodes, options,
             progress, cancellationToken, texts: texts.ToArray());
-        if (!decodeAudio) return result;
-        try
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            result.Audio = DecodeCodes(result.Codes.to(Device)).cpu().DetachFromDisposeScope(); // (B, C, T)
-            result.SampleRate = SampleRate;
-            return result;
-        }
-        catch
-        {
-            result.Dispose();
-            throw;
-        }
+        return decodeAudio ? WithAudio(result, cancellationToken) : result;
     }
 
     /// <summary>
@@ -230,7 +218,23 @@ public sealed partial class MusicGen
             : null;
         var result = CreateCodeGenerator().Generate(null, null, null, options, progress, cancellationToken,
             batchSize: (int)prefix.shape[0], texts: texts.ToArray(), prefix: prefix, unconditionalPrefix: unconditional, windowPrefix: windowPrefix);
-        if (!decodeAudio) return result;
+        return decodeAudio ? WithAudio(result, cancellationToken) : result;
+    }
+
+    /// <summary>Same, with the audio prompt as a clip of any rate and channel count (converted to the model's).</summary>
+    public GenerationResult Generate(IReadOnlyList<string> texts, AudioClip audioPrompt, GenerationOptions? options = null,
+        IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, bool decodeAudio = true)
+    {
+        var clip = Conform(audioPrompt);
+        using var scope = torch.NewDisposeScope();                                             // the result's tensors are detached
+        var audio = clip.ToTensor().unsqueeze(0);                                               // (1, C, T)
+        return Generate(texts, options, audio, progress, cancellationToken, decodeAudio);
+    }
+
+    /// <summary>Decodes <paramref name="result"/>'s codes into its audio (B, C, T) on the CPU; disposes the result when
+    /// decoding fails or is cancelled.</summary>
+    GenerationResult WithAudio(GenerationResult result, CancellationToken cancellationToken)
+    {
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -243,16 +247,5 @@ public sealed partial class MusicGen
             result.Dispose();
             throw;
         }
-    }
-
-    /// <summary>Same, with the audio prompt as a clip of any rate and channel count (converted to the model's).</summary>
-    public GenerationResult Generate(IReadOnlyList<string> texts, AudioClip audioPrompt, GenerationOptions? options = null,
-        IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, bool decodeAudio = true)
-    {
-        var clip = audioPrompt.ToChannels(AudioChannels);
-        if (clip.SampleRate != SampleRate) clip = clip.Resample(SampleRate);
-        using var scope = torch.NewDisposeScope();                                             // the result's tensors are detached
-        var audio = clip.ToTensor().unsqueeze(0);                                               // (1, C, T)
-        return Generate(texts, options, audio, progress, cancellationToken, decodeAudio);
     }
 }

@@ -27,26 +27,27 @@ public sealed partial class MusicGen
     /// <exception cref="SmitinException">the model is plain MusicGen (no melody conditioning)</exception>
     public MelodyConditioner Melody => _melody ?? throw NotMelody();
 
-    SmitinException NotMelody() => _text is null
-        ? throw new ObjectDisposedException(nameof(MusicGen))
-        : new SmitinException($"{Folder}: model_type '{Config.ModelType}' has no melody conditioning (a MusicGen Melody checkpoint has model_type 'musicgen_melody')");
-
-    partial void LoadMelody(Checkpoint ckpt)
+    SmitinException NotMelody()
     {
-        if (Config.Melody is not { } melody) return;
-        _melody = new MelodyConditioner(melody, Config.Decoder.HiddenSize);
-        _melody.Load(ckpt);
-        _chroma = new ChromaExtractor(melody.FeatureExtractor);
+        Require(_text, MusicGenParts.Text, "text encoder");    // disposed, or loaded without its conditioning
+        return new SmitinException($"{Folder}: model_type '{Config.ModelType}' has no melody conditioning (a MusicGen Melody checkpoint has model_type 'musicgen_melody')");
     }
 
-    partial void MoveMelody(Device device) => _melody?.to(device);
-
-    partial void DisposeMelody()
+    /// <summary>MusicGen Melody: <c>audio_enc_to_dec_proj</c> and the chroma extractor; (null, null) for plain MusicGen.</summary>
+    static (MelodyConditioner?, ChromaExtractor?) LoadMelody(Checkpoint ckpt, MusicGenConfig config)
     {
-        _melody?.Dispose();
-        _chroma?.Dispose();
-        _melody = null;
-        _chroma = null;
+        if (config.Melody is not { } melody) return (null, null);
+        var conditioner = new MelodyConditioner(melody, config.Decoder.HiddenSize);
+        try
+        {
+            conditioner.Load(ckpt);
+            return (conditioner, new ChromaExtractor(melody.FeatureExtractor));
+        }
+        catch
+        {
+            conditioner.Dispose();
+            throw;
+        }
     }
 
     /// <summary>

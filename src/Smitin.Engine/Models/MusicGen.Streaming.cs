@@ -120,8 +120,7 @@ public sealed partial class MusicGen
         Action<AudioChunk> onChunk, StreamingOptions? streaming = null, IProgress<GenerationProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        var clip = audioPrompt.ToChannels(AudioChannels);
-        if (clip.SampleRate != SampleRate) clip = clip.Resample(SampleRate);
+        var clip = Conform(audioPrompt);
         using var scope = torch.NewDisposeScope();
         var audio = clip.ToTensor().unsqueeze(0);                                               // (1, C, T)
         return GenerateStreaming(texts, options, onChunk, streaming, audio, progress, cancellationToken);
@@ -165,8 +164,7 @@ public sealed partial class MusicGen
     public IAsyncEnumerable<AudioChunk> StreamAsync(IReadOnlyList<string> texts, AudioClip audioPrompt, GenerationOptions? options = null,
         StreamingOptions? streaming = null, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        var clip = audioPrompt.ToChannels(AudioChannels);
-        if (clip.SampleRate != SampleRate) clip = clip.Resample(SampleRate);
+        var clip = Conform(audioPrompt);
         var audio = clip.ToTensor().unsqueeze(0).DetachFromDisposeScope();                // (1, C, T), kept until the stream ends
         return Owning(StreamAsync(texts, options, streaming, audio, progress, cancellationToken), audio);
     }

@@ -20,13 +20,13 @@ public sealed partial class MusicGen
     {
         get
         {
-            ObjectDisposedException.ThrowIf(_text is null, this);
+            Require(_text, MusicGenParts.Text, "text encoder");
             return _tokenizer ??= LoadTokenizer();
         }
     }
 
     /// <summary>T5 encoder + <c>enc_to_dec_proj</c> (a TorchSharp module: hooks can be registered on it).</summary>
-    public TextConditioner Text => _text ?? throw new ObjectDisposedException(nameof(MusicGen));
+    public TextConditioner Text => Require(_text, MusicGenParts.Text, "text encoder");
 
     /// <summary>Tokenizes <paramref name="prompts"/> (padded to the longest) and encodes them for the decoder.</summary>
     /// <param name="outputHiddenStates">also return every T5 hidden state (<see cref="TextConditioning.HiddenStates"/>)</param>
@@ -42,12 +42,14 @@ public sealed partial class MusicGen
         using (torch.no_grad()) return Text.Encode(ids, mask, outputHiddenStates);
     }
 
-    partial void LoadText(Checkpoint ckpt)
+    /// <summary>The tokenizer (when the folder has <c>spiece.model</c>) and T5 + <c>enc_to_dec_proj</c> from the checkpoint.</summary>
+    TextConditioner LoadText(Checkpoint ckpt)
     {
         if (File.Exists(Path.Combine(Folder, "spiece.model"))) _tokenizer = LoadTokenizer();
-        _text = new TextConditioner(Config.TextEncoder, Config.Decoder.HiddenSize);
-        _text.eval();
-        _text.Load(ckpt);
+        var text = new TextConditioner(Config.TextEncoder, Config.Decoder.HiddenSize);
+        text.eval();
+        text.Load(ckpt);
+        return text;
     }
 
     T5Tokenizer LoadTokenizer()
@@ -57,13 +59,5 @@ public sealed partial class MusicGen
         if (tokenizer.VocabSize > vocab)
             throw new SmitinException($"{tokenizer.ModelPath}: tokenizer has {tokenizer.VocabSize} ids but config.json text_encoder.vocab_size is {vocab}");
         return tokenizer;
-    }
-
-    partial void MoveText(Device device) => _text?.to(device);
-
-    partial void DisposeText()
-    {
-        _text?.Dispose();
-        _text = null;
     }
 }

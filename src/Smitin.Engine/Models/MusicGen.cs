@@ -1,4 +1,6 @@
 using Smitin.IO;
+using Smitin.Models.Decoder;
+using Smitin.Models.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,6 +13,9 @@ public sealed record MusicGenLoadOptions
     public string Device { get; init; } = "cpu";
     /// <summary>Receives the load log (hyper-parameters, timings). Defaults to stderr.</summary>
     public Action<string>? Log { get; init; }
+    /// <summary>The parts to build (default all). E.g. <see cref="MusicGenParts.Codec"/> alone to encode or decode audio;
+    /// the weights of the other parts are still checked and hashed, not built.</summary>
+    public MusicGenParts Parts { get; init; } = MusicGenParts.All;
     /// <summary>
     /// Kernel of the decoder's few-row products (a decode step): <c>auto</c> (default) measures the candidates on this
     /// CPU once and caches the choice per CPU model; <c>linear</c>, <c>wxt</c> or <c>mv</c> force one (see
@@ -45,9 +50,12 @@ public sealed record MusicGenLoadOptions
 /// (<c>MusicgenMelodyForConditionalGeneration</c>, <c>model_type: musicgen_melody</c>): the same parts with a decoder
 /// without cross-attention, plus the chroma extractor and <c>audio_enc_to_dec_proj</c>. Any HF-layout folder is a
 /// model; the architecture and every size are read from its <c>config.json</c> (and <c>preprocessor_config.json</c>).
-/// The parts are loaded in partial files (MusicGen.Text.cs, MusicGen.Codec.cs, MusicGen.Decoder.cs,
-/// MusicGen.Melody.cs); this file opens the checkpoint, logs the hyper-parameters and refuses tensors that no part
-/// consumed.
+/// The model is composed of its parts, each built by its own type's loader (<see cref="TextConditioner"/>,
+/// <see cref="Smitin.Models.Codec.EncodecModel"/>, <see cref="Smitin.Models.Decoder.MusicGenLm"/>,
+/// <see cref="Smitin.Models.Melody.MelodyConditioner"/>); the partial files (MusicGen.Text.cs, MusicGen.Codec.cs, MusicGen.Decoder.cs, MusicGen.Melody.cs) hold what the model
+/// does with each part. This file opens the checkpoint, logs the hyper-parameters, builds the parts and refuses
+/// tensors that no part consumed. A part left out at load (<see cref="MusicGenLoadOptions.Parts"/>) fails with an
+/// error naming it when used; after <see cref="Dispose"/> every part fails with <see cref="ObjectDisposedException"/>.
 /// </summary>
 public sealed partial class MusicGen : IDisposable
 {
@@ -68,10 +76,23 @@ public sealed partial class MusicGen : IDisposable
     /// <summary>First 16 hex digits of SHA-256 over <c>config.json</c> as loaded (<see cref="Probing.ProbeModelIdentity.ConfigHash"/>).</summary>
     public string ConfigHash { get; private set; } = "";
 
-    MusicGen(string folder, MusicGenConfig config, Device device)
+    /// <summary>The parts built at load (<see cref="MusicGenLoadOptions.Parts"/>).</summary>
+    public MusicGenParts Parts { get; }
+
+    bool _disposed;
+
+    MusicGen(string folder, MusicGenConfig config, Device device, MusicGenParts parts)
     {
-        Folder = folder; Config = config; Device = device;
+        Folder = folder; Config = config; Device = device; Parts = parts;
     }
+
+    /// <summary>Checkpoint key prefixes each part consumes (those of a part left out are skipped, not refused).</summary>
+    static readonly (MusicGenParts Part, string[] Prefixes)[] PartKeys =
+    [
+        (MusicGenParts.Text, ["text_encoder.", "enc_to_dec_proj.", "audio_enc_to_dec_proj."]),
+        (MusicGenParts.Codec, ["audio_encoder."]),
+        (MusicGenParts.Decoder, ["decoder."]),
+    ];
 
     /// <summary>
     /// Loads a MusicGen checkpoint in the Hugging Face layout (reference:
@@ -82,11 +103,12 @@ public sealed partial class MusicGen : IDisposable
     /// </summary>
     /// <param name="folder">a folder with <c>config.json</c>, <c>model.safetensors</c> (or an index and shards),
     /// <c>spiece.model</c> and the tokenizer files</param>
-    /// <param name="options">device and load log; null = CPU, log to stderr</param>
+    /// <param name="options">device, load log and the parts to build (<see cref="MusicGenLoadOptions.Parts"/>); null = CPU,
+    /// log to stderr, every part</param>
     /// <returns>the model in eval mode, gradients off; dispose it to free its native memory</returns>
     /// <exception cref="SmitinException">the folder or a file is missing; a config field is missing, out of range or
     /// unsupported (named); a tensor is missing, has the wrong shape or dtype, or is unknown (named, with got/expected
-    /// shapes); the device is unknown or CUDA is unavailable</exception>
+    /// shapes); the device is unknown or CUDA is unavailable; no part was asked for</exception>
     public static MusicGen Load(string folder, MusicGenLoadOptions? options = null)
     {
         options ??= new MusicGenLoadOptions();
@@ -101,7 +123,9 @@ public sealed partial class MusicGen : IDisposable
         log($"musicgen: loading {folder} on {device}");
         foreach (var line in config.Describe()) log("  " + line);
 
-        var model = new MusicGen(folder, config, device);
+        var parts = options.Parts & MusicGenParts.All;
+        if (parts == 0) throw new SmitinException($"MusicGenLoadOptions.Parts = {options.Parts}: expected at least one of Text, Codec, Decoder");
+        var model = new MusicGen(folder, config, device, parts);
         // The weights must outlive any dispose scope the caller has open: the parts are built inside a scope of our
         // own, and what is still alive once loading succeeded (their parameters and buffers) is detached from it.
         var weightsScope = torch.NewDisposeScope();
@@ -113,12 +137,17 @@ public sealed partial class MusicGen : IDisposable
             model.ConfigHash = Probing.ProbeModelIdentity.ConfigHashOf(folder);
             using (torch.no_grad())
             {
-                model.LoadText(ckpt);
-                model.LoadCodec(ckpt);
-                model.LoadDecoder(ckpt);
-                model.LoadMelody(ckpt);
+                if (parts.HasFlag(MusicGenParts.Text))
+                {
+                    model._text = model.LoadText(ckpt);
+                    (model._melody, model._chroma) = LoadMelody(ckpt, config);
+                }
+                if (parts.HasFlag(MusicGenParts.Codec)) model._codec = LoadCodec(ckpt, config);
+                if (parts.HasFlag(MusicGenParts.Decoder)) model._decoder = MusicGenLm.Load(ckpt, config.Decoder);
             }
             foreach (var k in ckpt.Keys.Where(k => UnusedSuffixes.Any(s => k.EndsWith(s, StringComparison.Ordinal)))) ckpt.MarkUsed(k);
+            foreach (var (part, prefixes) in PartKeys.Where(p => !parts.HasFlag(p.Part)))
+                foreach (var k in ckpt.Keys.Where(k => prefixes.Any(p => k.StartsWith(p, StringComparison.Ordinal))).ToList()) ckpt.MarkUsed(k);
             var unexpected = ckpt.UnusedKeys.OrderBy(k => k, StringComparer.Ordinal).ToList();
             if (unexpected.Count > 0)
                 throw new SmitinException($"{folder}: unknown tensor '{unexpected[0]}' in checkpoint" +
@@ -135,13 +164,13 @@ public sealed partial class MusicGen : IDisposable
         {
             weightsScope.Dispose(); // on failure this also frees whatever a part had built
         }
-        if (options.WeightType != ScalarType.Float32)
+        if (options.WeightType != ScalarType.Float32 && parts.HasFlag(MusicGenParts.Decoder))
         {
             long bytes = model.Decoder.UseWeightType(options.WeightType);
             log($"musicgen: decoder weight matrices stored as {options.DType} ({bytes / 1e6:F0} MB){(Native.CpuIdentity.HasFlag("avx512_bf16") || Native.CpuIdentity.HasFlag("amx_bf16") ? "" : "; this CPU reports neither avx512_bf16 nor amx_bf16: bfloat16 products are emulated and may be slower than float32")}");
         }
         log($"musicgen: loaded in {sw.Elapsed.TotalSeconds:F1} s (identity {model.Identity})");
-        model.ChooseDecodeKernel(options, log);
+        if (parts.HasFlag(MusicGenParts.Decoder)) model.ChooseDecodeKernel(options, log);
         return model;
     }
 
@@ -160,36 +189,32 @@ public sealed partial class MusicGen : IDisposable
         }
     }
 
-    partial void LoadText(Checkpoint ckpt);
-    partial void LoadCodec(Checkpoint ckpt);
-    partial void LoadDecoder(Checkpoint ckpt);
-    partial void LoadMelody(Checkpoint ckpt);
-    // One move/dispose hook per part, so each part's partial file implements its own (a partial method without
-    // an access modifier can have only one implementation).
-    partial void MoveText(Device device);
-    partial void MoveCodec(Device device);
-    partial void MoveDecoder(Device device);
-    partial void MoveMelody(Device device);
-    partial void DisposeText();
-    partial void DisposeCodec();
-    partial void DisposeDecoder();
-    partial void DisposeMelody();
+    /// <summary>The built parts as modules, for moving and disposing (null: not built, or disposed).</summary>
+    IEnumerable<torch.nn.Module?> Modules => [_text, _codec, _decoder, _melody];
 
     void MoveTo(Device device)
     {
         if (device.type == DeviceType.CPU) return;
-        MoveText(device);
-        MoveCodec(device);
-        MoveDecoder(device);
-        MoveMelody(device);
+        foreach (var m in Modules) m?.to(device);
     }
 
-    /// <summary>Frees every part's native memory (weights, buffers, caches).</summary>
+    /// <summary><paramref name="part"/> when it was built; otherwise an error naming it (or that the model is disposed).</summary>
+    /// <exception cref="ObjectDisposedException">the model was disposed</exception>
+    /// <exception cref="SmitinException">the part was left out at load (<see cref="MusicGenLoadOptions.Parts"/>)</exception>
+    T Require<T>(T? part, MusicGenParts flag, string name) where T : class
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return part ?? throw new SmitinException(
+            $"{Folder}: model has no {name} loaded (it was loaded with MusicGenLoadOptions.Parts = {Parts}; load it with {flag} to use the {name})");
+    }
+
+    /// <summary>Frees every part; using the model afterwards throws <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
-        DisposeMelody();
-        DisposeDecoder();
-        DisposeCodec();
-        DisposeText();
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var m in Modules.Reverse()) m?.Dispose();
+        _chroma?.Dispose();
+        (_text, _codec, _decoder, _melody, _chroma, _tokenizer) = (null, null, null, null, null, null);
     }
 }

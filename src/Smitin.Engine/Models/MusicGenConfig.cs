@@ -105,9 +105,6 @@ public sealed record MelodyConfig(int NumChroma, int ChromaLength, ChromaConfig 
 public sealed record MusicGenConfig(T5Config TextEncoder, EncodecConfig AudioEncoder, DecoderConfig Decoder,
     int DecoderStartTokenId, double GuidanceScale)
 {
-    /// <summary>Model types this loader builds: plain MusicGen and MusicGen Melody.</summary>
-    public static readonly string[] SupportedModelTypes = [.. ModelArchitecture.Implemented.Keys];
-
     /// <summary><c>model_type</c> of config.json: <c>musicgen</c> or <c>musicgen_melody</c>.</summary>
     public string ModelType { get; init; } = "musicgen";
 

@@ -140,7 +140,7 @@ public sealed class ActivationCapture
     List<float[]> CaptureBatch(IReadOnlyList<Segment> batch, CancellationToken ct)
     {
         int rowLen = Layers * Heads * HeadDim;
-        var clips = batch.Select(s => Conform(s.Audio)).ToArray();
+        var clips = batch.Select(s => _model.Conform(s.Audio)).ToArray();
         var result = new float[batch.Count][];
         var paths = new string?[batch.Count];
         var todo = new List<int>();
@@ -201,13 +201,5 @@ public sealed class ActivationCapture
             throw new SmitinException($"codes of one batch differ in shape (expected (1, K, F) for every segment, got {string.Join(", ", known.Select(c => "[" + string.Join(", ", c!.Shape) + "]"))})");
         var all = known.SelectMany(c => c!.Data).ToArray();
         return torch.tensor(all, new long[] { clips.Length, first.Shape[1], first.Shape[2] });
-    }
-
-    /// <summary>The clip at the model's rate and channel count.</summary>
-    AudioClip Conform(AudioClip clip)
-    {
-        if (clip.SampleRate != _model.SampleRate) clip = clip.Resample(_model.SampleRate);
-        if (clip.Channels != _model.AudioChannels) clip = clip.ToChannels(_model.AudioChannels);
-        return clip;
     }
 }

@@ -78,7 +78,7 @@ public static class ProbeStatistics
     {
         var sorted = accuracy.Select(a => (double)a).OrderBy(a => a).ToArray();
         int n = sorted.Length;
-        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        double median = Median.OfSorted(sorted);
         double mean = sorted.Average();
         double std = Math.Sqrt(sorted.Sum(a => (a - mean) * (a - mean)) / n);
         return median - std;

@@ -4,7 +4,7 @@ namespace Smitin.Steering;
 public readonly record struct MonitorStatistics(float Median, float Mean, float Std, float Min, float Max)
 {
     /// <summary>
-    /// Median (numpy's: the mean of the middle two for an even count), mean, population std, min and max of
+    /// Median (<see cref="Smitin.Median"/>: numpy's, the mean of the middle two for an even count), mean, population std, min and max of
     /// <paramref name="p"/>, in double. <paramref name="scratch"/> (same length) is overwritten.
     /// </summary>
     public static MonitorStatistics Of(ReadOnlySpan<float> p, Span<float> scratch)
@@ -14,7 +14,7 @@ public readonly record struct MonitorStatistics(float Median, float Mean, float 
         p.CopyTo(scratch);
         var sorted = scratch[..m];
         sorted.Sort();
-        double median = m % 2 == 1 ? sorted[m / 2] : (sorted[m / 2 - 1] + (double)sorted[m / 2]) / 2;
+        double median = Smitin.Median.OfSorted(sorted);
         double sum = 0, sum2 = 0;
         foreach (float v in sorted) sum += v;
         double mean = sum / m;

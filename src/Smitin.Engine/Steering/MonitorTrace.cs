@@ -21,6 +21,9 @@ public sealed record MonitorTrace
     /// the previous window's tail; never shifted, its C not gated on). Empty for a single window. Steps count every
     /// window's steps, so the whole piece is one time axis.</summary>
     public IReadOnlyList<int> WindowStarts { get; init; } = [];
+    /// <summary>Decoder steps per second (the codec's frame rate), for a time axis; 0 in trace files written before it
+    /// was recorded.</summary>
+    public double FrameRate { get; init; }
 }
 
 /// <summary>One trait's monitor over a generation.</summary>
@@ -41,6 +44,9 @@ public sealed record TraitTrace
     public required int MonitorHeadCount { get; init; }
     /// <summary>One series per sample, in batch order.</summary>
     public required IReadOnlyList<MonitorSeries> Samples { get; init; }
+
+    /// <summary>Final C, mean C and shifted steps over every sample (<see cref="MonitorSummary.Of(TraitTrace)"/>).</summary>
+    public MonitorSummary Summarize() => MonitorSummary.Of(this);
 }
 
 /// <summary>

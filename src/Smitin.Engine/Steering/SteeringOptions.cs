@@ -108,15 +108,6 @@ public sealed record SteeringOptions
     /// <summary>Option text of a rows choice: <c>both</c> or <c>cond</c>.</summary>
     public static string Name(SteeringRows r) => r == SteeringRows.Conditional ? "cond" : "both";
 
-    /// <summary>Parses a mode (<c>smitin</c> or <c>iti</c>, case-insensitive).</summary>
-    /// <exception cref="SmitinException">any other text</exception>
-    public static SteeringMode ParseMode(string text) => text.ToLowerInvariant() switch
-    {
-        "smitin" => SteeringMode.Smitin,
-        "iti" => SteeringMode.Iti,
-        _ => throw new SmitinException($"unknown steering mode '{text}' (expected smitin or iti)"),
-    };
-
     /// <summary>The front ends' <c>--mode</c>: <c>none</c> (null: only monitor), <c>iti</c> or <c>smitin</c>.</summary>
     /// <exception cref="OptionException">any other text (option <c>mode</c>)</exception>
     public static SteeringMode? ParseModeOrNone(string text) => text.ToLowerInvariant() switch

@@ -75,10 +75,11 @@ public sealed class SteeringSession : IDisposable
     /// Ends the generation under way (if any) and returns its record; <see cref="CodeGenerator"/> calls this after its
     /// loop. A new generation (decoder step 0) also completes the previous one.
     /// </summary>
-    public SteeringRecord? CompleteGeneration()
+    /// <param name="frameRate">decoder steps per second, recorded in the trace for a time axis (0: unknown)</param>
+    public SteeringRecord? CompleteGeneration(double frameRate = 0)
     {
         if (_trace is null) return null;
-        var record = new SteeringRecord { MonitorOnly = Plan.MonitorOnly, Plan = Plan.Describe(), Trace = _trace.Build() };
+        var record = new SteeringRecord { MonitorOnly = Plan.MonitorOnly, Plan = Plan.Describe(), Trace = _trace.Build() with { FrameRate = frameRate } };
         _records.Add(record);
         _trace = null; _gates = null; _decisions = null;
         DisposeStepTensors();

@@ -25,9 +25,6 @@ internal sealed class TraitGate
         _latchedClosed = new bool[batch];
     }
 
-    /// <summary>C(t−1) of <paramref name="sample"/> (NaN before the first monitored step).</summary>
-    public float LastConfidence(int sample) => _lastC[sample];
-
     /// <summary>Records C(t) once step t has run.</summary>
     public void Observe(int sample, float confidence) => _lastC[sample] = confidence;
 

@@ -21,7 +21,8 @@ public sealed record MonitorPlotSeries(string Name, string Trait, double Tau, do
     /// <summary>Steps in the series.</summary>
     public int Steps => Median.Length;
 
-    /// <summary>Summarises raw outputs <paramref name="probabilities"/>[step][monitor head]: median, mean, min and max.</summary>
+    /// <summary>Summarises raw outputs <paramref name="probabilities"/>[step][monitor head] as the steering monitor does
+    /// (<see cref="Steering.MonitorStatistics.Of"/>): median, mean, min and max.</summary>
     public static MonitorPlotSeries FromProbabilities(string name, string trait, double tau, double frameRate,
         float[][] probabilities, bool[] intervened, int firstStep = 0)
     {
@@ -30,14 +31,31 @@ public sealed record MonitorPlotSeries(string Name, string Trait, double Tau, do
         for (int t = 0; t < n; t++)
         {
             if (probabilities[t].Length == 0) throw new SmitinException($"monitor series '{name}': step {t} has no probe outputs");
-            var sorted = probabilities[t].Order().ToArray();
-            int m = sorted.Length;
-            median[t] = m % 2 == 1 ? sorted[m / 2] : (sorted[m / 2 - 1] + sorted[m / 2]) / 2;
-            mean[t] = sorted.Average();
-            low[t] = sorted[0];
-            high[t] = sorted[^1];
+            var stats = Steering.MonitorStatistics.Of(probabilities[t], new float[probabilities[t].Length]);
+            (median[t], mean[t], low[t], high[t]) = (stats.Median, stats.Mean, stats.Min, stats.Max);
         }
         return new MonitorPlotSeries(name, trait, tau, frameRate, median, mean, low, high, intervened, firstStep);
+    }
+
+    /// <summary>
+    /// One series per trait and sample of <paramref name="trace"/> (C(t) as the median, the mean, min..max as the spread,
+    /// the shifted steps as interventions, the gate's threshold as τ: τ_remove when removing). Series are named
+    /// <paramref name="label"/>, with the trait when the trace has several and "#n" when it has several samples.
+    /// </summary>
+    /// <param name="label">legend label of the series, e.g. "SMITIN (s = 5)"</param>
+    /// <param name="trace">the monitor trace of one generation (<see cref="Steering.SteeringRecord.Trace"/>)</param>
+    /// <param name="frameRate">decoder steps per second; null = the trace's own (<see cref="Steering.MonitorTrace.FrameRate"/>,
+    /// 0 in files written before it was recorded: the chart then shows decoder steps)</param>
+    public static IEnumerable<MonitorPlotSeries> FromTrace(string label, Steering.MonitorTrace trace, double? frameRate = null)
+    {
+        foreach (var t in trace.Traits)
+            foreach (var s in t.Samples)
+            {
+                string name = trace.Traits.Count > 1 ? $"{label} {t.Trait}" : label;
+                if (t.Samples.Count > 1) name += $" #{s.Sample + 1}";
+                yield return new MonitorPlotSeries(name, t.Trait, t.GateThreshold ?? t.Tau, frameRate ?? trace.FrameRate,
+                    s.Confidence, s.Mean, s.Min, s.Max, s.Shifted, trace.FirstStep);
+            }
     }
 
     /// <summary>Checks lengths and ranges; the message names the series, the field and what was expected.</summary>

@@ -78,6 +78,26 @@ public static class MonitorTraceFigure
         });
     }
 
+    /// <summary>
+    /// The chart of a generation's steering record (<c>smitin generate --trace-out</c>): one series per trait and
+    /// sample (<see cref="MonitorPlotSeries.FromTrace"/>), labelled by the plan (mode and α, or "monitor").
+    /// </summary>
+    public static GenericChart ToChart(Steering.SteeringRecord record, string? title = null)
+    {
+        var plan = record.Plan.Count > 0 ? record.Plan[0] : null;
+        string label = record.MonitorOnly || plan is null ? "monitor"
+            : string.Create(CultureInfo.InvariantCulture, $"{plan.Mode.ToUpperInvariant()} {plan.Action} α {plan.Alpha:0.##}");
+        return ToChart(MonitorPlotSeries.FromTrace(label, record.Trace).ToList(), title);
+    }
+
+    /// <summary>Writes <see cref="ToChart(Steering.SteeringRecord, string?)"/> as a self-contained offline HTML page
+    /// (<see cref="PlotlyHtml.Save(GenericChart, string, string)"/>: atomic).</summary>
+    public static void Save(Steering.SteeringRecord record, string path, string? title = null)
+    {
+        string trait = string.Join(", ", record.Trace.Traits.Select(t => t.Trait));
+        PlotlyHtml.Save(ToChart(record, title), path, title ?? $"Monitor trace ({trait})");
+    }
+
     static string Rgba(string hex, double alpha) =>
         $"rgba({Convert.ToInt32(hex[1..3], 16)},{Convert.ToInt32(hex[3..5], 16)},{Convert.ToInt32(hex[5..7], 16)},{alpha.ToString(CultureInfo.InvariantCulture)})";
 }

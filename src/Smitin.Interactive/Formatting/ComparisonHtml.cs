@@ -36,8 +36,7 @@ internal static class ComparisonHtml
             sb.Append("<td><small>");
             if (x.Result.Steering is { } r)
                 foreach (var f in SteeringHtml.Figures(r))
-                    sb.Append(WebUtility.HtmlEncode(string.Create(CultureInfo.InvariantCulture,
-                        $"{f.Trait}: C at the end {f.FinalC:0.000}, mean C {f.MeanC:0.000}, shifted at {f.Shifted} of {f.Steps} steps"))).Append("<br/>");
+                    sb.Append(WebUtility.HtmlEncode($"{f.Trait}: {f.Describe()}")).Append("<br/>");
             sb.Append("</small></td>");
         }
         sb.Append("</tr></table>");

@@ -82,22 +82,9 @@ public sealed class DatasetMagic : SmitinMagicCommand
             source = Out ?? Path.Combine(CacheDirs.Root, "synthetic", $"songs{synth.Songs}-{synth.Seconds:0.##}s-seed{synth.Seed}");
             AtomicFile.CheckWritableFolder(source, "out");                        // before rendering, not after
             var progress = magic.StartProgress($"synthetic songs -> {source}");
-            try
-            {
-                var result = await Task.Run(() => SyntheticSongGenerator.Generate(source, synth,
-                    new SyncProgress<string>(line => progress.Report(line)), magic.CancellationToken), magic.CancellationToken);
-                progress.Finish($"{result.Generated} rendered, {result.Reused} reused");
-            }
-            catch (OperationCanceledException)
-            {
-                progress.Finish("cancelled", failed: true);
-                throw;
-            }
-            catch
-            {
-                progress.Finish("failed", failed: true);
-                throw;
-            }
+            await progress.Track(() => Task.Run(() => SyntheticSongGenerator.Generate(source, synth,
+                    new SyncProgress<string>(line => progress.Report(line)), magic.CancellationToken), magic.CancellationToken),
+                result => $"{result.Generated} rendered, {result.Reused} reused");
         }
         else if (!Directory.Exists(source) && !File.Exists(source))
         {

@@ -51,13 +51,13 @@ internal sealed record GenerationRequest(string Text, AudioClip? AudioPrompt, st
         var progress = magic.StartProgress(title);
         var steps = new SyncProgress<GenerationProgress>(p => progress.Report(
             p.Windows > 1 ? $"step {p.Step}/{p.TotalSteps}, window {p.Window + 1}/{p.Windows}" : $"step {p.Step}/{p.TotalSteps}", p.Fraction));
-        try
+        return await progress.Track(async () =>
         {
             if (Melody is not null && !model.IsMelody)
                 throw new MagicUsageException($"--melody needs a MusicGen Melody model (config.json model_type 'musicgen_melody'); the loaded model is '{model.Config.ModelType}'");
             // melody conditioning is not streamed: its player appears at the end
             var player = stream && Melody is null ? magic.StartPlayer(title, model, Options.DurationSeconds ?? GenerationOptions.DefaultDurationSeconds) : null;
-            var result = await Task.Run(() => Melody is not null
+            return await Task.Run(() => Melody is not null
                 ? model.Generate(Text.Length == 0 ? [] : [Text], [Melody], Options, steps, magic.CancellationToken)
                 : player is not null
                 ? AudioPrompt is null
@@ -66,18 +66,6 @@ internal sealed record GenerationRequest(string Text, AudioClip? AudioPrompt, st
                 : AudioPrompt is null
                     ? model.Generate([Text], Options, null, steps, magic.CancellationToken)
                     : model.Generate([Text], AudioPrompt, Options, steps, magic.CancellationToken), magic.CancellationToken);
-            progress.Finish($"{result.Frames} frames, seed {result.Seed}");
-            return result;
-        }
-        catch (OperationCanceledException)
-        {
-            progress.Finish("cancelled", failed: true);
-            throw;
-        }
-        catch
-        {
-            progress.Finish("failed", failed: true);
-            throw;
-        }
+        }, result => $"{result.Frames} frames, seed {result.Seed}");
     }
 }

@@ -94,22 +94,8 @@ public sealed class ProbeMagic : SmitinMagicCommand
             ProbeTrainer.CheckCapture(model.Config, dataset, options.Capture);    // segment length and count, before the progress line
             var progress = magic.StartProgress($"probe {dataset.Trait}");
             var report = new SyncProgress<ProbeProgress>(p => progress.Report($"{p.Stage} {p.Done}/{p.Total}", p.Total > 0 ? (double)p.Done / p.Total : null));
-            try
-            {
-                set = await Task.Run(() => ProbeTrainer.Train(model, dataset, options, report, magic.CancellationToken), magic.CancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                progress.Finish("cancelled", failed: true);
-                throw;
-            }
-            catch
-            {
-                progress.Finish("failed", failed: true);
-                throw;
-            }
-            var best = set.BestHeads(1)[0];
-            progress.Finish($"{set.Layers * set.Heads} probes, best {best}");
+            set = await progress.Track(() => Task.Run(() => ProbeTrainer.Train(model, dataset, options, report, magic.CancellationToken), magic.CancellationToken),
+                s => $"{s.Layers * s.Heads} probes, best {s.BestHeads(1)[0]}");
         }
         // Keep the result first: a failed write must not lose a trained probe set.
         magic.Session.AddProbes(set);

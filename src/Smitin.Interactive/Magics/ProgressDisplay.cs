@@ -60,6 +60,28 @@ public sealed class ProgressDisplay
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> and finishes the line with <paramref name="summary"/> of its result, or with
+    /// "cancelled" / "failed" when it throws (the exception is rethrown): the one wrapper every long magic uses.
+    /// </summary>
+    public async Task<T> Track<T>(Func<Task<T>> work, Func<T, string> summary)
+    {
+        T result;
+        try { result = await work(); }
+        catch (OperationCanceledException)
+        {
+            Finish("cancelled", failed: true);
+            throw;
+        }
+        catch
+        {
+            Finish("failed", failed: true);
+            throw;
+        }
+        Finish(summary(result));
+        return result;
+    }
+
     string Render(string text, double? fraction, bool failed = false)
     {
         string bar = fraction is { } f

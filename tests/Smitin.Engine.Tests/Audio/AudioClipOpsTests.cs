@@ -45,6 +45,20 @@ public class AudioClipOpsTests
     }
 
     [Fact]
+    public void Conform_converts_channels_then_rate_and_leaves_a_matching_clip_alone()
+    {
+        var stereo = new AudioClip([Enumerable.Range(0, 4410).Select(i => (float)Math.Sin(i * 0.05)).ToArray(), new float[4410]], 44100);
+        var conformed = stereo.Conform(1, 32000);
+        Assert.Equal((1, 32000, 3200), (conformed.Channels, conformed.SampleRate, conformed.Frames));
+        // the same as the explicit path: downmix (mean) first, then resample
+        Assert.Equal(stereo.ToMono().Resample(32000).Samples[0], conformed.Samples[0]);
+        Assert.Same(conformed, conformed.Conform(1, 32000));                   // nothing to do: no copy
+        Assert.Same(stereo, stereo.Conform(null, null));
+        Assert.Equal(2, stereo.Conform(null, 16000).Channels);                  // null keeps the clip's own
+        Assert.Throws<SmitinException>(() => stereo.Conform(3, null));          // 2 -> 3 is not defined
+    }
+
+    [Fact]
     public void Normalisation_by_peak_and_by_rms_with_a_ceiling()
     {
         var clip = AudioClip.Mono(TestSignals.Sine(200, 0.5, 8000, amp: 0.1f), 8000);

@@ -11,7 +11,7 @@ public class EvalCommandTests
         using var dir = new TempDir();
         var (code, error) = await CliHost.RunCapturingErrors("eval", "--model", Fixture.Model(), "--stems", dir.Path, "--out", dir["out"]);
         Assert.NotEqual(0, code);
-        Assert.Contains("give either --probes FILE (one per direction) or --probe-stems DIR", error);
+        Assert.Contains("give either --probes FILE (one per direction) or --source DIR", error);
     }
 
     [Fact]

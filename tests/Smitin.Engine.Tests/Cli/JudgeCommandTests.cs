@@ -140,6 +140,6 @@ public sealed class JudgeCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains("--validation", error);
         (code, _, error) = await RunCapturing("judge", "train", "--model", Fixture.Model(), "--stems", _dir["none"], "--trait", "drums", "--out", outDir);
-        Assert.Contains("--stems", error);
+        Assert.Contains("--source", error);
     }
 }

@@ -16,9 +16,6 @@ public sealed class T5Attention : nn.Module<Tensor, Tensor, Tensor>
     readonly Embedding? relative_attention_bias; // (num_buckets, H)
     readonly int _heads, _dKv, _numBuckets, _maxDistance;
 
-    /// <summary>True for the first block, which owns the relative position bias table.</summary>
-    public bool HasRelativeAttentionBias => relative_attention_bias is not null;
-
     /// <summary>T5 self-attention (no bias, no scaling) of <paramref name="config"/>.</summary>
     /// <param name="config">the text encoder's configuration</param>
     /// <param name="hasRelativeAttentionBias">create the relative position bias table (block 0)</param>

@@ -29,8 +29,6 @@ public sealed class T5Stack : nn.Module<Tensor, Tensor, Tensor>
 
     /// <summary>The token embedding (tied to <c>shared</c>).</summary>
     public Embedding EmbedTokens => embed_tokens;
-    /// <summary>The blocks, in order.</summary>
-    public IReadOnlyList<T5Block> Blocks => block.ToList();
 
     /// <summary>last_hidden_state (B, S, D) of <paramref name="inputIds"/> (B, S) under <paramref name="attentionMask"/> (B, S).</summary>
     public override Tensor forward(Tensor inputIds, Tensor attentionMask) => Run(inputIds, attentionMask, null);

@@ -18,8 +18,6 @@ public sealed class TextConditioner : nn.Module<Tensor, Tensor, Tensor>
 
     /// <summary>The T5 encoder.</summary>
     public T5Encoder Encoder => text_encoder;
-    /// <summary>True when <c>enc_to_dec_proj</c> exists (T5 width differs from the decoder width).</summary>
-    public bool HasProjection => enc_to_dec_proj is not null;
     /// <summary>Width D of the decoder the memory is projected to.</summary>
     public int DecoderHiddenSize { get; }
 

@@ -30,19 +30,24 @@ public class DecodeKernelSelectorTests
     public void ChoosesTheFastestCandidateAndBreaksTiesByOrder()
     {
         Assert.Equal(DecodeKernel.Linear, DecodeKernelSelector.Choose(new Dictionary<DecodeKernel, double>
-            { [DecodeKernel.Linear] = 72, [DecodeKernel.WeightTimesInputT] = 111, [DecodeKernel.RowwiseMatrixVector] = 150 }));
+        { [DecodeKernel.Linear] = 72, [DecodeKernel.WeightTimesInputT] = 111, [DecodeKernel.RowwiseMatrixVector] = 150 }));
         Assert.Equal(DecodeKernel.WeightTimesInputT, DecodeKernelSelector.Choose(new Dictionary<DecodeKernel, double>
-            { [DecodeKernel.Linear] = 312, [DecodeKernel.WeightTimesInputT] = 148, [DecodeKernel.RowwiseMatrixVector] = 160 }));
+        { [DecodeKernel.Linear] = 312, [DecodeKernel.WeightTimesInputT] = 148, [DecodeKernel.RowwiseMatrixVector] = 160 }));
         Assert.Equal(DecodeKernel.RowwiseMatrixVector, DecodeKernelSelector.Choose(new Dictionary<DecodeKernel, double>
-            { [DecodeKernel.Linear] = 31, [DecodeKernel.WeightTimesInputT] = 42, [DecodeKernel.RowwiseMatrixVector] = 14 }));
+        { [DecodeKernel.Linear] = 31, [DecodeKernel.WeightTimesInputT] = 42, [DecodeKernel.RowwiseMatrixVector] = 14 }));
         Assert.Equal(DecodeKernel.Linear, DecodeKernelSelector.Choose(new Dictionary<DecodeKernel, double>
-            { [DecodeKernel.WeightTimesInputT] = 5, [DecodeKernel.Linear] = 5 }));
+        { [DecodeKernel.WeightTimesInputT] = 5, [DecodeKernel.Linear] = 5 }));
         Assert.Throws<ArgumentException>(() => DecodeKernelSelector.Choose(new Dictionary<DecodeKernel, double>()));
         Assert.Throws<ArgumentException>(() => DecodeKernelSelector.Choose(new Dictionary<DecodeKernel, double> { [DecodeKernel.Linear] = double.NaN }));
     }
 
     [Theory]
-    [InlineData(1, 1)] [InlineData(2, 2)] [InlineData(3, 4)] [InlineData(5, 8)] [InlineData(9, 16)] [InlineData(16, 16)]
+    [InlineData(1, 1)]
+    [InlineData(2, 2)]
+    [InlineData(3, 4)]
+    [InlineData(5, 8)]
+    [InlineData(9, 16)]
+    [InlineData(16, 16)]
     public void RowCountsFallIntoPowerOfTwoBuckets(long rows, int bucket) => Assert.Equal(bucket, DecodeKernelSelector.Bucket(rows));
 
     [Fact]
@@ -174,7 +179,10 @@ public class DecodeKernelSelectorTests
     }
 
     [Theory]
-    [InlineData(1)] [InlineData(2)] [InlineData(5)] [InlineData(16)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(5)]
+    [InlineData(16)]
     public void EveryKernelComputesTheSameProduct(int rows)
     {
         using var scope = torch.NewDisposeScope();
