@@ -58,7 +58,10 @@ public static class JudgeFeatures
         int nFreqs = o.NFft / 2 + 1;
         var window = torch.hann_window(o.NFft);                                                // (n_fft), periodic
         var spec = torch.stft(x, o.NFft, o.HopLength, window: window, center: true, return_complex: true); // (B, F, N)
-        var power = spec.abs().square();                                                       // (B, F, N)
+        // |X|² as a product, not square(): TorchSharp's square() is pow(Scalar 2) with a temporary Scalar, and one test
+        // run failed in it with libtorch's "Unknown scalar type" (a temporary Scalar freed during the native call?)
+        var magnitude = spec.abs();                                                            // (B, F, N)
+        var power = magnitude * magnitude;                                                     // (B, F, N)
         var fb = torch.tensor(MelFilterbank.Create(nFreqs, o.FMinHz, o.FMaxHz, o.Mels, o.SampleRate), new long[] { nFreqs, o.Mels }); // (F, M)
         var mel = torch.matmul(fb.t(), power);                                                 // (B, M, N)
         var db = mel.clamp_min(1e-10).log10().mul(10.0);                                       // (B, M, N)
@@ -81,7 +84,8 @@ public static class JudgeFeatures
 
         var centred = env - env.mean(new long[] { 2 }, keepdim: true);                         // (B, G, n)
         var spectrum = torch.fft.rfft(centred, 2 * n, 2);                                      // (B, G, n+1) complex
-        var ac = torch.fft.irfft(spectrum.abs().square(), 2 * n, 2).narrow(2, 0, n);           // (B, G, n): r(τ), τ = 0..n-1
+        var spectrumMagnitude = spectrum.abs();
+        var ac = torch.fft.irfft(spectrumMagnitude * spectrumMagnitude, 2 * n, 2).narrow(2, 0, n); // (B, G, n): r(τ), τ = 0..n-1
         var r0 = ac.narrow(2, 0, 1);                                                           // (B, G, 1)
         long lagMin = Math.Max(1, (long)Math.Round(o.PeriodMinSeconds * o.FramesPerSecond));
         long lagMax = Math.Min(n - 1, (long)Math.Round(o.PeriodMaxSeconds * o.FramesPerSecond));
