@@ -71,6 +71,21 @@ public sealed partial class MusicGen
         return tokens;
     }
 
+    /// <summary>
+    /// The bounds of a MusicGen Melody request, checked before any text or chroma is encoded: every prompt fits
+    /// <c>model_max_length</c>, and the batch's caches and audio fit in memory (the melody prefix not counted: a lower
+    /// bound, as for text requests).
+    /// </summary>
+    /// <exception cref="SmitinException">a length that cannot fit, a prompt too long, too many prompts for the memory</exception>
+    void CheckMelodyRequest(IReadOnlyList<string> texts, int batch, GenerationOptions options, bool decodeAudio)
+    {
+        int kc = Models.Decoder.DelayPattern.CodebooksPerChannel(Config.Decoder.NumCodebooks, Config.Decoder.AudioChannels);
+        var plan = WindowPlan.Resolve(options, 0, kc, FrameRate, Config.Decoder.MaxPositionEmbeddings);
+        int steps = plan.Windows.Max(w => w.Steps);
+        int tokens = texts.Count > 0 ? Tokenizer.EncodeBatch(texts).Length : 0;                // refuses prompts over model_max_length
+        EnsureMemoryFits(batch, tokens, 0, steps, options.Guided, decodeAudio);
+    }
+
     /// <summary>(1 or B, C, T) audio prompt → (B, K, P) codes on the model device, or null.</summary>
     Tensor? PromptCodes(int batch, Tensor? audioPrompt)
     {
@@ -164,6 +179,7 @@ public sealed partial class MusicGen
         options ??= new GenerationOptions();
         options.Validate();
         int b = texts.Count > 0 ? texts.Count : melodies.Count;
+        CheckMelodyRequest(texts, b, options, decodeAudio);                                     // before any chroma is extracted
         var batch = melodies.Count == b ? melodies : Enumerable.Repeat(melodies[0], b).ToArray();
         using var chroma = Chroma.Extract(batch);
         return GenerateMelody(texts, chroma.OneHot, b, options, progress, cancellationToken, decodeAudio,
@@ -205,6 +221,7 @@ public sealed partial class MusicGen
     {
         options.Validate();
         EnsureSteeringFits(options);
+        CheckMelodyRequest(texts, texts.Count > 0 ? texts.Count : chroma is { } c ? (int)c.shape[0] : batchSize, options, decodeAudio);
         using var scope = torch.NewDisposeScope();
         using var text = texts.Count > 0 ? EncodeText(texts) : null;
         var (prefix, unconditional) = BuildMelodyPrefix(text, chroma, batchSize);
