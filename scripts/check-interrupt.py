@@ -20,8 +20,10 @@ kc = km.client(); kc.start_channels()
 try:
     kc.wait_for_ready(timeout=600)
 
-    def run(code, timeout=900, interrupt_after=None):
-        """Runs a cell; returns (outputs, seconds from the interrupt to idle or None, died)."""
+    def run(code, timeout=900, interrupt_after=None, interrupt_on_progress=False):
+        """Runs a cell; returns (outputs, seconds from the interrupt to idle or None, died). The interrupt is sent
+        interrupt_after seconds after the start or, with interrupt_on_progress, at the cell's first progress update
+        (whichever comes first): on an idle machine the fixture generates fast, a fixed delay alone can miss the run."""
         msg_id = kc.execute(code)
         start = time.time(); sent = None; outs = []
         while True:
@@ -35,7 +37,10 @@ try:
             if m["parent_header"].get("msg_id") != msg_id: continue
             t, c = m["msg_type"], m["content"]
             if t == "status" and c["execution_state"] == "idle": break
-            if t in ("display_data", "update_display_data", "execute_result"): outs.append(c["data"].get("text/html") or c["data"].get("text/plain", ""))
+            if t in ("display_data", "update_display_data", "execute_result"):
+                outs.append(c["data"].get("text/html") or c["data"].get("text/plain", ""))
+                if interrupt_on_progress and sent is None and "smitin-progress" in outs[-1] and "<progress" in outs[-1]:
+                    km.interrupt_kernel(); sent = time.time()
             elif t == "error": outs.append("ERROR " + c["evalue"])
         return outs, (time.time() - sent if sent else None), False
 
@@ -43,15 +48,15 @@ try:
     check(any("smitin-banner" in o for o in outs), "interrupt: extension loaded in the .NET kernel")
     outs, _, _ = run(f'#!smitin load "{model}"')
     check(any("smitin-bound" in o for o in outs), "interrupt: model loaded")
-    # 60 s on the fixture = 10 windows: minutes of work on a loaded machine; interrupted after its first steps.
-    outs, after, died = run('#!smitin generate "drums" --duration 60 --seed 2', interrupt_after=8)
+    # 240 s on the fixture = 40 windows; interrupted at its first progress update (or after 8 s), i.e. while it runs.
+    outs, after, died = run('#!smitin generate "drums" --duration 240 --seed 2', interrupt_after=8, interrupt_on_progress=True)
     time.sleep(5)                                    # the stock kernelspec's kernel exits about a second after the interrupt
     check(not died and km.is_alive(), "interrupt: the kernel survives Jupyter's interrupt")
     check(after is not None and after < 60, f"interrupt: the cell ended {after:.1f} s after the interrupt" if after else "interrupt: the cell did not end after the interrupt")
     check(any(o.startswith("ERROR") and "cancelled" in o for o in outs), "interrupt: the cell fails with 'Command cancelled.'")
     progress = [o for o in outs if "smitin-progress" in o]
     check(progress and "cancelled" in progress[-1] and "smitin-failed" in progress[-1], "interrupt: the progress line says cancelled")
-    check(not any("3000 frames, seed 2" in o for o in outs), "interrupt: the generation did not run to its end")
+    check(not any("12000 frames, seed 2" in o for o in outs), "interrupt: the generation did not run to its end")
     if km.is_alive():
         outs, _, _ = run('#!smitin generate "drums" --duration 0.5 --seed 3', timeout=600)
         check(any("25 frames, seed 3" in o for o in outs) and not any(o.startswith("ERROR") for o in outs), "interrupt: the next magic runs")
