@@ -41,9 +41,9 @@ public sealed partial class MusicGen
         {
             if (audioPrompt is not null)
                 throw new SmitinException("generate: a MusicGen Melody model does not continue an audio prompt (the reference's generate has no audio-prompt step); give the tune as a melody instead");
-            return GenerateMelody(texts, null, texts.Count, options, progress, cancellationToken, decodeAudio);
+            return GenerateMelody(texts, CheckTextRequest(texts, options, null, decodeAudio), null, texts.Count, options, progress, cancellationToken, decodeAudio, windowChroma: null);
         }
-        var tokens = CheckTextRequest(texts, options, audioPrompt, decodeAudio);
+        var tokens = CheckTextRequest(texts, options, audioPrompt, decodeAudio)!;
         using var scope = torch.NewDisposeScope();
         var promptCodes = PromptCodes(texts.Count, audioPrompt);                                // (B, K, P) or null
         using var text = EncodeText(tokens);
@@ -55,35 +55,26 @@ public sealed partial class MusicGen
     /// <summary>
     /// The bounds of a text (and audio prompt) request, checked before anything is encoded: the audio prompt's frames
     /// (floor: the exact count is checked again by the code generator) plus the request must fit the decoder's context,
-    /// every prompt fits <c>model_max_length</c>, and the batch's caches and audio fit in memory.
+    /// every prompt fits <c>model_max_length</c>, and the batch's caches and audio fit in memory. MusicGen Melody requests
+    /// use it too (no audio prompt; the melody prefix not counted: a lower bound).
     /// </summary>
-    /// <returns>the prompts' tokens</returns>
+    /// <param name="texts">the text prompts (may be empty for melody-only requests)</param>
+    /// <param name="options">length, guidance and window options</param>
+    /// <param name="audioPrompt">(1 or B, C, T) audio prompt, or null</param>
+    /// <param name="decodeAudio">the codes will be decoded (counts the decoder's memory)</param>
+    /// <param name="batch">rows generated when they are not the texts (melody-only requests); default: the text count</param>
+    /// <returns>the prompts' tokens; null when there are no texts</returns>
     /// <exception cref="SmitinException">a length that cannot fit, a prompt too long, too many prompts for the memory</exception>
-    Text.TokenBatch CheckTextRequest(IReadOnlyList<string> texts, GenerationOptions options, Tensor? audioPrompt, bool decodeAudio)
+    Text.TokenBatch? CheckTextRequest(IReadOnlyList<string> texts, GenerationOptions options, Tensor? audioPrompt, bool decodeAudio, int? batch = null)
     {
         long promptSamples = audioPrompt is { } a && a.dim() == 3 ? a.shape[2] : 0;
         int estimatedFrames = (int)Math.Min(int.MaxValue, Math.Floor(promptSamples * FrameRate / SampleRate));
         int kc = Models.Decoder.DelayPattern.CodebooksPerChannel(Config.Decoder.NumCodebooks, Config.Decoder.AudioChannels);
         var plan = WindowPlan.Resolve(options, estimatedFrames, kc, FrameRate, Config.Decoder.MaxPositionEmbeddings); // refuses what cannot fit
         int steps = plan.Windows.Max(w => w.Steps);                                           // caches are per window
-        var tokens = Tokenizer.EncodeBatch(texts);                                             // refuses prompts over model_max_length
-        EnsureMemoryFits(texts.Count, tokens.Length, estimatedFrames, steps, options.Guided, decodeAudio);
+        var tokens = texts.Count > 0 ? Tokenizer.EncodeBatch(texts) : null;                   // refuses prompts over model_max_length
+        EnsureMemoryFits(batch ?? texts.Count, tokens?.Length ?? 0, estimatedFrames, steps, options.Guided, decodeAudio);
         return tokens;
-    }
-
-    /// <summary>
-    /// The bounds of a MusicGen Melody request, checked before any text or chroma is encoded: every prompt fits
-    /// <c>model_max_length</c>, and the batch's caches and audio fit in memory (the melody prefix not counted: a lower
-    /// bound, as for text requests).
-    /// </summary>
-    /// <exception cref="SmitinException">a length that cannot fit, a prompt too long, too many prompts for the memory</exception>
-    void CheckMelodyRequest(IReadOnlyList<string> texts, int batch, GenerationOptions options, bool decodeAudio)
-    {
-        int kc = Models.Decoder.DelayPattern.CodebooksPerChannel(Config.Decoder.NumCodebooks, Config.Decoder.AudioChannels);
-        var plan = WindowPlan.Resolve(options, 0, kc, FrameRate, Config.Decoder.MaxPositionEmbeddings);
-        int steps = plan.Windows.Max(w => w.Steps);
-        int tokens = texts.Count > 0 ? Tokenizer.EncodeBatch(texts).Length : 0;                // refuses prompts over model_max_length
-        EnsureMemoryFits(batch, tokens, 0, steps, options.Guided, decodeAudio);
     }
 
     /// <summary>(1 or B, C, T) audio prompt → (B, K, P) codes on the model device, or null.</summary>
@@ -179,10 +170,10 @@ public sealed partial class MusicGen
         options ??= new GenerationOptions();
         options.Validate();
         int b = texts.Count > 0 ? texts.Count : melodies.Count;
-        CheckMelodyRequest(texts, b, options, decodeAudio);                                     // before any chroma is extracted
+        var tokens = CheckTextRequest(texts, options, null, decodeAudio, b);                  // before any chroma is extracted
         var batch = melodies.Count == b ? melodies : Enumerable.Repeat(melodies[0], b).ToArray();
         using var chroma = Chroma.Extract(batch);
-        return GenerateMelody(texts, chroma.OneHot, b, options, progress, cancellationToken, decodeAudio,
+        return GenerateMelody(texts, tokens, chroma.OneHot, b, options, progress, cancellationToken, decodeAudio,
             (plan, window) => Chroma.Extract(batch.Select(m => MelodyWindow.Stretch(m, window.FirstFrame / plan.FrameRate, plan.WindowFrames / plan.FrameRate)).ToList()));
     }
 
@@ -200,14 +191,19 @@ public sealed partial class MusicGen
     /// refused (give the melody as audio to <see cref="Generate(IReadOnlyList{string}, IReadOnlyList{AudioClip}, GenerationOptions?, IProgress{GenerationProgress}?, CancellationToken, bool)"/>);
     /// text-only (null chroma) runs window by window with the same prefix in every window.</remarks>
     public GenerationResult GenerateMelody(IReadOnlyList<string> texts, Tensor? chroma, int batchSize, GenerationOptions options,
-        IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, bool decodeAudio = true) =>
-        GenerateMelody(texts, chroma, batchSize, options, progress, cancellationToken, decodeAudio, windowChroma: null);
+        IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, bool decodeAudio = true)
+    {
+        options.Validate();
+        var tokens = CheckTextRequest(texts, options, null, decodeAudio, texts.Count > 0 ? texts.Count : chroma is { } c ? (int)c.shape[0] : batchSize);
+        return GenerateMelody(texts, tokens, chroma, batchSize, options, progress, cancellationToken, decodeAudio, windowChroma: null);
+    }
 
     /// <summary>
     /// <see cref="GenerateMelody(IReadOnlyList{string}, Tensor?, int, GenerationOptions, IProgress{GenerationProgress}?, CancellationToken, bool)"/>
     /// with, for a piece longer than one window, each window's chroma.
     /// </summary>
     /// <param name="texts">B prompts, or none</param>
+    /// <param name="tokens">their tokens, from <see cref="CheckTextRequest"/> (null without texts)</param>
     /// <param name="chroma">(B, F, num_chroma) one-hot chroma of the whole melody, or null (text-only)</param>
     /// <param name="batchSize">B when there is neither text nor chroma</param>
     /// <param name="options">sampling, guidance, length, seed</param>
@@ -215,15 +211,14 @@ public sealed partial class MusicGen
     /// <param name="cancellationToken">checked before every decoder step and before decoding</param>
     /// <param name="decodeAudio">decode the codes to <see cref="GenerationResult.Audio"/></param>
     /// <param name="windowChroma">long-form: the chroma of a window's stretch of the melody (null: features cannot be re-cut)</param>
-    GenerationResult GenerateMelody(IReadOnlyList<string> texts, Tensor? chroma, int batchSize, GenerationOptions options,
+    GenerationResult GenerateMelody(IReadOnlyList<string> texts, Text.TokenBatch? tokens, Tensor? chroma, int batchSize, GenerationOptions options,
         IProgress<GenerationProgress>? progress, CancellationToken cancellationToken, bool decodeAudio,
         Func<WindowPlan, GenerationWindow, ChromaFeatures>? windowChroma)
     {
         options.Validate();
         EnsureSteeringFits(options);
-        CheckMelodyRequest(texts, texts.Count > 0 ? texts.Count : chroma is { } c ? (int)c.shape[0] : batchSize, options, decodeAudio);
         using var scope = torch.NewDisposeScope();
-        using var text = texts.Count > 0 ? EncodeText(texts) : null;
+        using var text = tokens is not null ? EncodeText(tokens) : null;
         var (prefix, unconditional) = BuildMelodyPrefix(text, chroma, batchSize);
         (Tensor, Tensor) StretchPrefix(WindowPlan plan, GenerationWindow window)
         {
