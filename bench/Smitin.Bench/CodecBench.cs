@@ -7,7 +7,7 @@ using TorchSharp;
 namespace Smitin.Bench;
 
 /// <summary>
-/// EnCodec: <c>codec [MODEL_DIR] [--seconds 5,30]</c>. Times encode and decode of a synthetic signal per duration
+/// EnCodec: <c>codec [MODEL_DIR] [--seconds 5,30] [--compare [--tiles 8192,16384]] [--profile]</c>. Times encode and decode of a synthetic signal per duration
 /// (2 threads; real-time factor, load average). Without a folder the codec is a random one of
 /// <c>facebook/encodec_32khz</c> shapes (32 kHz mono, 64 filters, hidden 128, ratios 8-5-4-4, 2-layer LSTM,
 /// 4 x 2048 codebooks of dim 128; see <see cref="Encodec32kHz"/>); timing depends on the shapes only. When the folder
@@ -54,21 +54,24 @@ static class CodecBench
             Console.WriteLine($"{seconds:F1} s audio, {c.shape[1]} codebooks x {c.shape[2]} frames: encode {enc:F3} s ({seconds / enc:F1}x real time), " +
                 $"decode {dec:F3} s ({seconds / dec:F1}x real time); load average {DecodeBench.LoadAverage()}");
         }
-        if (args.Contains("--compare")) Compare(codec, durations[0]);
+        int ti = Array.IndexOf(args, "--tiles");
+        int[] tiles = ti >= 0 && ti + 1 < args.Length ? args[ti + 1].Split(',').Select(int.Parse).ToArray() : [EncodecDecoder.DefaultTileSamples];
+        if (args.Contains("--compare")) Compare(codec, durations[0], tiles);
         if (args.Contains("--profile")) Profile(codec, durations[0]);
         return 0;
     }
 
     /// <summary>
     /// Decode of <paramref name="seconds"/> with the decoder's time tiles against one pass over the whole piece
-    /// (<see cref="EncodecDecoder.DefaultTileSamples"/> vs untiled), interleaved, 5 rounds: min wall time and process
-    /// CPU time of each (CPU time counts this process's work only, so it is the steadier figure on a loaded machine).
+    /// (<see cref="EncodecDecoder.DefaultTileSamples"/> vs untiled), interleaved, 5 rounds after a warm-up: min wall
+    /// time and process CPU time of each (CPU time counts this process's work only, so it is the steadier figure on a
+    /// loaded machine).
     /// </summary>
-    static void Compare(EncodecModel codec, double seconds)
+    static void Compare(EncodecModel codec, double seconds, int[] tiles)
     {
         using var scope = torch.NewDisposeScope();
         var codes = codec.Encode(Signal(codec, seconds));
-        var variants = new (string Name, int Tile)[] { ("untiled", 0), ($"tiles of {EncodecDecoder.DefaultTileSamples}", EncodecDecoder.DefaultTileSamples) };
+        (string Name, int Tile)[] variants = [("one pass", 0), .. tiles.Select(t => ($"tiles of {t}", t))];
         var wall = variants.ToDictionary(v => v.Name, _ => double.PositiveInfinity);
         var cpu = variants.ToDictionary(v => v.Name, _ => double.PositiveInfinity);
         torch.Tensor? reference = null;
@@ -87,11 +90,10 @@ static class CodecBench
                 else maxDiff = Math.Max(maxDiff, (audio - reference).abs().max().item<float>());
             }
         codec.Decoder.PlanTiles(EncodecDecoder.DefaultTileSamples);
-        Console.WriteLine($"decode {seconds:F1} s, min of 5 interleaved rounds (tiles from layer {codec.Decoder.TileStart}, margin {codec.Decoder.Margin}):");
+        Console.WriteLine($"decode {seconds:F1} s, min of 5 interleaved rounds (default tiles from layer {codec.Decoder.TileStart}, margin {codec.Decoder.Margin}):");
         foreach (var (name, _) in variants)
-            Console.WriteLine($"  {name,-16} wall {wall[name]:F3} s, process CPU {cpu[name]:F3} s");
-        string a = variants[0].Name, b = variants[1].Name;
-        Console.WriteLine($"  ratio untiled / tiled: wall {wall[a] / wall[b]:F2}x, CPU {cpu[a] / cpu[b]:F2}x; max |tiled - untiled| {maxDiff:E2}; load average {DecodeBench.LoadAverage()}");
+            Console.WriteLine($"  {name,-36} wall {wall[name]:F3} s, process CPU {cpu[name]:F3} s, ratio to the first: wall {wall[variants[0].Name] / wall[name]:F2}x, CPU {cpu[variants[0].Name] / cpu[name]:F2}x");
+        Console.WriteLine($"  max |difference| to the first {maxDiff:E2}; load average {DecodeBench.LoadAverage()}");
     }
 
     /// <summary>Per-layer time of the SEANet decoder on <paramref name="seconds"/> of codes (each layer's output feeds
@@ -116,9 +118,12 @@ static class CodecBench
         if (codec.Decoder.TileStart < layers.Count)
         {
             var shape = string.Join("x", h.shape);
+            var perLayer = new double[layers.Count];
             sw.Restart();
-            h = codec.Decoder.RunTiled(h);
-            Console.WriteLine($"  {sw.Elapsed.TotalMilliseconds,8:F1} ms  layers {codec.Decoder.TileStart}-{layers.Count - 1} in tiles of {codec.Decoder.TileSamples} samples {shape} -> {string.Join("x", h.shape)}");
+            h = codec.Decoder.RunTiled(h, (i, ms) => perLayer[i] += ms);
+            Console.WriteLine($"  {sw.Elapsed.TotalMilliseconds,8:F1} ms  layers {codec.Decoder.TileStart}-{layers.Count - 1} in tiles of {codec.Decoder.TileSamples} samples {shape} -> {string.Join("x", h.shape)}:");
+            for (int i = codec.Decoder.TileStart; i < layers.Count; i++)
+                Console.WriteLine($"  {perLayer[i],12:F1} ms  {i} {layers[i].GetType().Name}");
         }
     }
 

@@ -144,8 +144,9 @@ public sealed class EncodecDecoder : nn.Module<Tensor, Tensor>
 
     /// <summary>Layers [<see cref="TileStart"/>, end) tile by tile (see the class summary).</summary>
     /// <param name="h">(B, C, T) the first tiled layer's input</param>
+    /// <param name="onLayer">profiling: called after each layer of each tile with the layer index and its ms</param>
     /// <returns>(B, C_out, T · upsampling)</returns>
-    internal Tensor RunTiled(Tensor h) // (B, C, T) -> (B, C_out, T * upsampling)
+    internal Tensor RunTiled(Tensor h, Action<int, double>? onLayer = null) // (B, C, T) -> (B, C_out, T * upsampling)
     {
         long t = h.shape[2], s = _tileUpsampling;
         if (t <= _tileInput + 2 * _margin)
@@ -159,7 +160,12 @@ public sealed class EncodecDecoder : nn.Module<Tensor, Tensor>
             using var tile = torch.NewDisposeScope();
             long b = Math.Min(t, a + _tileInput), lo = Math.Max(0, a - _margin), hi = Math.Min(t, b + _margin);
             var y = h.narrow(2, lo, hi - lo);                                    // (B, C, tile + context)
-            for (int i = _tileStart; i < layers.Count; i++) y = layers[i].call(y);
+            for (int i = _tileStart; i < layers.Count; i++)
+            {
+                long t0 = onLayer is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+                y = layers[i].call(y);
+                if (onLayer is not null) onLayer(i, System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            }
             output ??= torch.empty([y.shape[0], y.shape[1], t * s], dtype: y.dtype, device: y.device).MoveToOuterDisposeScope();
             output.narrow(2, a * s, (b - a) * s).copy_(y.narrow(2, (a - lo) * s, (b - a) * s));
         }
