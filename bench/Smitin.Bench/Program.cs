@@ -6,6 +6,7 @@ var benches = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal
 {
     ["native"] = NativeBench.Run,
     ["codec"] = CodecBench.Run,
+    ["memory"] = MemoryBench.Run,
     ["decode"] = DecodeBench.Run,
     ["throughput"] = ThroughputBench.Run,
     // writes (once) and prints the folder of a random musicgen-small-shaped model, e.g. for `smitin generate --model`
