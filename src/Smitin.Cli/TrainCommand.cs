@@ -5,7 +5,7 @@ namespace Smitin.Cli;
 
 /// <summary>
 /// <c>smitin train</c>: reproduces the default model (<c>models/smitin-synth-small</c>) from scratch in resumable
-/// stages (data → codec → text → lm → export). Training never runs in CI or in the tests.
+/// stages (data → codec → text → lm → pairs → export → report). Training never runs in CI or in the tests.
 /// </summary>
 static class TrainCommand
 {
@@ -14,7 +14,7 @@ static class TrainCommand
         var work = new Option<string>("--work") { Description = "Work folder for songs, checkpoints and curves (resumable; default: the user cache).", DefaultValueFactory = _ => Path.Combine(CacheDirs.Root, "train") };
         var output = new Option<string>("--out") { Description = "Model folder to write (Hugging Face MusicGen layout).", DefaultValueFactory = _ => Path.Combine("models", "smitin-synth-small") };
         var config = new Option<string?>("--config") { Description = "Training config JSON (SynthModelConfig fields); defaults reproduce the committed model." };
-        var until = new Option<TrainingStage>("--until") { Description = "Stop after this stage (data, codec, text, lm, export, report).", DefaultValueFactory = _ => TrainingStage.Report };
+        var until = new Option<TrainingStage>("--until") { Description = "Stop after this stage (data, codec, text, lm, pairs, export, report).", DefaultValueFactory = _ => TrainingStage.Report };
         var cmd = new Command("train", "Train Smitin's small default MusicGen on synthetic songs (codec, T5 vocabulary, LM), resumably; then export it.")
         {
             work, output, config, until,

@@ -23,6 +23,9 @@ public sealed class CodesCorpus
     public IReadOnlyList<Item> Items { get; }
     CodesCorpus(IReadOnlyList<Item> items) { Items = items; }
 
+    /// <summary>A corpus of the given items (tests).</summary>
+    internal static CodesCorpus FromItems(IReadOnlyList<Item> items) => new(items);
+
     public static CodesCorpus Build(SongCorpus corpus, EncodecModel codec, string dir, int seed, IProgress<string>? progress, CancellationToken cancel)
     {
         Directory.CreateDirectory(dir);

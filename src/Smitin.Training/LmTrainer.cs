@@ -92,7 +92,7 @@ public static class LmTrainer
     }
 
     /// <summary>Every parameter of both modules except the fixed sinusoidal table, with gradients switched on.</summary>
-    static List<Parameter> Trainable(TextConditioner text, MusicGenLm lm)
+    internal static List<Parameter> Trainable(TextConditioner text, MusicGenLm lm)
     {
         var list = new List<Parameter>();
         var seen = new HashSet<IntPtr>();
@@ -156,16 +156,27 @@ public static class LmTrainer
     /// <summary>Mean cross-entropy over non-pad targets and the per-codebook means (K).</summary>
     internal static (Tensor Loss, Tensor PerCodebook) Loss(TextConditioner text, MusicGenLm lm, Tensor input, Tensor target, Tensor ids, Tensor mask)
     {
+        var (nll, valid) = TokenNll(text, lm, input, target, ids, mask);                        // (B, K, T) each
+        var perCodebook = nll.sum([0, 2]) / valid.sum([0, 2]).clamp_min(1);                     // (K)
+        return (perCodebook.mean(), perCodebook.detach());
+    }
+
+    /// <summary>
+    /// Per-token negative log-likelihood (B, K, T) in nats, zero at delay-pad targets, and the float mask of valid
+    /// targets (B, K, T). Rows whose <paramref name="mask"/> is all zero are unconditional.
+    /// </summary>
+    internal static (Tensor Nll, Tensor Valid) TokenNll(TextConditioner text, MusicGenLm lm, Tensor input, Tensor target, Tensor ids, Tensor mask)
+    {
         var memory = text.call(ids, mask);                                                      // (B, S, D), zero where masked
         var additive = zeros(mask.shape, ScalarType.Float32).masked_fill(mask.eq(0), float.MinValue).unsqueeze(1).unsqueeze(1); // (B,1,1,S)
         var h = lm.Stack.Forward(input, memory, additive, null, null);                          // (B, T, D)
         var logits = stack(lm.lm_heads.Select(head => head.call(h)), 1);                        // (B, K, T, V)
         long v = logits.shape[3];
-        var valid = target.ne(lm.Config.PadTokenId);                                             // (B, K, T)
-        var safeTarget = where(valid, target, zeros_like(target));
+        var validBool = target.ne(lm.Config.PadTokenId);                                         // (B, K, T)
+        var valid = validBool.to(ScalarType.Float32);
+        var safeTarget = where(validBool, target, zeros_like(target));
         var nll = nn.functional.cross_entropy(logits.reshape(-1, v), safeTarget.reshape(-1), reduction: nn.Reduction.None)
-            .view(target.shape) * valid.to(ScalarType.Float32);                                // (B, K, T)
-        var perCodebook = nll.sum([0, 2]) / valid.to(ScalarType.Float32).sum([0, 2]).clamp_min(1);  // (K)
-        return (perCodebook.mean(), perCodebook.detach());
+            .view(target.shape) * valid;                                                         // (B, K, T)
+        return (nll, valid);
     }
 }

@@ -50,15 +50,19 @@ public static class ModelExporter
             File.WriteAllText(Path.Combine(tmp, "preprocessor_config.json"), pre.ToJsonString(SynthModelConfig.Json));
             foreach (var f in new[] { "spiece.model", "tokenizer_config.json", "special_tokens_map.json" })
                 File.Copy(Path.Combine(tokenizerFolder, f), Path.Combine(tmp, f));
-            // training curves (CSV and SVG) of both stages, when the work folder has them
+            // training curves (CSV and SVG) of every stage, when the work folder has them
             string work = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(codecWeights)!)!)!;
-            foreach (var (stage, columns) in new[] { ("codec", new[] { "mel", "l1", "commit" }), ("lm", new[] { "ce0", "ce1", "ce2", "ce3" }) })
+            foreach (var (stage, title, columns) in new[]
+            {
+                ("codec", "codec training: log-mel L1, waveform L1, commitment", new[] { "mel", "l1", "commit" }),
+                ("lm", "LM training: cross-entropy per codebook (nats)", new[] { "ce0", "ce1", "ce2", "ce3" }),
+                ("pairs", "matched-pair tuning: cross-entropy, pair loss (nats), pair accuracy", new[] { "ce", "contrast", "accuracy" }),
+            })
             {
                 string csv = Path.Combine(work, stage, "curves.csv");
                 if (!File.Exists(csv)) continue;
                 File.Copy(csv, Path.Combine(tmp, $"{stage}-curves.csv"));
-                CurvesPlot.Write(csv, Path.Combine(tmp, $"{stage}-curves.svg"), stage == "codec"
-                    ? "codec training: log-mel L1, waveform L1, commitment" : "LM training: cross-entropy per codebook (nats)", columns);
+                CurvesPlot.Write(csv, Path.Combine(tmp, $"{stage}-curves.svg"), title, columns);
             }
             // keep whatever else the folder already holds (model card, curves, judge files)
             if (Directory.Exists(outFolder))

@@ -67,6 +67,19 @@ public sealed record SynthModelConfig
     /// <summary>Share of training rows whose text is dropped (classifier-free guidance; audiocraft uses 0.1–0.3).</summary>
     public double TextDropout { get; init; } = 0.3;
 
+    // ---- matched-pair fine-tuning (MatchedPairTuner; 0 steps skips the stage) ----
+    /// <summary>Steps of the <c>pairs</c> stage after the LM stage.</summary>
+    public int PairSteps { get; init; } = 300;
+    /// <summary>Matched pairs per step (each gives 5 rows: 4 text/audio combinations and one unconditional).</summary>
+    public int PairBatch { get; init; } = 3;
+    /// <summary>Weight of the matched-text classification term against the cross-entropy.</summary>
+    public double PairWeight { get; init; } = 1.0;
+    public double PairLearningRate { get; init; } = 1e-4;
+    /// <summary>Decoder positions (delay-pattern steps) at a window's start over which the pair margin is summed.</summary>
+    public int PairFrames { get; init; } = 50;
+    /// <summary>The stems whose matched pairs (mix with and without it) are used.</summary>
+    public string[] PairStems { get; init; } = ["drums", "bass"];
+
     // ---- both ----
     public int Seed { get; init; } = 1234;
     /// <summary>Minutes between checkpoints of a running stage.</summary>
@@ -87,6 +100,14 @@ public sealed record SynthModelConfig
         Positive(nameof(CodecSegmentSeconds), CodecSegmentSeconds); Positive(nameof(LmWindowSeconds), LmWindowSeconds);
         if (CodecWarmupSteps < 0 || CodecWarmupSteps >= CodecSteps) throw new SmitinException($"training config: {nameof(CodecWarmupSteps)} must be in [0, {nameof(CodecSteps)}), got {CodecWarmupSteps}");
         if (Hidden % Heads != 0) throw new SmitinException($"training config: {nameof(Hidden)} {Hidden} is not divisible by {nameof(Heads)} {Heads}");
+        if (PairSteps < 0) throw new SmitinException($"training config: {nameof(PairSteps)} must be >= 0, got {PairSteps}");
+        if (PairSteps > 0)
+        {
+            Positive(nameof(PairBatch), PairBatch); Positive(nameof(PairLearningRate), PairLearningRate); Positive(nameof(PairFrames), PairFrames);
+            if (!(PairWeight >= 0) || double.IsInfinity(PairWeight)) throw new SmitinException($"training config: {nameof(PairWeight)} must be >= 0 and finite, got {PairWeight}");
+            if (PairStems is null || PairStems.Length == 0 || PairStems.Any(s => !Data.Synth.SynthStems.All.Contains(s)))
+                throw new SmitinException($"training config: {nameof(PairStems)} must name stems of the generator ({string.Join(", ", Data.Synth.SynthStems.All)}), got [{string.Join(", ", PairStems ?? [])}]");
+        }
         if (!(TextDropout is >= 0 and < 1)) throw new SmitinException($"training config: {nameof(TextDropout)} must be in [0, 1), got {TextDropout}");
         if (!(EmaDecay is > 0 and < 1)) throw new SmitinException($"training config: {nameof(EmaDecay)} must be in (0, 1), got {EmaDecay}");
         int framesPerWindow = (int)Math.Round(LmWindowSeconds * FrameRate);

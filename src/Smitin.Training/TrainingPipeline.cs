@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace Smitin.Training;
 
 /// <summary>The stages of <see cref="TrainingPipeline.Run"/>; each is skipped when its output exists.</summary>
-public enum TrainingStage { Data, Codec, Text, Lm, Export, Report }
+public enum TrainingStage { Data, Codec, Text, Lm, Pairs, Export, Report }
 
 /// <summary>
 /// The whole reproduction of the default model, in resumable stages under one work folder:
@@ -19,6 +19,8 @@ public enum TrainingStage { Data, Codec, Text, Lm, Export, Report }
 /// <item><b>text</b>: the SentencePiece vocabulary on every training mix's description → WORK/text;</item>
 /// <item><b>lm</b>: WORK/codec-model (the trained codec with the untrained LM, for judge calibration), the codes of every
 /// training mix, then <see cref="LmTrainer"/> → WORK/lm;</item>
+/// <item><b>pairs</b>: <see cref="MatchedPairTuner"/> fine-tunes text conditioning and decoder on matched pairs → WORK/pairs
+/// (skipped when <c>PairSteps</c> is 0);</item>
 /// <item><b>export</b>: the Hugging Face folder (<see cref="ModelExporter"/>) → OUT;</item>
 /// <item><b>report</b>: held-out codec and LM figures (<see cref="TrainingReport"/>) on <c>HeldOutSongs</c> songs of seed
 /// <c>HeldOutSeed</c> → OUT/training-report.{json,md}, computed on the exported model loaded by <see cref="MusicGen.Load"/>.</item>
@@ -69,6 +71,8 @@ public static class TrainingPipeline
         var codes = EncodeCorpus(cfg, config, corpus, workDir, progress, cancel);
         LmTrainer.Run(cfg, config, tokenizer, codes, text, lm, Path.Combine(workDir, "lm"), progress, cancel);
         if (until == TrainingStage.Lm) return;
+        MatchedPairTuner.Run(cfg, config, tokenizer, codes, text, lm, Path.Combine(workDir, "pairs"), progress, cancel);
+        if (until == TrainingStage.Pairs) return;
 
         ModelExporter.Write(outFolder, cfg, CodecTrainer.ExportPath(workDir), textDir, text, lm, tokenizer.VocabSize);
         progress?.Report($"export: {Path.GetFullPath(outFolder)}");
@@ -91,7 +95,7 @@ public static class TrainingPipeline
         TextConditioningCheck.Result? text = null;
         string judgeFile = Path.Combine(outFolder, Judging.TraitJudge.DefaultFileName(Data.Synth.SynthStems.Drums));
         if (File.Exists(judgeFile))
-            text = TextConditioningCheck.Run(model, Judging.TraitJudge.Load(judgeFile), heldOut, n: 100, seconds: 5, seed: cfg.HeldOutSeed, progress, cancel);
+            text = TextConditioningCheck.Run(model, Judging.TraitJudge.Load(judgeFile), heldOut, n: 100, seconds: 5, seed: cfg.HeldOutSeed, progress, cancel, clipsPerText: 2);
         else progress?.Report($"report: no {judgeFile}; the text-conditioning check is skipped (train the judge first: smitin judge train)");
         TrainingReport.Write(Path.Combine(outFolder, "training-report.json"), codec, lm, text);
         string md = TrainingReport.Markdown(codec, lm, text);

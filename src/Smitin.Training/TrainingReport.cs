@@ -112,7 +112,7 @@ public static class TrainingReport
         if (text is not null)
         {
             sb.AppendLine();
-            sb.AppendLine($"| text alone, {text.Seconds} s clips, seed {text.Seed}, judged by judge-{text.Trait} | n | {text.Trait} found | 95 % CI |").AppendLine("|---|---|---|---|");
+            sb.AppendLine($"| text alone, {text.Seconds} s clips, guidance {text.Guidance}, seed {text.Seed}, {text.Songs} songs × {text.ClipsPerText}, judged by judge-{text.Trait} | n | {text.Trait} found | 95 % CI |").AppendLine("|---|---|---|---|");
             sb.AppendLine($"| descriptions with {text.Trait} | {text.N} | {text.RateWith:P0} | [{text.CiWith[0]:P0}, {text.CiWith[1]:P0}] |");
             sb.AppendLine($"| the same descriptions, \"no {text.Trait}\" | {text.N} | {text.RateWithout:P0} | [{text.CiWithout[0]:P0}, {text.CiWithout[1]:P0}] |");
             sb.AppendLine($"| difference | | {text.Difference * 100:F0} points | |");

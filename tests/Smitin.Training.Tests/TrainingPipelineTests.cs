@@ -33,12 +33,17 @@ public class TrainingPipelineTests(TinyTraining run) : IClassFixture<TinyTrainin
         using var model = MusicGen.Load(run.Model, new MusicGenLoadOptions { Log = _ => { } });
         Assert.Equal(16000, model.SampleRate);
         Assert.Equal(TinyTraining.Config.CodebookSize, model.Config.Decoder.VocabSize);
-        using var trained = SafeTensorsFile.Open(Path.Combine(run.Work, "lm", "checkpoint", "state.safetensors"));
+        // the last LM stage is the matched-pair tuning: the export holds its weights, which differ from the LM stage's
+        using var trained = SafeTensorsFile.Open(Path.Combine(run.Work, "pairs", "checkpoint", "state.safetensors"));
+        using var beforePairs = SafeTensorsFile.Open(Path.Combine(run.Work, "lm", "checkpoint", "state.safetensors"));
+        int moved = 0;
         int compared = 0;
         foreach (var (name, p) in model.Decoder.named_parameters())
         {
             using var expected = trained.Read("decoder." + name);
             Assert.True(expected.eq(p.cpu()).all().item<bool>(), $"decoder.{name} differs from the trained tensor");
+            using var lmStage = beforePairs.Read("decoder." + name);
+            if (!lmStage.eq(p.cpu()).all().item<bool>()) moved++;
             compared++;
         }
         foreach (var (name, p) in model.Text.named_parameters())
@@ -49,6 +54,7 @@ public class TrainingPipelineTests(TinyTraining run) : IClassFixture<TinyTrainin
             compared++;
         }
         Assert.True(compared > 20);
+        Assert.True(moved > 0, "the matched-pair stage left every decoder tensor as the LM stage wrote it");
         // codec: weight norm is exported as g/v and folded back by the loader; w = g·v/‖v‖ rounds within a few ulps
         // the encoder's last convolution also carries the folded latent standardisation: w/σ, (b − μ)/σ
         using var codec = SafeTensorsFile.Open(Path.Combine(run.Work, "codec", "checkpoint", "state.safetensors"));
