@@ -54,11 +54,48 @@ static class CodecBench
             Console.WriteLine($"{seconds:F1} s audio, {c.shape[1]} codebooks x {c.shape[2]} frames: encode {enc:F3} s ({seconds / enc:F1}x real time), " +
                 $"decode {dec:F3} s ({seconds / dec:F1}x real time); load average {DecodeBench.LoadAverage()}");
         }
+        if (args.Contains("--compare")) Compare(codec, durations[0]);
         if (args.Contains("--profile")) Profile(codec, durations[0]);
         return 0;
     }
 
-    /// <summary>Per-layer time of the SEANet decoder on <paramref name="seconds"/> of codes (each layer's output feeds the next).</summary>
+    /// <summary>
+    /// Decode of <paramref name="seconds"/> with the decoder's time tiles against one pass over the whole piece
+    /// (<see cref="EncodecDecoder.DefaultTileSamples"/> vs untiled), interleaved, 5 rounds: min wall time and process
+    /// CPU time of each (CPU time counts this process's work only, so it is the steadier figure on a loaded machine).
+    /// </summary>
+    static void Compare(EncodecModel codec, double seconds)
+    {
+        using var scope = torch.NewDisposeScope();
+        var codes = codec.Encode(Signal(codec, seconds));
+        var variants = new (string Name, int Tile)[] { ("untiled", 0), ($"tiles of {EncodecDecoder.DefaultTileSamples}", EncodecDecoder.DefaultTileSamples) };
+        var wall = variants.ToDictionary(v => v.Name, _ => double.PositiveInfinity);
+        var cpu = variants.ToDictionary(v => v.Name, _ => double.PositiveInfinity);
+        torch.Tensor? reference = null;
+        double maxDiff = 0;
+        for (int round = 0; round < 6; round++)
+            foreach (var (name, tile) in variants)
+            {
+                codec.Decoder.PlanTiles(tile);
+                using var inner = torch.NewDisposeScope();
+                var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+                var sw = Stopwatch.StartNew();
+                var audio = codec.Decode(codes);
+                double w = sw.Elapsed.TotalSeconds, c = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+                if (round > 0) { wall[name] = Math.Min(wall[name], w); cpu[name] = Math.Min(cpu[name], c); }
+                if (reference is null) reference = audio.MoveToOuterDisposeScope();
+                else maxDiff = Math.Max(maxDiff, (audio - reference).abs().max().item<float>());
+            }
+        codec.Decoder.PlanTiles(EncodecDecoder.DefaultTileSamples);
+        Console.WriteLine($"decode {seconds:F1} s, min of 5 interleaved rounds (tiles from layer {codec.Decoder.TileStart}, margin {codec.Decoder.Margin}):");
+        foreach (var (name, _) in variants)
+            Console.WriteLine($"  {name,-16} wall {wall[name]:F3} s, process CPU {cpu[name]:F3} s");
+        string a = variants[0].Name, b = variants[1].Name;
+        Console.WriteLine($"  ratio untiled / tiled: wall {wall[a] / wall[b]:F2}x, CPU {cpu[a] / cpu[b]:F2}x; max |tiled - untiled| {maxDiff:E2}; load average {DecodeBench.LoadAverage()}");
+    }
+
+    /// <summary>Per-layer time of the SEANet decoder on <paramref name="seconds"/> of codes (each layer's output feeds
+    /// the next); the tiled layers as one line.</summary>
     static void Profile(EncodecModel codec, double seconds)
     {
         using var scope = torch.NewDisposeScope();
@@ -67,12 +104,21 @@ static class CodecBench
         var sw = Stopwatch.StartNew();
         var h = codec.Quantized(codes);
         Console.WriteLine($"decode profile, {seconds:F1} s: quantizer {sw.Elapsed.TotalMilliseconds:F1} ms");
-        foreach (var layer in codec.Decoder.Layers)
+        var layers = codec.Decoder.Layers;
+        for (int i = 0; i < codec.Decoder.TileStart; i++)
         {
+            var layer = layers[i];
             var shape = string.Join("x", h.shape);
             sw.Restart();
             h = layer.call(h);
             Console.WriteLine($"  {sw.Elapsed.TotalMilliseconds,8:F1} ms  {layer.GetType().Name} {shape} -> {string.Join("x", h.shape)}");
+        }
+        if (codec.Decoder.TileStart < layers.Count)
+        {
+            var shape = string.Join("x", h.shape);
+            sw.Restart();
+            h = codec.Decoder.RunTiled(h);
+            Console.WriteLine($"  {sw.Elapsed.TotalMilliseconds,8:F1} ms  layers {codec.Decoder.TileStart}-{layers.Count - 1} in tiles of {codec.Decoder.TileSamples} samples {shape} -> {string.Join("x", h.shape)}");
         }
     }
 

@@ -169,6 +169,7 @@ public sealed partial class MusicGen : IDisposable
             long bytes = model.Decoder.UseWeightType(options.WeightType);
             log($"musicgen: decoder weight matrices stored as {options.DType} ({bytes / 1e6:F0} MB){(Native.CpuIdentity.HasFlag("avx512_bf16") || Native.CpuIdentity.HasFlag("amx_bf16") ? "" : "; this CPU reports neither avx512_bf16 nor amx_bf16: bfloat16 products are emulated and may be slower than float32")}");
         }
+        Native.TorchRuntime.ReleaseFreedHeap();
         log($"musicgen: loaded in {sw.Elapsed.TotalSeconds:F1} s (identity {model.Identity})");
         if (parts.HasFlag(MusicGenParts.Decoder)) model.ChooseDecodeKernel(options, log);
         return model;

@@ -67,21 +67,9 @@ public sealed class EncodecStreamDecoder : IDisposable
         _inputLeft = (int)input.LeftContext; _inputRight = (int)input.RightContext;
 
         // receptive field of the local part, in frames, rounded up layer by layer at each layer's resolution
-        long perFrame = 1, margin = 0;
-        foreach (var layer in _stack)
-        {
-            switch (layer)
-            {
-                case EncodecConv1d c: margin += Ceil(c.Reach, perFrame); break;
-                case EncodecResnetBlock r: margin += Ceil(r.Reach, perFrame); break;
-                case EncodecConvTranspose1d t: margin += Ceil(t.Reach, perFrame); perFrame *= t.Stride; break;
-            }
-        }
-        if (perFrame != _hop) throw new SmitinException($"EnCodec streaming: the decoder upsamples by {perFrame}, the hop is {_hop}");
+        var (margin, perFrame) = EncodecDecoder.LocalReach(_stack);
         MarginFrames = (int)margin + 1;
     }
-
-    static long Ceil(long a, long b) => (a + b - 1) / b;
 
     /// <summary>Adds frames after those already received.</summary>
     /// <param name="codes">(B, channels·K, n) integer codes</param>
