@@ -19,8 +19,12 @@ static class CliAliases
             ["dataset synth"] = new Dictionary<string, string> { ["--seconds"] = "--song-seconds", ["--rate"] = "--sample-rate" },
             ["dataset scan"] = new Dictionary<string, string> { ["--max-per-track"] = "--max-segments-per-track" },
             ["judge train"] = new Dictionary<string, string> { ["--stems"] = "--source", ["--seconds"] = "--segment-seconds" },
-            ["eval"] = new Dictionary<string, string> { ["--stems"] = "--prompt-source", ["--probe-stems"] = "--source", ["--batch"] = "--batch-size" },
-            ["demo"] = new Dictionary<string, string> { ["--batch"] = "--batch-size" },
+            ["eval"] = new Dictionary<string, string>
+            {
+                ["--stems"] = "--prompt-source", ["--probe-stems"] = "--source", ["--batch"] = "--batch-size",
+                ["--alpha"] = "--alphas", ["--direction"] = "--directions",
+            },
+            ["demo"] = new Dictionary<string, string> { ["--batch"] = "--batch-size", ["--alpha"] = "--alphas", ["--direction"] = "--directions" },
         };
 
     /// <summary>
@@ -73,6 +77,8 @@ static class CliAliases
     {
         ("generate", "--steer") => " (and --mode smitin, the first release's default)",
         ("generate", "--monitor") => " FILE:monitor",
+        ("eval" or "demo", "--alpha") => " (the SMITIN α compared, one row each; --alpha is the one α of generate)",
+        ("eval" or "demo", "--direction") => " (the directions compared, one row each; --direction is the one direction of probe and generate)",
         _ => "",
     };
 }

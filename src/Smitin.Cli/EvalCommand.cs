@@ -33,11 +33,11 @@ static class EvalCommand
         public readonly Option<double> ContinuationSeconds = new("--continuation-seconds") { Description = $"Seconds generated after the prompt (default {defaults.ContinuationSeconds}, the judge's window)" };
         public readonly Option<int> BatchSize = new("--batch-size") { Description = $"Prompts per decoder forward pass (default {defaults.BatchSize})" };
         public readonly Option<long> Seed = new("--seed") { Description = $"Sampling seed: batch b of every row uses seed·1000 + b (default {defaults.Seed})" };
-        public readonly Option<double[]> Alpha = new("--alpha") { Description = $"SMITIN α, one row each (repeat) (default {string.Join(", ", defaults.SmitinAlphas)})" };
+        public readonly Option<double[]> Alphas = new("--alphas") { Description = $"SMITIN strengths α compared, one row each (repeat) (default {string.Join(", ", defaults.SmitinAlphas)})" };
         public readonly Option<double> ItiAlpha = new("--iti-alpha") { Description = $"ITI α (default {defaults.ItiAlpha})" };
         public readonly Option<int> Every = new("--every") { Description = $"SMITIN: intervene every s-th step (default {defaults.Every})" };
         public readonly Option<int> TopKHeads = new("--top-k-heads") { Description = $"ITI: most accurate heads shifted (default {defaults.TopKHeads})" };
-        public readonly Option<string[]> Direction = new("--direction") { Description = $"Directions compared, one row each (repeat): probe, mass-mean (default {string.Join(", ", defaults.Directions.Select(ProbeSetOptions.Name))})" };
+        public readonly Option<string[]> Directions = new("--directions") { Description = $"Directions compared, one row each (repeat): probe, mass-mean (default {string.Join(", ", defaults.Directions.Select(ProbeSetOptions.Name))})" };
         public readonly Option<int> TopK = new("--top-k") { Description = $"Sample among the k most likely tokens; 0 = all (default {defaults.Generation.TopK})" };
         public readonly Option<double> Temperature = new("--temperature") { Description = $"Sampling temperature (default {defaults.Generation.Temperature})" };
         public readonly Option<double?> Guidance = new("--guidance") { Description = "Classifier-free guidance scale (default: the checkpoint's generation_config.json guidance_scale, else 3)" };
@@ -45,8 +45,8 @@ static class EvalCommand
         public readonly Option<string?> Judge = new("--judge") { Description = "Trait judge file (default: judge-<trait>.json next to the model)" };
         public readonly Option<string> Device = CliModel.DeviceOption();
 
-        public IEnumerable<Option> All => [Model, Trait, Prompts, RemovalPrompts, PromptSeconds, ContinuationSeconds, BatchSize, Seed, Alpha, ItiAlpha,
-            Every, TopKHeads, Direction, TopK, Temperature, Guidance, BaseText, Judge, Device];
+        public IEnumerable<Option> All => [Model, Trait, Prompts, RemovalPrompts, PromptSeconds, ContinuationSeconds, BatchSize, Seed, Alphas, ItiAlpha,
+            Every, TopKHeads, Directions, TopK, Temperature, Guidance, BaseText, Judge, Device];
 
         public EvaluationOptions Options(ParseResult p)
         {
@@ -59,12 +59,12 @@ static class EvalCommand
                 ContinuationSeconds = p.Given(ContinuationSeconds) ?? D.ContinuationSeconds,
                 BatchSize = p.Given(BatchSize) ?? D.BatchSize,
                 Seed = p.Given(Seed) ?? D.Seed,
-                SmitinAlphas = p.Gave(Alpha) ? p.GetValue(Alpha)! : D.SmitinAlphas,
+                SmitinAlphas = p.Gave(Alphas) ? p.GetValue(Alphas)! : D.SmitinAlphas,
                 ItiAlpha = p.Given(ItiAlpha) ?? D.ItiAlpha,
                 Every = p.Given(Every) ?? D.Every,
                 TopKHeads = p.Given(TopKHeads) ?? D.TopKHeads,
                 BaseTextTemplate = p.GetValue(BaseText) ?? D.BaseTextTemplate,
-                Directions = p.Gave(Direction) ? p.GetValue(Direction)!.Select(ProbeSetOptions.ParseDirection).Distinct().ToArray() : D.Directions,
+                Directions = p.Gave(Directions) ? p.GetValue(Directions)!.Select(ProbeSetOptions.ParseDirection).Distinct().ToArray() : D.Directions,
                 Generation = D.Generation with
                 {
                     TopK = p.Given(TopK) ?? D.Generation.TopK,

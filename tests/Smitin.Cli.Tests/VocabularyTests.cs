@@ -164,18 +164,11 @@ public class VocabularyTests
         { "--eval-songs", new DemoOptions().EvalSongs },
     };
 
-    /// <summary>
-    /// The defaults a command has on purpose (its own engine record's value), written in the table's cell as
-    /// <c>main; command: value</c>: (option, command path) → the value as its help shows it.
-    /// </summary>
-    static readonly Dictionary<(string Option, string Command), string> CommandDefaults = new()
+    /// <summary>List defaults (one row per value): the table's list = the engine record's = what every help says.</summary>
+    public static TheoryData<string, string> EngineListDefaults() => new()
     {
-        [("--validation", "judge train")] = Shown(new TraitJudgeOptions().ValidationFraction),
-        [("--batch-size", "eval")] = Shown(new EvaluationOptions().BatchSize),
-        [("--batch-size", "demo")] = Shown(new DemoOptions().Evaluation.BatchSize),
-        [("--alpha", "eval")] = string.Join(", ", new EvaluationOptions().SmitinAlphas.Select(Shown)),
-        [("--alpha", "demo")] = string.Join(", ", new DemoOptions().Evaluation.SmitinAlphas.Select(Shown)),
-        [("--prompts", "demo")] = Shown(new DemoOptions().Evaluation.Prompts),
+        { "--alphas", string.Join(", ", new EvaluationOptions().SmitinAlphas.Select(Shown)) },
+        { "--directions", string.Join(", ", new EvaluationOptions().Directions.Select(ProbeSetOptions.Name)) },
     };
 
     static string Shown(double v) => v.ToString(CultureInfo.CurrentCulture);
@@ -185,25 +178,68 @@ public class VocabularyTests
     public void A_numeric_default_is_the_engine_records_in_the_table_and_in_every_help(string option, double engineDefault)
     {
         var row = Table.Value[option];
-        var tableDefault = Regex.Match(row.Default, @"^-?\d+(\.\d+)?");
-        Assert.True(tableDefault.Success, $"{option}: the table's default '{row.Default}' does not start with a number");
-        Assert.Equal(engineDefault, double.Parse(tableDefault.Value, CultureInfo.InvariantCulture));
-        // p and M when steering default to the probe set's (its help says so); their numbers are the probing side's.
+        var numbers = Regex.Matches(row.Default, @"(?<![\w.])-?\d+(\.\d+)?(?![\w.])");
+        Assert.True(numbers.Count == 1 && row.Default.StartsWith(numbers[0].Value, StringComparison.Ordinal),
+            $"{option}: the table's default '{row.Default}' must start with its one number (one default per option)");
+        Assert.Equal(engineDefault, double.Parse(numbers[0].Value, CultureInfo.InvariantCulture));
+        // Every command and magic shows this one value. p and M when steering default to the probe set's (their help
+        // says so); their numbers are the probing side's.
+        string shown = $"default {Shown(engineDefault)}";
         foreach (var (path, options) in CliCommands())
             if (options.FirstOrDefault(o => o.Name == option) is { } o && o.Description?.Contains("the probe set's") != true)
             {
-                string shown = "default " + (CommandDefaults.TryGetValue((option, path), out var own) ? own : Shown(engineDefault));
-                if (own is not null)
-                    Assert.True(row.Default.Split(';').Select(c => c.Trim()).Contains($"{path}: {own.Replace(CultureInfo.CurrentCulture.NumberFormat.NumberDecimalSeparator, ".")}"),
-                        $"docs/options.md {option}: smitin {path} has its own default {own}; the default cell '{row.Default}' does not say '{path}: {own}'");
                 Assert.True(Regex.IsMatch(o.Description ?? "", Regex.Escape(shown) + @"(?![0-9]|\.[0-9])"),     // "default 0.2" is not "default 0.25"
-                    $"smitin {path} {option}: help '{o.Description}' does not say '{shown}'");
+                    $"smitin {path} {option}: help '{o.Description}' does not say '{shown}' (docs/options.md: one default per option)");
                 Assert.False(o.HasDefaultValue, $"smitin {path} {option} declares its own default; the engine record owns it");
             }
-        string magicShown = $"default {Shown(engineDefault)}";
         foreach (var (sub, options) in Magics())
             if (options.FirstOrDefault(o => o.Name == option) is { } m && !m.Description.Contains("the probe set's"))
-                Assert.True(m.Description.Contains(magicShown), $"#!smitin {sub} {option}: help '{m.Description}' does not say '{magicShown}'");
+                Assert.True(Regex.IsMatch(m.Description, Regex.Escape(shown) + @"(?![0-9]|\.[0-9])"),
+                    $"#!smitin {sub} {option}: help '{m.Description}' does not say '{shown}' (docs/options.md: one default per option)");
+    }
+
+    [Theory]
+    [MemberData(nameof(EngineListDefaults))]
+    public void A_list_default_is_the_engine_records_in_the_table_and_in_every_help(string option, string engineDefault)
+    {
+        var row = Table.Value[option];
+        string invariant = engineDefault.Replace(CultureInfo.CurrentCulture.NumberFormat.NumberDecimalSeparator, ".", StringComparison.Ordinal);
+        Assert.True(row.Default == invariant, $"docs/options.md {option}: default '{row.Default}', the engine's is '{invariant}'");
+        int helps = 0;
+        foreach (var (path, options) in CliCommands())
+            if (options.FirstOrDefault(o => o.Name == option) is { } o && o.Description?.Contains("one row each") == true)
+            {
+                helps++;
+                Assert.True(o.Description.Contains($"(default {engineDefault})", StringComparison.Ordinal),
+                    $"smitin {path} {option}: help '{o.Description}' does not say '(default {engineDefault})'");
+                Assert.False(o.HasDefaultValue, $"smitin {path} {option} declares its own default; the engine record owns it");
+            }
+        Assert.True(helps >= 2, $"{option}: expected the eval and demo help to show the list, found {helps}");
+    }
+
+    /// <summary>
+    /// The parts of a default cell that give one command its own default, <c>command: value</c> (as in
+    /// <c>8; eval: 25</c>); <paramref name="commands"/> are the CLI command paths and magic names.
+    /// </summary>
+    static IEnumerable<string> CommandOwnDefaults(string cell, IReadOnlySet<string> commands) =>
+        cell.Split(';').Select(part => part.Trim())
+            .Where(part => Regex.Match(part, @"^(?<names>[^:()]+?)\s*:\s*\S") is { Success: true } m
+                && Regex.Split(m.Groups["names"].Value, @",|\band\b|\bor\b").Select(n => n.Trim().Trim('`')).Any(commands.Contains));
+
+    [Fact]
+    public void One_default_per_option_in_the_table()
+    {
+        var commands = CliCommands().Keys.Concat(Magics().Keys).ToHashSet(StringComparer.Ordinal);
+        // The check itself: the form the table used for per-command defaults is caught.
+        Assert.Equal(["eval: 25", "demo: 25"], CommandOwnDefaults("8; eval: 25; demo: 25", commands));
+        Assert.Equal(["judge train: 0.25"], CommandOwnDefaults("0.2; judge train: 0.25", commands));
+        Assert.Equal(["eval, demo: 40"], CommandOwnDefaults("100; eval, demo: 40", commands));
+        var twoDefaults = Table.Value.Values
+            .Select(r => (r.Option, Own: CommandOwnDefaults(r.Default, commands).ToList()))
+            .Where(r => r.Own.Count > 0)
+            .Select(r => $"{r.Option}: {string.Join("; ", r.Own)}");
+        Assert.True(!twoDefaults.Any(), "docs/options.md gives commands their own default (one default per option; choose one "
+            + "in the engine record, or give the concept its own name):\n" + string.Join("\n", twoDefaults));
     }
 
     [Fact]

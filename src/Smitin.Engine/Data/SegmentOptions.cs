@@ -27,8 +27,14 @@ public sealed record SegmentOptions
     /// <summary>Keep at most this many (evenly spaced) segments or pairs per track; null = all.</summary>
     public int? MaxSegmentsPerTrack { get; init; }
 
-    /// <summary>Fraction of tracks held out for validation (split by track, never by segment).</summary>
-    public double ValidationFraction { get; init; } = 0.2;
+    /// <summary>Fraction of tracks held out for validation (split by track, never by segment). Default <see cref="DefaultValidationFraction"/>.</summary>
+    public double ValidationFraction { get; init; } = DefaultValidationFraction;
+
+    /// <summary>
+    /// 0.2: the one default of <c>--validation</c> (docs/options.md), here and for the trait judge
+    /// (<see cref="Judging.TraitJudgeOptions.ValidationFraction"/>): a fifth of the tracks (songs) held out.
+    /// </summary>
+    public const double DefaultValidationFraction = 0.2;
 
     /// <summary>Seed of the track split.</summary>
     public int Seed { get; init; } = 0;

@@ -27,8 +27,8 @@ public sealed record DemoOptions
     public IReadOnlyList<int> TraceEvery { get; init; } = [1, 5, 10];
     /// <summary>The judge file; null = <c>judge-&lt;trait&gt;.json</c> next to the model, else one is trained on the probing songs.</summary>
     public string? JudgePath { get; init; }
-    /// <summary>The evaluation itself (trait, n, seeds, rows). Default n 40 per row, 3 examples.</summary>
-    public EvaluationOptions Evaluation { get; init; } = new() { Prompts = 40, RemovalPrompts = 40 };
+    /// <summary>The evaluation itself (trait, n, seeds, rows): <see cref="EvaluationOptions"/>' defaults (n 40 per row, 3 examples).</summary>
+    public EvaluationOptions Evaluation { get; init; } = new();
     /// <summary>fluidsynth processes in parallel.</summary>
     public int Jobs { get; init; } = Math.Max(1, Environment.ProcessorCount);
 

@@ -15,12 +15,25 @@ public sealed record EvaluationOptions
     public double PromptSeconds { get; init; } = 2.0;
     /// <summary>Seconds generated after the prompt (C). Default 3 s: the trait judge's window, so each continuation is judged whole.</summary>
     public double ContinuationSeconds { get; init; } = 3.0;
-    /// <summary>Prompts per row (n): matched windows of P + C seconds, at most this many (fewer if the collection has fewer).</summary>
-    public int Prompts { get; init; } = 100;
+    /// <summary>
+    /// Prompts per row (n): matched windows of P + C seconds, at most this many (fewer if the collection has fewer).
+    /// Default <see cref="DefaultPrompts"/>.
+    /// </summary>
+    public int Prompts { get; init; } = DefaultPrompts;
+
+    /// <summary>
+    /// 40: the one default of <c>--prompts</c> (docs/options.md), sized so that <c>smitin demo</c> finishes in about
+    /// 15 minutes on 2 cores; the paper-size table (docs/evaluation.md) passes <c>--prompts 100</c>.
+    /// </summary>
+    public const int DefaultPrompts = 40;
     /// <summary>Prompts per removal row (windows with the trait, steered to remove it); 0 = no removal rows. Default: as <see cref="Prompts"/>.</summary>
     public int? RemovalPrompts { get; init; }
-    /// <summary>Prompts per decoder forward pass (each is 2 rows with guidance).</summary>
-    public int BatchSize { get; init; } = 25;
+    /// <summary>
+    /// Prompts per decoder forward pass (each is 2 rows with guidance). Default <see cref="CaptureOptions.DefaultBatchSize"/>,
+    /// the one <c>--batch-size</c> default. The batch also sets the sampling seeds (batch b: <see cref="Seed"/> · 1000 + b),
+    /// so another batch size gives other samples.
+    /// </summary>
+    public int BatchSize { get; init; } = CaptureOptions.DefaultBatchSize;
     /// <summary>Seed of the sampling: batch b of every row uses seed <c>Seed · 1000 + b</c>, so rows differ only by the condition.</summary>
     public long Seed { get; init; }
     /// <summary>SMITIN strengths α, one row each (paper: 5, and 10 for text-to-music).</summary>
@@ -69,10 +82,10 @@ public sealed record EvaluationOptions
         if (!(ContinuationSeconds >= 1) || double.IsInfinity(ContinuationSeconds)) throw new SmitinException($"evaluation option continuation-seconds = {ContinuationSeconds}: expected at least 1 s (the judge needs 1 s)");
         if (Prompts < 1) throw new SmitinException($"evaluation option prompts = {Prompts}: expected at least 1");
         if (RemovalPrompts is < 0) throw new SmitinException($"evaluation option removal-prompts = {RemovalPrompts}: expected >= 0 (0 = no removal rows)");
-        if (BatchSize < 1) throw new SmitinException($"evaluation option batch = {BatchSize}: expected at least 1");
+        if (BatchSize < 1) throw new SmitinException($"evaluation option batch-size = {BatchSize}: expected at least 1");
         if (Seed < 0) throw new SmitinException($"evaluation option seed = {Seed}: expected >= 0");
-        foreach (var a in SmitinAlphas.Append(ItiAlpha).Append(CombinedAlpha))
-            if (!(a >= 0) || double.IsInfinity(a)) throw new SmitinException($"evaluation option alpha = {a}: expected a finite number >= 0");
+        foreach (var (name, a) in SmitinAlphas.Select(a => ("alphas", a)).Append(("iti-alpha", ItiAlpha)).Append(("combined alpha", CombinedAlpha)))
+            if (!(a >= 0) || double.IsInfinity(a)) throw new SmitinException($"evaluation option {name} = {a}: expected a finite number >= 0");
         if (TopKHeads < 1) throw new SmitinException($"evaluation option top-k-heads = {TopKHeads}: expected at least 1");
         if (Every < 1) throw new SmitinException($"evaluation option every = {Every}: expected at least 1");
         if (Examples < 0) throw new SmitinException($"evaluation option examples = {Examples}: expected >= 0");

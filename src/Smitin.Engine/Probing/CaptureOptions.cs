@@ -6,8 +6,15 @@ namespace Smitin.Probing;
 /// <summary>How <see cref="ActivationCapture"/> runs.</summary>
 public sealed record CaptureOptions
 {
-    /// <summary>Segments per decoder forward pass (segments of equal length are batched). Default 8.</summary>
-    public int BatchSize { get; init; } = 8;
+    /// <summary>Segments per decoder forward pass (segments of equal length are batched). Default <see cref="DefaultBatchSize"/>.</summary>
+    public int BatchSize { get; init; } = DefaultBatchSize;
+
+    /// <summary>
+    /// 16: the one default of <c>--batch-size</c> (docs/options.md, with the measurement behind it), items per decoder
+    /// forward pass: segments when capturing, prompts when evaluating (<see cref="Evaluation.EvaluationOptions.BatchSize"/>).
+    /// Generation gets faster with the batch; capture does not, and holds more memory per segment in flight.
+    /// </summary>
+    public const int DefaultBatchSize = 16;
     /// <summary>Segment → codes cache; null = no codes caching. Default: <c>CacheDirs.Root/codes</c>.</summary>
     public CodesCache? CodesCache { get; init; } = new();
     /// <summary>Segment → activations cache; null = no activation caching. Default: <c>CacheDirs.Root/activations</c>.</summary>

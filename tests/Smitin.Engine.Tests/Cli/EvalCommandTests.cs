@@ -36,8 +36,35 @@ public class EvalCommandTests
         Assert.NotEqual(0, code);
         Assert.Contains("probe-songs = 2", error);
         (code, error) = await CliHost.RunCapturingErrors("eval", "--model", Fixture.Model(), "--stems", dir.Path, "--probe-stems", dir.Path,
-            "--out", dir["out"], "--direction", "sideways");
+            "--out", dir["out"], "--directions", "sideways");
         Assert.NotEqual(0, code);
         Assert.Contains("sideways", error);
+    }
+
+    /// <summary>
+    /// eval/demo's lists have their own names (<c>--alphas</c>, <c>--directions</c>; <c>--alpha</c> and
+    /// <c>--direction</c> are generate's single values); the first release's names still reach the lists, with a warning.
+    /// </summary>
+    [Fact]
+    public async Task Alpha_and_direction_lists_under_their_old_names_reach_the_lists_with_a_deprecation_message()
+    {
+        using var dir = new TempDir();
+        foreach (var command in new[] { "eval", "demo" })
+        {
+            string[] run = command == "eval"
+                ? ["eval", "--model", Fixture.Model(), "--prompt-source", dir.Path, "--source", dir.Path, "--out", dir["out"]]
+                : ["demo", "--model", Fixture.Model(), "--out", dir["demo"]];
+            var (code, error) = await CliHost.RunCapturingErrors([.. run, "--alpha", "5", "--alpha", "-1"]);
+            Assert.NotEqual(0, code);
+            Assert.Contains("--alpha is deprecated, use --alphas", error);
+            Assert.Contains("alphas = -1", error);                          // the second value reached the list
+            (code, error) = await CliHost.RunCapturingErrors([.. run, "--alphas", "-2"]);
+            Assert.Contains("alphas = -2", error);
+            Assert.DoesNotContain("deprecated", error);
+            (code, error) = await CliHost.RunCapturingErrors([.. run, "--direction", "probe", "--direction", "sideways"]);
+            Assert.NotEqual(0, code);
+            Assert.Contains("--direction is deprecated, use --directions", error);
+            Assert.Contains("sideways", error);
+        }
     }
 }

@@ -35,7 +35,8 @@ public static class EvaluationFixture
         var dataset = ProbeDataset.FromStems(JudgeSongs.Root, "drums", new SegmentOptions { SampleRate = model.SampleRate, Channels = 1, ValidationFraction = 0.3 });
         var probes = ProbeTrainer.TrainDirections(model, dataset, [ProbeDirection.ProbeWeight, ProbeDirection.MassMean],
             new ProbeTrainerOptions { Capture = CaptureOptions.Uncached });
-        var judge = TraitJudge.Train(null, JudgeSongs.Root, new TraitJudgeOptions { Trait = "drums", Seed = 0, CalibrateOnCodec = false });
+        // The song split these tests were written with (the judge's default was 0.25 before --validation had one default).
+        var judge = TraitJudge.Train(null, JudgeSongs.Root, new TraitJudgeOptions { Trait = "drums", Seed = 0, ValidationFraction = 0.25, CalibrateOnCodec = false });
         return (probes, judge);
     }, LazyThreadSafetyMode.ExecutionAndPublication);
 
