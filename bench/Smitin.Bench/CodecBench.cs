@@ -94,6 +94,9 @@ static class CodecBench
         foreach (var (name, _) in variants)
             Console.WriteLine($"  {name,-36} wall {wall[name]:F3} s, process CPU {cpu[name]:F3} s, ratio to the first: wall {wall[variants[0].Name] / wall[name]:F2}x, CPU {cpu[variants[0].Name] / cpu[name]:F2}x");
         Console.WriteLine($"  max |difference| to the first {maxDiff:E2}; load average {DecodeBench.LoadAverage()}");
+        double flops = DecoderFlops(codec, codes.shape[2]), gemm = GemmRate();
+        Console.WriteLine($"  compute floor: {flops / 1e9:F1} GFLOP of convolutions and LSTM products / {gemm / 1e9:F1} GFLOP/s (sgemm 1024x1024x4096, " +
+            $"same run) = {flops / gemm:F3} s; tiled decode = {wall[variants[^1].Name] / (flops / gemm):F2}x the floor (wall); load average {DecodeBench.LoadAverage()}");
     }
 
     /// <summary>Per-layer time of the SEANet decoder on <paramref name="seconds"/> of codes (each layer's output feeds
@@ -125,6 +128,35 @@ static class CodecBench
             for (int i = codec.Decoder.TileStart; i < layers.Count; i++)
                 Console.WriteLine($"  {perLayer[i],12:F1} ms  {i} {layers[i].GetType().Name}");
         }
+    }
+
+    /// <summary>Multiply-add FLOPs (2 per MAC) of the decoder's convolutions and LSTM products for <paramref name="frames"/> frames.</summary>
+    static double DecoderFlops(EncodecModel codec, long frames)
+    {
+        double flops = 0;
+        long t = frames;                                                         // time steps at the current layer's resolution
+        foreach (var layer in codec.Decoder.Layers)
+        {
+            var weights = layer.named_parameters().Where(p => p.name.EndsWith("weight", StringComparison.Ordinal) || p.name.Contains("weight_", StringComparison.Ordinal)).Select(p => p.parameter.numel());
+            flops += 2.0 * weights.Sum() * t;                                    // conv: C_out·C_in·K MACs per output step; LSTM: per step
+            if (layer is EncodecConvTranspose1d ct) t *= ct.Stride;              // transposed conv: MACs per input step, counted above
+        }
+        return flops;
+    }
+
+    /// <summary>FLOP/s of one float32 matrix product (1024 x 1024) x (1024 x 4096), fastest of 3 after a warm-up.</summary>
+    static double GemmRate()
+    {
+        using var scope = torch.NewDisposeScope();
+        var a = torch.randn(1024, 1024); var b = torch.randn(1024, 4096);
+        double best = double.PositiveInfinity;
+        for (int i = 0; i < 4; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            using (a.matmul(b)) { }
+            if (i > 0) best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return 2.0 * 1024 * 1024 * 4096 / best;
     }
 
     static EncodecModel LoadCodec(string dir)
