@@ -250,6 +250,10 @@ public sealed partial class MusicGen
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
+            // The key/value caches are freed by now, but their pages stay resident in the C heap; handed back first so
+            // that the decode's buffers do not come on top of them (measured, 30 s at musicgen-small shapes: peak RSS
+            // 2.95 GB with the decode after the freed caches, against 2.71 GB at the end of the decoder steps).
+            Native.TorchRuntime.ReleaseFreedHeap();
             result.Audio = DecodeCodes(result.Codes.to(Device)).cpu().DetachFromDisposeScope(); // (B, C, T)
             result.SampleRate = SampleRate;
             return result;
