@@ -17,7 +17,7 @@ echo "== demo: model $MODEL, outputs in $OUT"
 echo "== 1/4 synthetic songs with stems (MUSDB18-HQ layout)"
 smitin dataset synth --out "$OUT/songs" --songs 24 --song-seconds 12 --seed "$SEED"
 echo "== 2/4 per-head probes for 'drums' (positive = all stems, negative = without drums)"
-smitin probe --model "$MODEL" --source "$OUT/songs" --trait drums --direction mass-mean \
+smitin probe --model "$MODEL" --source "$OUT/songs" --trait drums --direction mass-mean --seed 0 \
   --out "$OUT/drums.probe" --heatmap "$OUT/drums-heatmap.html"
 PROMPT="A warm, relaxed acoustic song in C major at 96 BPM with electric bass and piano; no drums."
 echo "== 3/4 generation without control"
