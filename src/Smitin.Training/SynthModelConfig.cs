@@ -69,7 +69,7 @@ public sealed record SynthModelConfig
 
     // ---- matched-pair fine-tuning (MatchedPairTuner; 0 steps skips the stage) ----
     /// <summary>Steps of the <c>pairs</c> stage after the LM stage.</summary>
-    public int PairSteps { get; init; } = 300;
+    public int PairSteps { get; init; } = 0;
     /// <summary>Matched pairs per step (each gives 5 rows: 4 text/audio combinations and one unconditional).</summary>
     public int PairBatch { get; init; } = 3;
     /// <summary>Weight of the matched-text classification term against the cross-entropy.</summary>
