@@ -52,9 +52,8 @@ static class DatasetCommand
             };
             options.Validate();
             string dir = parse.GetValue(outDir)!;
-            options = options with { Seed = RandomSeed.Resolve(options.Seed) };             // printed before the long render
-            Console.Error.WriteLine($"smitin: seed {options.Seed}");
             var result = SyntheticSongGenerator.Generate(dir, options, new SynchronousProgress(Console.Error), cancel);
+            Console.Error.WriteLine($"smitin: seed {result.Seed} (recorded in synth.json)");
             Console.WriteLine($"{result.Generated} songs generated, {result.Reused} kept, in {result.Elapsed.TotalSeconds:F1} s -> {Path.GetFullPath(dir)}");
             Console.WriteLine("songs per stem: " + string.Join(", ", result.StemCounts.Select(k => $"{k.Key} {k.Value}")));
             return Task.FromResult(0);

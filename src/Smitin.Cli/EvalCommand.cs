@@ -92,7 +92,6 @@ static class EvalCommand
         cmd.SetAction((parse, ct) => CliRunner.Guard(() =>
         {
             var options = shared.Options(parse);
-            Console.Error.WriteLine($"smitin: seed {options.Seed}");
             string stemDir = parse.GetValue(stems)!, outDir = parse.GetValue(output)!;
             if (!Directory.Exists(stemDir)) throw new SmitinException($"--prompt-source {stemDir}: folder not found");
             if (File.Exists(outDir)) throw new SmitinException($"--out {outDir}: is a file; expected a folder");
@@ -117,6 +116,7 @@ static class EvalCommand
             }
             else sets = probeFiles.Select(f => ProbeSet.Load(f, model)).ToArray();
 
+            Console.Error.WriteLine($"smitin: seed {options.Seed}");
             var result = SteeringEvaluation.Run(model, stemDir, sets, judge, options, Progress(), ct);
             result.Save(outDir);
             if (parse.GetValue(report))

@@ -81,7 +81,6 @@ static class JudgeCommand
             if (!Directory.Exists(stemDir)) throw new SmitinException($"--source {stemDir}: folder not found");
             var traitNames = parse.GetValue(traits)!.Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
             int splitSeed = RandomSeed.Resolve(parse.Given(seed) ?? defaults.Seed);       // one seed for every trait
-            Console.Error.WriteLine($"smitin: seed {splitSeed}");
             var perTrait = traitNames.Select(t => defaults with
             {
                 Trait = t,
@@ -94,6 +93,7 @@ static class JudgeCommand
             foreach (var o in perTrait) o.Validate();                 // option errors before the model loads
             string modelDir = CliModel.Resolve(parse.GetValue(model)!, ct);
             using var musicgen = CliModel.Load(modelDir, parse.GetValue(device)!);
+            Console.Error.WriteLine($"smitin: seed {splitSeed}");
             foreach (var o in perTrait)
             {
                 Console.Error.WriteLine($"smitin: training the '{o.Trait}' judge from {stemDir}");

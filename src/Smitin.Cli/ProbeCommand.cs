@@ -83,7 +83,7 @@ static class ProbeCommand
             string? heatPath = parse.GetValue(heatmap);
 
             using var musicgen = CliModel.Load(modelDir, parse.GetValue(device)!);
-            Console.Error.WriteLine($"smitin: probing '{traitName}' from {dataset.Report.Source}: {dataset.TrainTracks.Count} train / {dataset.ValidationTracks.Count} validation tracks");
+            Console.Error.WriteLine($"smitin: probing '{traitName}' from {dataset.Report.Source}: {dataset.TrainTracks.Count} train / {dataset.ValidationTracks.Count} validation tracks, split seed {dataset.Report.SplitSeed}");
             var set = ProbeTrainer.Train(musicgen, dataset, options, Progress(), ct);
             Console.Error.WriteLine(dataset.Report.ToString());
             set.Save(outPath);
