@@ -25,7 +25,7 @@ static class DatasetCommand
         var outDir = new Option<string>("--out") { Description = "Output folder (new or empty; re-running with the same options resumes).", Required = true };
         var songs = new Option<int>("--songs") { Description = $"Number of songs (default {defaults.Songs})." };
         var songSeconds = new Option<double>("--song-seconds") { Description = $"Length of every song in seconds (default {defaults.Seconds})." };
-        var seed = new Option<int>("--seed") { Description = $"Seed: the same seed and options give identical audio (default {defaults.Seed})." };
+        var seed = new Option<int>("--seed") { Description = $"Seed: the same seed and options give identical audio (default: {RandomSeed.Default})." };
         var sampleRate = new Option<int>("--sample-rate") { Description = $"Sample rate in Hz (default {defaults.SampleRate})." };
         var stereo = new Option<bool>("--stereo") { Description = "Write stereo stems (default mono)." };
         var float32 = new Option<bool>("--float") { Description = "Write 32-bit float WAVs (default 16-bit PCM)." };
@@ -53,6 +53,7 @@ static class DatasetCommand
             options.Validate();
             string dir = parse.GetValue(outDir)!;
             var result = SyntheticSongGenerator.Generate(dir, options, new SynchronousProgress(Console.Error), cancel);
+            Console.Error.WriteLine($"smitin: seed {result.Seed} (recorded in synth.json)");
             Console.WriteLine($"{result.Generated} songs generated, {result.Reused} kept, in {result.Elapsed.TotalSeconds:F1} s -> {Path.GetFullPath(dir)}");
             Console.WriteLine("songs per stem: " + string.Join(", ", result.StemCounts.Select(k => $"{k.Key} {k.Value}")));
             return Task.FromResult(0);
@@ -69,7 +70,7 @@ static class DatasetCommand
         var segmentSeconds = new Option<double>("--segment-seconds") { Description = $"Segment length in seconds (default {defaults.SegmentSeconds})." };
         var silence = new Option<double>("--silence-db") { Description = $"Skip segments whose target (or own audio) RMS is below this dBFS (default {defaults.SilenceThresholdDbfs})." };
         var validation = new Option<double>("--validation") { Description = $"Fraction of tracks for validation (default {defaults.ValidationFraction})." };
-        var seed = new Option<int>("--seed") { Description = $"Seed of the track split (default {defaults.Seed})." };
+        var seed = new Option<int>("--seed") { Description = $"Seed of the track split (default: {RandomSeed.Default})." };
         var max = new Option<int>("--max-segments-per-track") { Description = "At most this many segments (pairs) per track (default: all)." };
         var cmd = new Command("scan", "Open a dataset for a trait, cut it into segments and print what would be used and skipped.")
         {

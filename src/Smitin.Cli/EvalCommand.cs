@@ -32,7 +32,7 @@ static class EvalCommand
         public readonly Option<double> PromptSeconds = new("--prompt-seconds") { Description = $"Seconds of real audio given as the prompt (default {defaults.PromptSeconds})" };
         public readonly Option<double> ContinuationSeconds = new("--continuation-seconds") { Description = $"Seconds generated after the prompt (default {defaults.ContinuationSeconds}, the judge's window)" };
         public readonly Option<int> BatchSize = new("--batch-size") { Description = $"Prompts per decoder forward pass (default {defaults.BatchSize})" };
-        public readonly Option<long> Seed = new("--seed") { Description = $"Sampling seed: batch b of every row uses seed·1000 + b (default {defaults.Seed})" };
+        public readonly Option<long> Seed = new("--seed") { Description = $"Sampling seed: batch b of every row uses seed·1000 + b (default: {RandomSeed.Default})" };
         public readonly Option<double[]> Alphas = new("--alphas") { Description = $"SMITIN strengths α compared, one row each (repeat) (default {string.Join(", ", defaults.SmitinAlphas)})" };
         public readonly Option<double> ItiAlpha = new("--iti-alpha") { Description = $"ITI α (default {defaults.ItiAlpha})" };
         public readonly Option<int> Every = new("--every") { Description = $"SMITIN: intervene every s-th step (default {defaults.Every})" };
@@ -58,7 +58,7 @@ static class EvalCommand
                 PromptSeconds = p.Given(PromptSeconds) ?? D.PromptSeconds,
                 ContinuationSeconds = p.Given(ContinuationSeconds) ?? D.ContinuationSeconds,
                 BatchSize = p.Given(BatchSize) ?? D.BatchSize,
-                Seed = p.Given(Seed) ?? D.Seed,
+                Seed = RandomSeed.Resolve(p.Given(Seed) ?? D.Seed),          // one seed for the evaluation and the monitor chart
                 SmitinAlphas = p.Gave(Alphas) ? p.GetValue(Alphas)! : D.SmitinAlphas,
                 ItiAlpha = p.Given(ItiAlpha) ?? D.ItiAlpha,
                 Every = p.Given(Every) ?? D.Every,
@@ -109,13 +109,14 @@ static class EvalCommand
             if (probeSongs is not null)
             {
                 Console.Error.WriteLine($"smitin: probing '{options.Trait}' on {probeSongs} (directions {string.Join(", ", options.Directions.Select(ProbeSetOptions.Name))})");
-                var dataset = ProbeDataset.FromStems(probeSongs, options.Trait, new SegmentOptions { SampleRate = model.SampleRate, Channels = model.AudioChannels });
+                var dataset = ProbeDataset.FromStems(probeSongs, options.Trait, new SegmentOptions { SampleRate = model.SampleRate, Channels = model.AudioChannels, Seed = 0 });   // fixed split, as the demo's
                 sets = ProbeTrainer.TrainDirections(model, dataset, options.Directions, null, null, ct);
                 Directory.CreateDirectory(outDir);
                 foreach (var s in sets) s.Save(Path.Combine(outDir, $"{options.Trait}-{ProbeSetOptions.Name(s.Direction)}.probe"));
             }
             else sets = probeFiles.Select(f => ProbeSet.Load(f, model)).ToArray();
 
+            Console.Error.WriteLine($"smitin: seed {options.Seed}");
             var result = SteeringEvaluation.Run(model, stemDir, sets, judge, options, Progress(), ct);
             result.Save(outDir);
             if (parse.GetValue(report))

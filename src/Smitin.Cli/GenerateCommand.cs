@@ -31,7 +31,7 @@ static class GenerateCommand
         var topP = new Option<double>("--top-p") { Description = $"Nucleus sampling threshold, replaces top-k when > 0 (0 = off; default {defaults.TopP})" };
         var temperature = new Option<double>("--temperature") { Description = $"Sampling temperature (0 = greedy; default {defaults.Temperature})" };
         var guidance = new Option<double>("--guidance") { Description = $"Classifier-free guidance scale, <= 1 disables it (default: the checkpoint's generation_config.json guidance_scale, else {GenerationOptions.DefaultGuidanceScale})" };
-        var seed = new Option<long>("--seed") { Description = "Sampling seed (default: random, printed)" };
+        var seed = new Option<long>("--seed") { Description = $"Sampling seed (default: {RandomSeed.Default})" };
         var output = new Option<string>("--out") { Description = "Output WAV; with several prompts also NAME-1.wav, NAME-2.wav, ...", Required = true };
         var codesOut = new Option<string?>("--codes-out") { Description = "Also write the generated codes: {\"shape\":[B,K,T],\"codes\":[[[...]]]}" };
         var maxDuration = new Option<double>("--max-duration") { Description = $"Longest window generated at once, in seconds (audiocraft's max_duration); a longer --duration is generated window by window (default: what the model's positions hold, at most {GenerationOptions.DefaultMaxDurationSeconds} s)" };

@@ -65,7 +65,7 @@ static class JudgeCommand
         var output = new Option<string>("--out") { Description = "Output folder; one judge-<trait>.json per trait is written there (the model folder makes it the default judge)", Required = true };
         var seconds = new Option<double>("--segment-seconds") { Description = $"Length of each judged window in seconds (default {defaults.WindowSeconds})" };
         var validation = new Option<double>("--validation") { Description = $"Fraction of songs held out for the report (default {defaults.ValidationFraction})" };
-        var seed = new Option<int>("--seed") { Description = $"Seed of the song split and the stem-subset draws (default {defaults.Seed})" };
+        var seed = new Option<int>("--seed") { Description = $"Seed of the song split and the stem-subset draws (default: {RandomSeed.Default})" };
         var maxSegments = new Option<int?>("--max-segments-per-track") { Description = "Keep at most this many windows per song" };
         var noCodec = new Option<bool>("--no-codec") { Description = "Do not calibrate on codec reconstructions (train on original audio only)" };
         var device = CliModel.DeviceOption();
@@ -80,18 +80,20 @@ static class JudgeCommand
             string stemDir = parse.GetValue(stems)!;
             if (!Directory.Exists(stemDir)) throw new SmitinException($"--source {stemDir}: folder not found");
             var traitNames = parse.GetValue(traits)!.Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+            int splitSeed = RandomSeed.Resolve(parse.Given(seed) ?? defaults.Seed);       // one seed for every trait
             var perTrait = traitNames.Select(t => defaults with
             {
                 Trait = t,
                 WindowSeconds = parse.Given(seconds) ?? defaults.WindowSeconds,
                 ValidationFraction = parse.Given(validation) ?? defaults.ValidationFraction,
-                Seed = parse.Given(seed) ?? defaults.Seed,
+                Seed = splitSeed,
                 MaxWindowsPerSong = parse.GetValue(maxSegments),
                 CalibrateOnCodec = !parse.GetValue(noCodec),
             }).ToArray();
             foreach (var o in perTrait) o.Validate();                 // option errors before the model loads
             string modelDir = CliModel.Resolve(parse.GetValue(model)!, ct);
             using var musicgen = CliModel.Load(modelDir, parse.GetValue(device)!);
+            Console.Error.WriteLine($"smitin: seed {splitSeed}");
             foreach (var o in perTrait)
             {
                 Console.Error.WriteLine($"smitin: training the '{o.Trait}' judge from {stemDir}");

@@ -29,7 +29,7 @@ static class ProbeCommand
         var output = new Option<string>("--out") { Description = "Output probe set (.probe, a safetensors file)", Required = true };
         var heatmap = new Option<string?>("--heatmap") { Description = "Also write the layers x heads accuracy heatmap as a self-contained (offline) HTML page" };
         var validation = new Option<double>("--validation") { Description = $"Fraction of tracks held out for validation (default {segmentDefaults.ValidationFraction})" };
-        var seed = new Option<int>("--seed") { Description = $"Seed of the train/validation track split (default {segmentDefaults.Seed})" };
+        var seed = new Option<int>("--seed") { Description = $"Seed of the train/validation track split (default: {RandomSeed.Default})" };
         var maxSegments = new Option<int>("--max-segments-per-track") { Description = "Keep at most this many segments (or pairs) per track (default: all)" };
         var tau = new Option<double>("--tau") { Description = "Gate threshold τ (default: median(acc) - std(acc) over all heads)" };
         var monitorHeads = new Option<int>("--monitor-heads") { Description = $"Number of monitor heads M (most accurate probes; default {setDefaults.MonitorHeadCount})" };
@@ -52,7 +52,7 @@ static class ProbeCommand
             {
                 SegmentSeconds = parse.Given(segmentSeconds) ?? segmentDefaults.SegmentSeconds,
                 ValidationFraction = parse.Given(validation) ?? segmentDefaults.ValidationFraction,
-                Seed = parse.Given(seed) ?? segmentDefaults.Seed,
+                Seed = parse.Given(seed) ?? segmentDefaults.Seed,                 // none: the dataset draws one (recorded)
                 MaxSegmentsPerTrack = parse.Given(maxSegments),
             };
             ProbeTrainer.ValidateSegments(segmentOptions);
@@ -83,7 +83,7 @@ static class ProbeCommand
             string? heatPath = parse.GetValue(heatmap);
 
             using var musicgen = CliModel.Load(modelDir, parse.GetValue(device)!);
-            Console.Error.WriteLine($"smitin: probing '{traitName}' from {dataset.Report.Source}: {dataset.TrainTracks.Count} train / {dataset.ValidationTracks.Count} validation tracks");
+            Console.Error.WriteLine($"smitin: probing '{traitName}' from {dataset.Report.Source}: {dataset.TrainTracks.Count} train / {dataset.ValidationTracks.Count} validation tracks, split seed {dataset.Report.SplitSeed}");
             var set = ProbeTrainer.Train(musicgen, dataset, options, Progress(), ct);
             Console.Error.WriteLine(dataset.Report.ToString());
             set.Save(outPath);

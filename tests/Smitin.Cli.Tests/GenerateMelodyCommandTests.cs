@@ -81,7 +81,7 @@ public sealed class GenerateMelodyCommandTests : IDisposable
         }
         string probe = _dir.File("tone.probe");
         Assert.Equal(0, await CliHost.Run("probe", "--model", _model, "--folders", root, "--trait", "tone", "--seconds", "1",
-            "--validation", "0.3", "--no-cache", "--out", probe));
+            "--validation", "0.3", "--seed", "0", "--no-cache", "--out", probe));
         var set = ProbeSet.Load(probe);
         Assert.Equal((2, 4), (set.Model.Layers, set.Model.Heads));
 

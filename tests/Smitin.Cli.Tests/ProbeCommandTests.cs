@@ -32,7 +32,7 @@ public sealed class ProbeCommandTests : IDisposable
         Native.TorchRuntime.Ensure();
         string folders = PlantedFolders(30), outPath = _dir["tone.probe"], html = _dir["tone.html"];
         int rc = await CliHost.Run("probe", "--model", Fixture.Model(), "--source", folders, "--trait", "tone", "--segment-seconds", "1",
-            "--validation", "0.3", "--direction", "mass-mean", "--no-cache", "--out", outPath, "--heatmap", html);
+            "--validation", "0.3", "--seed", "0", "--direction", "mass-mean", "--no-cache", "--out", outPath, "--heatmap", html);
         Assert.Equal(0, rc);
 
         var set = ProbeSet.Load(outPath);

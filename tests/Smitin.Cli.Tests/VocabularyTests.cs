@@ -242,6 +242,35 @@ public class VocabularyTests
             + "in the engine record, or give the concept its own name):\n" + string.Join("\n", twoDefaults));
     }
 
+    /// <summary>
+    /// <c>--seed</c> has one default everywhere (the issue: "the default seed is 0 in the notebook and random in the
+    /// engine"): a random seed, printed and recorded (<see cref="RandomSeed"/>). The table says so in one cell, every
+    /// option record leaves its seed unset, and every CLI command's and magic's help says the same, never a number.
+    /// </summary>
+    [Fact]
+    public void The_seed_has_one_default_random_in_the_table_the_records_and_every_help()
+    {
+        var row = Table.Value["--seed"];
+        Assert.True(row.Default == RandomSeed.Default, $"docs/options.md --seed: default '{row.Default}', expected the one default '{RandomSeed.Default}'");
+        Assert.Null(new GenerationOptions().Seed);
+        Assert.Null(new SynthOptions().Seed);
+        Assert.Null(new SegmentOptions().Seed);
+        Assert.Null(new TraitJudgeOptions().Seed);
+        Assert.Null(new EvaluationOptions().Seed);
+        Assert.Null(new DemoOptions().Evaluation.Seed);
+        string shown = $"default: {RandomSeed.Default}";
+        var helps = CliCommands().SelectMany(c => c.Value.Where(o => o.Name == "--seed").Select(o => (Where: $"smitin {c.Key}", Help: o.Description ?? "", Own: o.HasDefaultValue)))
+            .Concat(Magics().SelectMany(m => m.Value.Where(o => o.Name == "--seed").Select(o => (Where: $"#!smitin {m.Key}", Help: o.Description, Own: false))))
+            .ToList();
+        Assert.Equal(row.Cli.Count + row.Magics.Count, helps.Count);                     // every command and magic the table lists
+        foreach (var (where, help, own) in helps)
+        {
+            Assert.True(help.Contains(shown, StringComparison.Ordinal), $"{where} --seed: help '{help}' does not say '{shown}' (docs/options.md: one default per option)");
+            Assert.False(Regex.IsMatch(help, @"default:?\s+-?\d"), $"{where} --seed: help '{help}' gives a numeric default");
+            Assert.False(own, $"{where} --seed declares its own default; RandomSeed owns it");
+        }
+    }
+
     [Fact]
     public void Probe_time_knobs_default_to_the_probe_set_when_steering()
     {

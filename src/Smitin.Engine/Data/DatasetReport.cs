@@ -49,6 +49,8 @@ public sealed class DatasetReport
     public required IReadOnlyList<string> TrainTracks { get; init; }
     /// <summary>Track ids on the validation side of the split.</summary>
     public required IReadOnlyList<string> ValidationTracks { get; init; }
+    /// <summary>Seed of the track split (the one given, or the random one drawn: <see cref="RandomSeed"/>).</summary>
+    public required int SplitSeed { get; init; }
     /// <summary>Tracks left out entirely, with the reason.</summary>
     public required IReadOnlyList<SkippedTrack> SkippedTracks { get; init; }
     /// <summary>Segment counts of the training split.</summary>
@@ -62,7 +64,7 @@ public sealed class DatasetReport
         var sb = new StringBuilder();
         sb.AppendLine($"source: {Source}");
         sb.AppendLine($"trait: {Trait}");
-        sb.AppendLine($"tracks: {TrainTracks.Count} train, {ValidationTracks.Count} validation, {SkippedTracks.Count} skipped");
+        sb.AppendLine($"tracks: {TrainTracks.Count} train, {ValidationTracks.Count} validation, {SkippedTracks.Count} skipped (split seed {SplitSeed})");
         foreach (var g in SkippedTracks.GroupBy(t => t.Reason).OrderBy(g => g.Key, StringComparer.Ordinal))
             sb.AppendLine($"  skipped tracks ({g.Key}): {g.Count()}");
         sb.AppendLine($"train segments: {Train}");

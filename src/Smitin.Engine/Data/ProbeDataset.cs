@@ -12,7 +12,7 @@ public sealed class ProbeDataset
 
     /// <summary>Trait the segments are labelled for.</summary>
     public string Trait { get; }
-    /// <summary>Segmenting and split settings.</summary>
+    /// <summary>Segmenting and split settings, the seed resolved (<see cref="RandomSeed"/>: the one used).</summary>
     public SegmentOptions Options { get; }
     /// <summary>What the dataset holds and left out; segment counts fill in while the splits are enumerated.</summary>
     public DatasetReport Report { get; }
@@ -30,11 +30,12 @@ public sealed class ProbeDataset
     {
         _source = source;
         Trait = trait;
-        Options = options;
-        var (train, val) = TrackSplit.Split(source.TrackIds, options.ValidationFraction, options.Seed);
+        int seed = RandomSeed.Resolve(options.Seed);
+        Options = options with { Seed = seed };
+        var (train, val) = TrackSplit.Split(source.TrackIds, options.ValidationFraction, seed);
         Report = new DatasetReport
         {
-            Source = source.Description, Trait = trait,
+            Source = source.Description, Trait = trait, SplitSeed = seed,
             TrainTracks = train, ValidationTracks = val, SkippedTracks = source.SkippedTracks,
         };
     }

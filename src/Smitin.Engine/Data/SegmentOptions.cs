@@ -36,8 +36,9 @@ public sealed record SegmentOptions
     /// </summary>
     public const double DefaultValidationFraction = 0.2;
 
-    /// <summary>Seed of the track split.</summary>
-    public int Seed { get; init; } = 0;
+    /// <summary>Seed of the track split. Null = a random seed (<see cref="RandomSeed"/>), drawn when the dataset is opened
+    /// and recorded in <see cref="DatasetReport.SplitSeed"/> and the probe set's provenance.</summary>
+    public int? Seed { get; init; }
 
     /// <summary>Longest segment or hop: one segment is held in memory as float32 samples and fed to the decoder,
     /// whose context is seconds, not hours; the bound also keeps seconds × rate far inside an int.</summary>

@@ -34,8 +34,10 @@ public sealed record EvaluationOptions
     /// so another batch size gives other samples.
     /// </summary>
     public int BatchSize { get; init; } = CaptureOptions.DefaultBatchSize;
-    /// <summary>Seed of the sampling: batch b of every row uses seed <c>Seed · 1000 + b</c>, so rows differ only by the condition.</summary>
-    public long Seed { get; init; }
+    /// <summary>Seed of the sampling: batch b of every row uses seed <c>Seed · 1000 + b</c>, so rows differ only by the
+    /// condition. Null = a random seed (<see cref="RandomSeed"/>), drawn when the evaluation starts and recorded in
+    /// <see cref="EvaluationResult.Seed"/> (results.json).</summary>
+    public long? Seed { get; init; }
     /// <summary>SMITIN strengths α, one row each (paper: 5, and 10 for text-to-music).</summary>
     public IReadOnlyList<double> SmitinAlphas { get; init; } = [5, 10];
     /// <summary>ITI strength α (ITI used 15 on LLaMA; the paper's continuation table compares at α 5).</summary>

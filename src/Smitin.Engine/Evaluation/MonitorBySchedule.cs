@@ -25,6 +25,7 @@ public static class MonitorBySchedule
         IReadOnlyList<int> every, bool includeIti = true, CancellationToken cancellationToken = default)
     {
         options.Validate();
+        long seed = RandomSeed.Resolve(options.Seed);                                   // one seed for every series
         if (every.Count == 0 && !includeIti) throw new SmitinException("monitor by schedule: give at least one value of s");
         if (every.Any(s => s < 1)) throw new SmitinException($"monitor by schedule: s must be >= 1, got {string.Join(", ", every)}");
         int samples = (int)Math.Round(options.PromptSeconds * model.SampleRate);
@@ -40,7 +41,7 @@ public static class MonitorBySchedule
             var gen = options.Generation with
             {
                 DurationSeconds = options.PromptSeconds + options.ContinuationSeconds,
-                Seed = SteeringEvaluation.BatchSeed(options.Seed, 0),
+                Seed = SteeringEvaluation.BatchSeed(seed, 0),
                 Steering = InterventionPlan.Build(probes, steering),
             };
             using var result = model.Generate([""], gen, audio, null, cancellationToken, decodeAudio: false);

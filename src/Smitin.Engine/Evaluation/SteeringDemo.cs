@@ -25,7 +25,9 @@ public static class SteeringDemo
     public static DemoResult Run(MusicGen model, DemoOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         options.Validate();
-        var e = options.Evaluation;
+        // One sampling seed for the evaluation and the monitor chart (given, or drawn at random and reported).
+        var e = options.Evaluation with { Seed = RandomSeed.Resolve(options.Evaluation.Seed) };
+        progress?.Report($"seed {e.Seed}");
         var clock = Stopwatch.StartNew();
         var timings = new List<string>();
         void Stage(string what, TimeSpan start) => timings.Add(string.Create(CultureInfo.InvariantCulture, $"{what}: {(clock.Elapsed - start).TotalSeconds:0} s"));

@@ -87,7 +87,8 @@ public static class SteeringEvaluation
         var remove = prompts.Take(options.ResolvedRemovalPrompts).ToArray();
         int examples = Math.Min(options.Examples, add.Length);
 
-        var ctx = new Context(model, judge, options, promptSamples, contSamples, windowSamples, progress, clock, cancellationToken);
+        long seed = RandomSeed.Resolve(options.Seed);                                   // recorded in the result
+        var ctx = new Context(model, judge, options, seed, promptSamples, contSamples, windowSamples, progress, clock, cancellationToken);
         // Prompt embeddings (time-averaged) for the similarity; reference frames for FAD.
         var addPromptMeans = ctx.PromptMeans(add.Select(p => p.Without).ToArray(), "prompts");
         var removePromptMeans = remove.Length > 0 ? ctx.PromptMeans(remove.Select(p => p.With).ToArray(), "prompts (removal)") : [];
@@ -131,7 +132,7 @@ public static class SteeringEvaluation
             Rows = rows,
             Judge = string.Create(CultureInfo.InvariantCulture, $"trait judge '{judge.Trait}' (log-mel statistics + logistic regression, threshold {judge.Threshold:0.##}, window {judge.WindowSeconds:0.##} s; docs/judge.md)"),
             Embedding = EmbeddingDescription,
-            PromptSeconds = options.PromptSeconds, ContinuationSeconds = options.ContinuationSeconds, Seed = options.Seed, BatchSize = options.BatchSize,
+            PromptSeconds = options.PromptSeconds, ContinuationSeconds = options.ContinuationSeconds, Seed = seed, BatchSize = options.BatchSize,
             Sampling = string.Create(CultureInfo.InvariantCulture, $"{(g.IsGreedy ? "greedy" : $"top-k {g.TopK}, top-p {g.TopP}, temperature {g.Temperature}")}, guidance {g.GuidanceScale ?? model.Config.GuidanceScale}"),
             Prompts = prompts.Take(Math.Max(add.Length, remove.Length)).Select(p => p.ToString()).ToArray(),
             ProbeSets = byDirection.Values.Select(Describe).ToArray(),
@@ -161,7 +162,7 @@ public static class SteeringEvaluation
         public float[][] FrameList => Frames.SelectMany(f => f).ToArray();
     }
 
-    sealed class Context(MusicGen model, TraitJudge judge, EvaluationOptions o, int promptSamples, int contSamples, int windowSamples,
+    sealed class Context(MusicGen model, TraitJudge judge, EvaluationOptions o, long runSeed, int promptSamples, int contSamples, int windowSamples,
         IProgress<EvaluationProgress>? progress, Stopwatch clock, CancellationToken ct)
     {
         IEnumerable<(int Start, AudioClip[] Clips)> Batches(AudioClip[] clips)
@@ -243,7 +244,7 @@ public static class SteeringEvaluation
             {
                 ct.ThrowIfCancellationRequested();
                 using var scope = torch.NewDisposeScope();
-                long seed = BatchSeed(o.Seed, batchIndex++);
+                long seed = BatchSeed(runSeed, batchIndex++);
                 var options = o.Generation with { DurationSeconds = o.PromptSeconds + o.ContinuationSeconds, Seed = seed, Steering = plan };
                 var prompt = Stack(batch, 0, promptSamples);                                                   // (b, C, P)
                 using var result = model.Generate(Enumerable.Repeat(text, batch.Length).ToArray(), options, prompt, null, ct);

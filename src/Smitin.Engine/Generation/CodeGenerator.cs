@@ -136,7 +136,7 @@ public sealed class CodeGenerator
         if (conditioning > 0 && plan.IsLongForm && windowPrefix is null)
             throw new SmitinException($"generate: {plan.TotalFrames} frames asked, one window holds {plan.WindowFrames} after the {conditioning}-row conditioning prefix, " +
                 "and window by window a MusicGen Melody model needs each window's stretch of the melody: give the melody as audio (MusicGen.Generate(texts, melodies, ...)), or a shorter duration");
-        long seed = options.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
+        long seed = RandomSeed.Resolve(options.Seed);
         var used = options with { Seed = seed, MaxNewTokens = plan.TotalSteps, GuidanceScale = options.GuidanceScale ?? _defaultGuidanceScale };
         bool guided = used.Guided && (memory is not null || condPrefix is not null);
         if (guided && condPrefix is not null && uncondPrefix is null)

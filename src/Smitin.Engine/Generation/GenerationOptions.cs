@@ -51,7 +51,7 @@ public sealed record GenerationOptions
     /// Null = <see cref="DefaultExtendStrideFraction"/> of the window (audiocraft: 18 s of a 30 s window).
     /// </summary>
     public double? ExtendStrideSeconds { get; init; }
-    /// <summary>Seed of the sampling generator; null picks one (recorded in the result).</summary>
+    /// <summary>Seed of the sampling generator; null = a random seed (<see cref="RandomSeed"/>), recorded in the result.</summary>
     public long? Seed { get; init; }
     /// <summary>Keep the per-step scores (after guidance, before sampling) in <see cref="GenerationResult.StepScores"/>.</summary>
     public bool RecordScores { get; init; }

@@ -38,6 +38,7 @@ public sealed partial class TraitJudge
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        int seed = RandomSeed.Resolve(options.Seed);                                   // recorded in the report
         var clock = Stopwatch.StartNew();
         var collection = StemCollection.Open(stemFolder);
         string trait = options.Trait;
@@ -53,11 +54,11 @@ public sealed partial class TraitJudge
         if (usable.Count < 2)
             throw new SmitinException($"{stemFolder}: {usable.Count} song(s) have a '{trait}' stem and another stem; the judge needs at least 2 (train and held-out). " +
                                       $"Stems in this collection: {string.Join(", ", collection.StemNames)}");
-        var (trainIds, validationIds) = TrackSplit.Split(usable.Select(t => t.Id), options.ValidationFraction, options.Seed);
+        var (trainIds, validationIds) = TrackSplit.Split(usable.Select(t => t.Id), options.ValidationFraction, seed);
         var heldOut = validationIds.ToHashSet(StringComparer.Ordinal);
 
         // 1. Matched pairs per song.
-        var rng = new Random(options.Seed);
+        var rng = new Random(seed);
         var examples = new List<Example>();
         int skipped = 0, done = 0;
         foreach (var track in usable.OrderBy(t => t.Id, StringComparer.Ordinal))
@@ -101,7 +102,7 @@ public sealed partial class TraitJudge
             labels[r] = examples[i].Label;
             for (int j = 0; j < d; j++) xs[r * d + j] = (float)((x[(long)i * d + j] - mean[j]) / std[j]);
         }
-        if (options.ShuffleLabels) new Random(options.Seed ^ 0x5f3759df).Shuffle(labels);
+        if (options.ShuffleLabels) new Random(seed ^ 0x5f3759df).Shuffle(labels);
         ct.ThrowIfCancellationRequested();
         progress?.Report(new JudgeProgress("fit", 0, 1));
         var (w, b) = new MlNetLogisticRegression(new ProbeTrainingOptions { C = options.C }).Fit(xs, labels, d);
@@ -119,7 +120,7 @@ public sealed partial class TraitJudge
         }
         var report = new TraitJudgeReport
         {
-            Trait = trait, Seed = options.Seed, ValidationFraction = options.ValidationFraction, WindowSeconds = options.WindowSeconds,
+            Trait = trait, Seed = seed, ValidationFraction = options.ValidationFraction, WindowSeconds = options.WindowSeconds,
             HopSeconds = options.HopSeconds, SubsetPairsPerWindow = options.SubsetPairsPerWindow, C = options.C,
             Source = Path.GetFullPath(stemFolder), TrainSongs = trainIds, ValidationSongs = validationIds,
             TrainClips = examples.Count(e => !e.HeldOut && !e.Reconstruction), TrainReconstructions = examples.Count(e => !e.HeldOut && e.Reconstruction),

@@ -35,8 +35,9 @@ public sealed record TraitJudgeOptions
     /// </summary>
     public double ValidationFraction { get; init; } = Data.SegmentOptions.DefaultValidationFraction;
 
-    /// <summary>Seed of the song split and of the subset draws (CLI <c>--seed</c>). Default 0.</summary>
-    public int Seed { get; init; }
+    /// <summary>Seed of the song split and of the subset draws (CLI <c>--seed</c>). Null = a random seed
+    /// (<see cref="RandomSeed"/>), recorded in the judge file (<see cref="TraitJudgeReport.Seed"/>).</summary>
+    public int? Seed { get; init; }
 
     /// <summary>Inverse L2 strength of the logistic regression on standardised features (scikit-learn's C). Default 1.</summary>
     public double C { get; init; } = 1.0;

@@ -71,7 +71,7 @@ public static class ProbeTrainer
         var o = dataset.Options;
         var provenance = new ProbeProvenance
         {
-            Source = dataset.Report.Source, SegmentSeconds = o.SegmentSeconds, SplitSeed = o.Seed, ValidationFraction = o.ValidationFraction,
+            Source = dataset.Report.Source, SegmentSeconds = o.SegmentSeconds, SplitSeed = dataset.Report.SplitSeed, ValidationFraction = o.ValidationFraction,
         };
         return Train(model, dataset.Trait, dataset.Train, dataset.Validation, provenance, options, progress, cancellationToken);
     }
@@ -137,7 +137,7 @@ public static class ProbeTrainer
         var o = dataset.Options;
         var provenance = new ProbeProvenance
         {
-            Source = dataset.Report.Source, SegmentSeconds = o.SegmentSeconds, SplitSeed = o.Seed, ValidationFraction = o.ValidationFraction,
+            Source = dataset.Report.Source, SegmentSeconds = o.SegmentSeconds, SplitSeed = dataset.Report.SplitSeed, ValidationFraction = o.ValidationFraction,
         };
         var capture = new ActivationCapture(model, options.Capture);
         var train = capture.Capture(dataset.Train, progress, cancellationToken, stage: "capture train");

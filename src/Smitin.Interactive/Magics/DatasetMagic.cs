@@ -46,7 +46,7 @@ public sealed class DatasetMagic : SmitinMagicCommand
             segmentSeconds,
             new("--max-segments-per-track", "Keep at most this many segments (pairs) per track (default: all).", MagicValueKind.Integer),
             new("--validation", $"Share of tracks held out for validation (default {segments.ValidationFraction}).", MagicValueKind.Number),
-            new("--seed", $"Seed of the synthetic songs and of the track split (default {segments.Seed}).", MagicValueKind.Integer),
+            new("--seed", $"Seed of the synthetic songs and of the track split (default: {RandomSeed.Default}).", MagicValueKind.Integer),
             MagicOptions.Var("dataset", "dataset"), MagicOptions.Help(),
             segmentSeconds.Alias("--seconds"),
         ];
@@ -58,12 +58,13 @@ public sealed class DatasetMagic : SmitinMagicCommand
         Check(Synthetic != (Source is not null), "give exactly one of --synthetic or --source <folder or manifest>");
         Check(Synthetic || (Songs is null && SongSeconds is null && Out is null), "--songs, --song-seconds and --out only apply to --synthetic");
         var segmentDefaults = new SegmentOptions();
+        int seed = RandomSeed.Resolve(Seed ?? segmentDefaults.Seed);              // one seed for the songs and the split, shown
         var segments = segmentDefaults with
         {
             SegmentSeconds = SegmentSeconds ?? segmentDefaults.SegmentSeconds,
             MaxSegmentsPerTrack = MaxSegmentsPerTrack,
             ValidationFraction = Validation ?? segmentDefaults.ValidationFraction,
-            Seed = Seed ?? segmentDefaults.Seed,
+            Seed = seed,
         };
         segments.Validate();                                                      // OptionException: shown with the help
         string source = Source!;
@@ -74,7 +75,7 @@ public sealed class DatasetMagic : SmitinMagicCommand
             {
                 Songs = Songs ?? synthDefaults.Songs,
                 Seconds = SongSeconds ?? synthDefaults.Seconds,
-                Seed = Seed ?? synthDefaults.Seed,
+                Seed = seed,
             };
             synth.Validate();
             Check(Trait!.Split('+').All(t => SynthStems.All.Contains(t.ToLowerInvariant())),
@@ -84,7 +85,7 @@ public sealed class DatasetMagic : SmitinMagicCommand
             var progress = magic.StartProgress($"synthetic songs -> {source}");
             await progress.Track(() => Task.Run(() => SyntheticSongGenerator.Generate(source, synth,
                     new SyncProgress<string>(line => progress.Report(line)), magic.CancellationToken), magic.CancellationToken),
-                result => $"{result.Generated} rendered, {result.Reused} reused");
+                result => $"{result.Generated} rendered, {result.Reused} reused, seed {result.Seed}");
         }
         else if (!Directory.Exists(source) && !File.Exists(source))
         {

@@ -23,7 +23,7 @@ internal static class MagicOptions
         return
         [
             text, audio, melody, duration, .. LongForm(),
-            new("--seed", "Sampling seed (default: random, shown with the result); compare uses one seed for every variant.", MagicValueKind.Integer),
+            new("--seed", $"Sampling seed (default: {RandomSeed.Default} with the result); compare uses one seed for every variant.", MagicValueKind.Integer),
             new("--guidance", $"Classifier-free guidance scale, <= 1 disables it (default: the checkpoint's guidance_scale, else {GenerationOptions.DefaultGuidanceScale}).", MagicValueKind.Number),
             new("--top-k", $"Sample among the k most likely tokens (default {Generation.TopK}; 0 = all tokens).", MagicValueKind.Integer),
             new("--top-p", $"Nucleus sampling threshold, replaces top-k when > 0 (default {Generation.TopP} = off).", MagicValueKind.Number),

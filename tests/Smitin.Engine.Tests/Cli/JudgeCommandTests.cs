@@ -120,10 +120,14 @@ public sealed class JudgeCommandTests : IDisposable
         var (code, output, error) = await RunCapturing("judge", "train", "--model", Fixture.Model(), "--stems", JudgeSongs.Root,
             "--trait", "drums", "--trait", "bass", "--validation", "0.3", "--max-segments-per-track", "1", "--out", outDir);
         Assert.True(code == 0, error);
+        // No --seed: one random seed for the whole command, printed on stderr and recorded in every judge file.
+        var printed = System.Text.RegularExpressions.Regex.Match(error, @"smitin: seed (\d+)");
+        Assert.True(printed.Success, error);
         foreach (var trait in new[] { "drums", "bass" })
         {
             var judge = TraitJudge.Load(Path.Combine(outDir, $"judge-{trait}.json"));
             var r = judge.Report;
+            Assert.Equal(int.Parse(printed.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), r.Seed);
             Assert.Equal(trait, judge.Trait);
             Assert.Equal(32000, judge.SampleRate);                 // the fixture model's rate (songs are 16 kHz)
             Assert.Equal(r.TrainClips, r.TrainReconstructions);    // every training clip also through the codec

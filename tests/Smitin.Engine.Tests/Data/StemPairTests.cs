@@ -22,7 +22,7 @@ public class StemPairTests
     {
         using var dir = new TempDir();
         TinyCollection.WriteMusdb(dir.Path, tracks: 3, seconds: 4);
-        var ds = ProbeDataset.FromStems(dir.Path, "drums", new SegmentOptions { SampleRate = rate, Channels = channels, ValidationFraction = 0.34 });
+        var ds = ProbeDataset.FromStems(dir.Path, "drums", new SegmentOptions { SampleRate = rate, Channels = channels, ValidationFraction = 0.34, Seed = 0 });
         var all = ds.Train.Concat(ds.Validation).ToList();
         Assert.Equal(2 * 3 * 1, all.Count);  // 3 tracks × one full 3 s window × (positive, negative)
         var drumsByTrack = new Dictionary<string, AudioClip>();
@@ -43,6 +43,24 @@ public class StemPairTests
             AssertClose(pos.Audio.Subtract(target), neg.Audio, 1e-6);
             Assert.True(target.Rms() > 0.01); // the test is not trivially about silence
         }
+    }
+
+    /// <summary>No seed: each opening draws a split seed (<see cref="RandomSeed"/>), reports it in the dataset report and
+    /// its options, and opening with that seed gives the same split.</summary>
+    [Fact]
+    public void Without_a_seed_the_split_seed_is_drawn_reported_and_reproduces_the_split()
+    {
+        using var dir = new TempDir();
+        TinyCollection.WriteMusdb(dir.Path, tracks: 10, seconds: 3.2);
+        var o = new SegmentOptions { SampleRate = null, Channels = 1, ValidationFraction = 0.3 };
+        var first = ProbeDataset.FromStems(dir.Path, "bass", o);
+        var second = ProbeDataset.FromStems(dir.Path, "bass", o);
+        Assert.NotEqual(first.Report.SplitSeed, second.Report.SplitSeed);        // equal draws: 1 chance in 2^31
+        Assert.Equal(first.Report.SplitSeed, first.Options.Seed);
+        Assert.Contains($"split seed {first.Report.SplitSeed}", first.Report.ToString());
+        var again = ProbeDataset.FromStems(dir.Path, "bass", o with { Seed = first.Report.SplitSeed });
+        Assert.Equal(first.ValidationTracks, again.ValidationTracks);
+        Assert.Equal(first.TrainTracks, again.TrainTracks);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public static class EvaluationFixture
     {
         Native.TorchRuntime.Ensure();
         var model = Model;
-        var dataset = ProbeDataset.FromStems(JudgeSongs.Root, "drums", new SegmentOptions { SampleRate = model.SampleRate, Channels = 1, ValidationFraction = 0.3 });
+        var dataset = ProbeDataset.FromStems(JudgeSongs.Root, "drums", new SegmentOptions { SampleRate = model.SampleRate, Channels = 1, ValidationFraction = 0.3, Seed = 0 });
         var probes = ProbeTrainer.TrainDirections(model, dataset, [ProbeDirection.ProbeWeight, ProbeDirection.MassMean],
             new ProbeTrainerOptions { Capture = CaptureOptions.Uncached });
         // The song split these tests were written with (the judge's default was 0.25 before --validation had one default).

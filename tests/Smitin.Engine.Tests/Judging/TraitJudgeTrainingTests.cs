@@ -81,6 +81,28 @@ public class TraitJudgeTrainingTests
         Assert.Contains(stages, s => s.Stage == "load" && s.Done == s.Total);
     }
 
+    /// <summary>
+    /// No seed given: every run draws its own (the one default of <c>--seed</c>, <see cref="RandomSeed"/>) and records
+    /// it in the judge file; training again with the recorded seed gives the same judge.
+    /// </summary>
+    [Fact]
+    public void Without_a_seed_each_run_records_the_random_seed_it_drew_and_that_seed_reproduces_the_judge()
+    {
+        Native.TorchRuntime.Ensure();
+        var unseeded = Drums with { Seed = null };
+        var first = TraitJudge.Train(null, JudgeSongs.Root, unseeded);
+        var second = TraitJudge.Train(null, JudgeSongs.Root, unseeded);
+        Assert.NotEqual(first.Report.Seed, second.Report.Seed);                  // equal draws: 1 chance in 2^31
+        using var dir = new TempDir();
+        first.Save(dir["judge.json"]);
+        int recorded = TraitJudge.Load(dir["judge.json"]).Report.Seed;
+        Assert.Equal(first.Report.Seed, recorded);
+        var again = TraitJudge.Train(null, JudgeSongs.Root, Drums with { Seed = recorded });
+        Assert.Equal(first.Report.ValidationSongs, again.Report.ValidationSongs);
+        Assert.Equal(first.Weights, again.Weights);
+        Assert.Equal(first.Bias, again.Bias);
+    }
+
     [Fact]
     public void Cancellation_stops_training()
     {

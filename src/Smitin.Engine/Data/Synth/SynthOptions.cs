@@ -10,8 +10,9 @@ public sealed record SynthOptions
     public int Songs { get; init; } = 24;
     /// <summary>Length of every song in seconds (option <c>--song-seconds</c>).</summary>
     public double Seconds { get; init; } = 10;
-    /// <summary>Seed of the compositions (option <c>--seed</c>); the same seed gives the same songs.</summary>
-    public int Seed { get; init; } = 0;
+    /// <summary>Seed of the compositions (option <c>--seed</c>); the same seed gives the same songs. Null = a random seed
+    /// (<see cref="RandomSeed"/>), recorded in synth.json and <see cref="SynthResult.Seed"/>.</summary>
+    public int? Seed { get; init; }
     /// <summary>Sample rate of the rendered WAVs in Hz (option <c>--sample-rate</c>).</summary>
     public int SampleRate { get; init; } = 32000;
     /// <summary>1 = mono (mean of fluidsynth's stereo output), 2 = stereo.</summary>
@@ -43,4 +44,5 @@ public sealed record SynthOptions
 /// <param name="Elapsed">Wall-clock time of the run.</param>
 /// <param name="Reused">Songs already complete on disk and kept.</param>
 /// <param name="Generated">Songs rendered by this run.</param>
-public sealed record SynthResult(string OutputDirectory, int Generated, int Reused, TimeSpan Elapsed, IReadOnlyDictionary<string, int> StemCounts);
+/// <param name="Seed">The seed of the compositions (the one given, or the random one drawn; also in synth.json).</param>
+public sealed record SynthResult(string OutputDirectory, int Generated, int Reused, TimeSpan Elapsed, IReadOnlyDictionary<string, int> StemCounts, int Seed);

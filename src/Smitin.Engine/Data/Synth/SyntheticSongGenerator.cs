@@ -67,13 +67,14 @@ public static class SyntheticSongGenerator
         return present.Select(row => SynthStems.All.Where((_, j) => row[j]).ToArray()).ToArray();
     }
 
-    /// <summary>The composed songs of a collection, without rendering anything.</summary>
+    /// <summary>The composed songs of a collection, without rendering anything (no seed: a random one).</summary>
     public static IReadOnlyList<SongPlan> Plan(SynthOptions options)
     {
         options.Validate();
-        var stems = StemsPerSong(options.Songs, options.Seed);
+        int seed = RandomSeed.Resolve(options.Seed);
+        var stems = StemsPerSong(options.Songs, seed);
         return Enumerable.Range(0, options.Songs)
-            .Select(i => SongComposer.Compose(i, SongSeed(options.Seed, i), stems[i], options.Seconds)).ToArray();
+            .Select(i => SongComposer.Compose(i, SongSeed(seed, i), stems[i], options.Seconds)).ToArray();
     }
 
     /// <summary>Renders a synthetic stem collection to <paramref name="outDir"/> (MUSDB18-HQ layout: one folder per
@@ -88,6 +89,7 @@ public static class SyntheticSongGenerator
     public static SynthResult Generate(string outDir, SynthOptions options, IProgress<string>? progress = null, CancellationToken cancel = default)
     {
         options.Validate();
+        options = options with { Seed = RandomSeed.Resolve(options.Seed) };                  // one seed, recorded in synth.json
         var renderer = new FluidSynthRenderer(options.FluidSynth, options.SoundFont);
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(outDir);
@@ -105,7 +107,7 @@ public static class SyntheticSongGenerator
         foreach (var p in plans) index.Append($"{p.Id}\t{string.Join(",", p.Parts.Select(x => x.Stem))}\t{p.Description}\n");
         AtomicFile.WriteAllText(Path.Combine(outDir, "descriptions.tsv"), index.ToString());
         var stemCounts = SynthStems.All.ToDictionary(s => s, s => plans.Count(p => p.Parts.Any(x => x.Stem == s)));
-        return new SynthResult(outDir, generated, reused, clock.Elapsed, stemCounts);
+        return new SynthResult(outDir, generated, reused, clock.Elapsed, stemCounts, options.Seed.Value);
     }
 
     /// <summary>Renders every part, levels the stems, and moves the finished song folder into place.</summary>
@@ -181,7 +183,7 @@ public static class SyntheticSongGenerator
         if (File.Exists(path))
         {
             if (File.ReadAllText(path) != fingerprint)
-                throw new SmitinException($"{outDir}: holds songs generated with other options (see synth.json); use an empty folder or the same options to resume");
+                throw new SmitinException($"{outDir}: holds songs generated with other options (see synth.json, which records their seed); use an empty folder or the same options, --seed included, to resume");
             return;
         }
         if (Directory.EnumerateFileSystemEntries(outDir).Any(e => !Path.GetFileName(e).StartsWith('.')))
