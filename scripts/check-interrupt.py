@@ -48,8 +48,10 @@ try:
     check(any("smitin-banner" in o for o in outs), "interrupt: extension loaded in the .NET kernel")
     outs, _, _ = run(f'#!smitin load "{model}"')
     check(any("smitin-bound" in o for o in outs), "interrupt: model loaded")
-    # 240 s on the fixture = 40 windows; interrupted at its first progress update (or after 8 s), i.e. while it runs.
-    outs, after, died = run('#!smitin generate "drums" --duration 240 --seed 2', interrupt_after=8, interrupt_on_progress=True)
+    # 240 s on the fixture = 40 windows; interrupted at its first progress update, i.e. while it demonstrably runs
+    # (fallback after 120 s). A fixed 8 s fallback fired before the first update on a loaded machine (fourth session:
+    # load ~8) and that interrupt was lost — the generation ran to its end; noted in docs/notebooks.md.
+    outs, after, died = run('#!smitin generate "drums" --duration 240 --seed 2', interrupt_after=120, interrupt_on_progress=True)
     time.sleep(5)                                    # the stock kernelspec's kernel exits about a second after the interrupt
     check(not died and km.is_alive(), "interrupt: the kernel survives Jupyter's interrupt")
     check(after is not None and after < 60, f"interrupt: the cell ended {after:.1f} s after the interrupt" if after else "interrupt: the cell did not end after the interrupt")

@@ -101,13 +101,11 @@ public sealed record SynthModelConfig
         if (CodecWarmupSteps < 0 || CodecWarmupSteps >= CodecSteps) throw new SmitinException($"training config: {nameof(CodecWarmupSteps)} must be in [0, {nameof(CodecSteps)}), got {CodecWarmupSteps}");
         if (Hidden % Heads != 0) throw new SmitinException($"training config: {nameof(Hidden)} {Hidden} is not divisible by {nameof(Heads)} {Heads}");
         if (PairSteps < 0) throw new SmitinException($"training config: {nameof(PairSteps)} must be >= 0, got {PairSteps}");
-        if (PairSteps > 0)
-        {
-            Positive(nameof(PairBatch), PairBatch); Positive(nameof(PairLearningRate), PairLearningRate); Positive(nameof(PairFrames), PairFrames);
-            if (!(PairWeight >= 0) || double.IsInfinity(PairWeight)) throw new SmitinException($"training config: {nameof(PairWeight)} must be >= 0 and finite, got {PairWeight}");
-            if (PairStems is null || PairStems.Length == 0 || PairStems.Any(s => !Data.Synth.SynthStems.All.Contains(s)))
-                throw new SmitinException($"training config: {nameof(PairStems)} must name stems of the generator ({string.Join(", ", Data.Synth.SynthStems.All)}), got [{string.Join(", ", PairStems ?? [])}]");
-        }
+        // checked even while the stage is off (PairSteps 0): a bad value in a config file is an error either way
+        Positive(nameof(PairBatch), PairBatch); Positive(nameof(PairLearningRate), PairLearningRate); Positive(nameof(PairFrames), PairFrames);
+        if (!(PairWeight >= 0) || double.IsInfinity(PairWeight)) throw new SmitinException($"training config: {nameof(PairWeight)} must be >= 0 and finite, got {PairWeight}");
+        if (PairStems is null || PairStems.Length == 0 || PairStems.Any(s => !Data.Synth.SynthStems.All.Contains(s)))
+            throw new SmitinException($"training config: {nameof(PairStems)} must name stems of the generator ({string.Join(", ", Data.Synth.SynthStems.All)}), got [{string.Join(", ", PairStems ?? [])}]");
         if (!(TextDropout is >= 0 and < 1)) throw new SmitinException($"training config: {nameof(TextDropout)} must be in [0, 1), got {TextDropout}");
         if (!(EmaDecay is > 0 and < 1)) throw new SmitinException($"training config: {nameof(EmaDecay)} must be in (0, 1), got {EmaDecay}");
         int framesPerWindow = (int)Math.Round(LmWindowSeconds * FrameRate);
