@@ -7,6 +7,14 @@
 # process group, on which the Smitin extension sends .NET Interactive's Cancel command (what Polyglot's stop button
 # sends): the running cell is cancelled and the kernel keeps its state. Without Smitin loaded, SIGWINCH is ignored,
 # so an interrupt does nothing instead of killing the kernel. See docs/notebooks.md, "Stopping a running magic".
+# A shell cannot trap a signal that was ignored when it started (POSIX), and a Jupyter server started in the
+# background by a non-interactive shell (`jupyter notebook &`, nohup, some service managers) passes SIGINT on ignored:
+# the trap below would then do nothing and every interrupt would be lost. So restart once with SIGINT at its default
+# (coreutils' env --default-signal, Debian 12 has it) before setting the traps.
+if [ -z "${SMITIN_KERNEL_LAUNCH_SIGINT:-}" ] && env --default-signal=INT true 2>/dev/null; then
+  SMITIN_KERNEL_LAUNCH_SIGINT=1 exec env --default-signal=INT /bin/sh "$0" "$@"
+fi
+unset SMITIN_KERNEL_LAUNCH_SIGINT
 trap '' INT
 "$@" &
 kernel=$!
