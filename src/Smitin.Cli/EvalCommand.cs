@@ -64,7 +64,7 @@ static class EvalCommand
                 Every = p.Given(Every) ?? D.Every,
                 TopKHeads = p.Given(TopKHeads) ?? D.TopKHeads,
                 BaseTextTemplate = p.GetValue(BaseText) ?? D.BaseTextTemplate,
-                Directions = p.Gave(Directions) ? p.GetValue(Directions)!.Select(ProbeSetOptions.ParseDirection).Distinct().ToArray() : D.Directions,
+                Directions = p.Gave(Directions) ? p.GetValue(Directions)!.Select(d => ProbeSetOptions.ParseDirection(d, "directions")).Distinct().ToArray() : D.Directions,
                 Generation = D.Generation with
                 {
                     TopK = p.Given(TopK) ?? D.Generation.TopK,

@@ -46,7 +46,7 @@ sealed class SteerOptions
         SteeringMode? mode = SteeringOptions.ParseModeOrNone(parse.GetValue(Mode) ?? "none");
         if (specs.Length == 0)
         {
-            if (mode is not null) throw new OptionException("mode", $"--mode {SteeringOptions.Name(mode.Value)} needs --probes FILE (a probe set from 'smitin probe')");
+            if (mode is not null) throw new OptionException("mode", $"{SteeringOptions.Name(mode.Value)} needs --probes FILE (a probe set from 'smitin probe')");
             if (traceOut is not null) throw new OptionException("trace-out", "needs --probes FILE (a probe set whose monitor is traced)");
             return ([], null);
         }

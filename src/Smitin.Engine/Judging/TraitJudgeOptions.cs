@@ -64,13 +64,13 @@ public sealed record TraitJudgeOptions
     /// <exception cref="SmitinException">An option is out of range.</exception>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Trait)) throw new SmitinException("judge option Trait (--trait) is empty; expected a stem name such as drums");
-        if (!(WindowSeconds > 0) || double.IsInfinity(WindowSeconds)) throw new SmitinException($"judge option WindowSeconds (--seconds) = {WindowSeconds}: expected a positive number of seconds");
-        if (WindowSeconds < 1.0) throw new SmitinException($"judge option WindowSeconds (--seconds) = {WindowSeconds}: expected at least 1 s (the features need it)");
+        if (string.IsNullOrWhiteSpace(Trait)) throw new OptionException("trait", "empty; expected a stem name such as drums");
+        if (!(WindowSeconds > 0) || double.IsInfinity(WindowSeconds)) throw new OptionException("segment-seconds", $"{OptionRange.Text(WindowSeconds)}: expected a positive number of seconds");
+        if (WindowSeconds < 1.0) throw new OptionException("segment-seconds", $"{OptionRange.Text(WindowSeconds)}: expected at least 1 s for the judge (its features need it)");
         if (!(HopSeconds > 0) || double.IsInfinity(HopSeconds)) throw new SmitinException($"judge option HopSeconds = {HopSeconds}: expected a positive number of seconds");
-        if (MaxWindowsPerSong is < 1) throw new SmitinException($"judge option MaxWindowsPerSong (--max-segments-per-track) = {MaxWindowsPerSong}: expected at least 1");
+        if (MaxWindowsPerSong is < 1) throw new OptionException("max-segments-per-track", $"{MaxWindowsPerSong}: expected at least 1");
         if (SubsetPairsPerWindow < 0) throw new SmitinException($"judge option SubsetPairsPerWindow = {SubsetPairsPerWindow}: expected ≥ 0");
-        if (!(ValidationFraction > 0 && ValidationFraction < 1)) throw new SmitinException($"judge option ValidationFraction (--validation) = {ValidationFraction}: expected a fraction in (0, 1) (the report needs held-out songs)");
+        if (!(ValidationFraction > 0 && ValidationFraction < 1)) throw new OptionException("validation", $"{OptionRange.Text(ValidationFraction)}: expected a fraction in (0, 1) for the judge (its report needs held-out songs; probing also accepts 0)");
         if (!(C > 0) || double.IsInfinity(C)) throw new SmitinException($"judge option C = {C}: expected a positive finite number");
         if (CodecBatchSize < 1) throw new SmitinException($"judge option CodecBatchSize = {CodecBatchSize}: expected at least 1");
         if (SampleRate is { } r && r is < 4000 or > 192000) throw new SmitinException($"judge option SampleRate = {r}: expected 4000–192000 Hz");

@@ -39,12 +39,14 @@ public sealed record ProbeSetOptions
     public static string Name(ProbeDirection d) => d == ProbeDirection.MassMean ? "mass-mean" : "probe";
 
     /// <summary>Parses a direction (<c>probe</c> or <c>mass-mean</c>).</summary>
-    /// <exception cref="OptionException">any other text (option <c>direction</c>)</exception>
-    public static ProbeDirection ParseDirection(string text) => text switch
+    /// <param name="text">the option's value</param>
+    /// <param name="option">the option named in the error: <c>direction</c>, or <c>directions</c> for the evaluation's list</param>
+    /// <exception cref="OptionException">any other text (named <paramref name="option"/>)</exception>
+    public static ProbeDirection ParseDirection(string text, string option = "direction") => text switch
     {
         "probe" => ProbeDirection.ProbeWeight,
         "mass-mean" => ProbeDirection.MassMean,
-        _ => throw new OptionException("direction", $"unknown direction '{text}' (expected probe or mass-mean)"),
+        _ => throw new OptionException(option, $"unknown direction '{text}' (expected probe or mass-mean)"),
     };
 }
 

@@ -117,9 +117,9 @@ public class TraitJudgeTrainingTests
         var e = Assert.Throws<SmitinException>(() => TraitJudge.Train(null, JudgeSongs.Root, Drums with { Trait = "tuba" }));
         Assert.Contains("'tuba' stem", e.Message);
         Assert.Contains("drums", e.Message);                      // lists the stems there are
-        Assert.Contains("--validation", Assert.Throws<SmitinException>(() => TraitJudge.Train(null, JudgeSongs.Root, Drums with { ValidationFraction = 0 })).Message);
-        Assert.Contains("--seconds", Assert.Throws<SmitinException>(() => TraitJudge.Train(null, JudgeSongs.Root, Drums with { WindowSeconds = 0.5 })).Message);
-        Assert.Contains("Trait", Assert.Throws<SmitinException>(() => TraitJudge.Train(null, JudgeSongs.Root, Drums with { Trait = " " })).Message);
+        Assert.Equal("validation", Assert.Throws<OptionException>(() => TraitJudge.Train(null, JudgeSongs.Root, Drums with { ValidationFraction = 0 })).Option);
+        Assert.Equal("segment-seconds", Assert.Throws<OptionException>(() => TraitJudge.Train(null, JudgeSongs.Root, Drums with { WindowSeconds = 0.5 })).Option);
+        Assert.Equal("trait", Assert.Throws<OptionException>(() => TraitJudge.Train(null, JudgeSongs.Root, Drums with { Trait = " " })).Option);
         Assert.Contains("not found", Assert.Throws<SmitinException>(() => TraitJudge.Train(null, "/nonexistent/songs", Drums)).Message);
         Assert.Contains("Features.SampleRate", Assert.Throws<SmitinException>(() =>
             TraitJudge.Train(null, JudgeSongs.Root, Drums with { Features = JudgeFeatureOptions.ForSampleRate(32000) })).Message);
