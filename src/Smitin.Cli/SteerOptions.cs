@@ -48,6 +48,9 @@ sealed class SteerOptions
         {
             if (mode is not null) throw new OptionException("mode", $"{SteeringOptions.Name(mode.Value)} needs --probes FILE (a probe set from 'smitin probe')");
             if (traceOut is not null) throw new OptionException("trace-out", "needs --probes FILE (a probe set whose monitor is traced)");
+            // a steering knob without a probe set would be ignored silently (e.g. --direction foo, --alpha 30)
+            if (All.Where(o => o != Probes && o != Mode && o != TraceOut).FirstOrDefault(parse.Gave) is { } unused)
+                throw new OptionException(unused.Name.TrimStart('-'), "only applies with --probes FILE (a probe set from 'smitin probe')");
             return ([], null);
         }
         if (mode is null && ShiftOnly.FirstOrDefault(parse.Gave) is { } shiftOnly)

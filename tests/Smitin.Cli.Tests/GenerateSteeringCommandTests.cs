@@ -101,6 +101,12 @@ public sealed class GenerateSteeringCommandTests : IDisposable
     {
         string drums = SaveProbes("drums", 4);
         Assert.Equal(1, await Generate("x.wav", "--trace-out", _dir.File("t.json")));                          // nothing to trace
+        Assert.Equal(1, await Generate("x.wav", "--direction", "foo"));                                         // a knob without probes
+        Assert.Equal(1, await Generate("x.wav", "--alpha", "30"));
+        var (code, error) = await CliHost.RunCapturingErrors(["generate", "--model", Fixture.Model(), "--greedy", "--max-new-tokens", "20",
+            "--text", Prompt, "--out", _dir.File("x.wav"), "--every", "2"]);
+        Assert.Equal(1, code);
+        Assert.Contains("--every: only applies with --probes FILE", error);
         Assert.Equal(1, await Generate("x.wav", "--probes", _dir.File("missing.probe"), "--mode", "smitin"));
         Assert.Equal(1, await Generate("x.wav", "--probes", drums, "--mode", "loud"));
         Assert.Equal(1, await Generate("x.wav", "--probes", drums, "--mode", "smitin", "--every", "0"));
