@@ -54,7 +54,7 @@ static class DatasetCommand
             string dir = parse.GetValue(outDir)!;
             var result = SyntheticSongGenerator.Generate(dir, options, new SynchronousProgress(Console.Error), cancel);
             Console.Error.WriteLine($"smitin: seed {result.Seed} (recorded in synth.json)");
-            Console.WriteLine($"{result.Generated} songs generated, {result.Reused} kept, in {result.Elapsed.TotalSeconds:F1} s -> {Path.GetFullPath(dir)}");
+            Console.WriteLine($"{result.Generated} song{(result.Generated == 1 ? "" : "s")} generated, {result.Reused} kept, in {result.Elapsed.TotalSeconds:F1} s -> {Path.GetFullPath(dir)}");
             Console.WriteLine("songs per stem: " + string.Join(", ", result.StemCounts.Select(k => $"{k.Key} {k.Value}")));
             return Task.FromResult(0);
         }));

@@ -113,6 +113,7 @@ public class SynthGeneratorTests(SmallSynthCollection synth) : IClassFixture<Sma
         Assert.Equal((0, 4), (again.Generated, again.Reused));
         var e = Assert.ThrowsAny<SmitinException>(() => SyntheticSongGenerator.Generate(synth.Root, SmallSynthCollection.Options with { Seed = 12 }));
         Assert.Contains("other options", e.Message);
+        Assert.Contains($"--seed {SmallSynthCollection.Options.Seed}", e.Message);                   // the seed that resumes
         using var dir = new TempDir();
         File.WriteAllText(dir["notes.txt"], "mine");
         Assert.Contains("not empty", Assert.ThrowsAny<SmitinException>(() => SyntheticSongGenerator.Generate(dir.Path, SmallSynthCollection.Options)).Message);

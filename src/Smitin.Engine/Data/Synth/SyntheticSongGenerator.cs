@@ -182,8 +182,15 @@ public static class SyntheticSongGenerator
         string path = Path.Combine(outDir, "synth.json");
         if (File.Exists(path))
         {
-            if (File.ReadAllText(path) != fingerprint)
-                throw new SmitinException($"{outDir}: holds songs generated with other options (see synth.json, which records their seed); use an empty folder or the same options, --seed included, to resume");
+            string existing = File.ReadAllText(path);
+            if (existing != fingerprint)
+            {
+                string? seed = null;
+                try { using var doc = JsonDocument.Parse(existing); if (doc.RootElement.TryGetProperty("seed", out var sv)) seed = sv.ToString(); }
+                catch (JsonException) { }
+                throw new SmitinException($"{outDir}: holds songs generated with other options (synth.json{(seed is null ? "" : $": seed {seed}")}); " +
+                    $"use an empty folder or the same options{(seed is null ? ", --seed included," : $" (--seed {seed})")} to resume");
+            }
             return;
         }
         if (Directory.EnumerateFileSystemEntries(outDir).Any(e => !Path.GetFileName(e).StartsWith('.')))
