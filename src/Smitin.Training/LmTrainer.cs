@@ -24,43 +24,61 @@ public static class LmTrainer
     public static void Run(SynthModelConfig cfg, MusicGenConfig model, T5Tokenizer tokenizer, CodesCorpus corpus,
         TextConditioner text, MusicGenLm lm, string dir, IProgress<string>? progress, CancellationToken cancel)
     {
+        int window = (int)Math.Round(cfg.LmWindowSeconds * cfg.FrameRate);
+        RunStage(cfg, "lm", dir, cfg.LmSteps, cfg.LmLearningRate, cfg.LmWarmupSteps, cfg.Seed + 1,
+            ["loss", "ce0", "ce1", "ce2", "ce3"], text, lm, (step, rng) =>
+            {
+                var (input, target, ids, mask) = Batch(corpus, tokenizer, model.Decoder, rng, cfg.LmBatch, window, cfg.TextDropout);
+                var (loss, perCodebook) = Loss(text, lm, input, target, ids, mask);
+                return (loss, () => [loss.item<float>(), .. perCodebook.data<float>().ToArray().Select(x => (double)x)]);
+            }, progress, cancel);
+    }
+
+    /// <summary>One step of a text + decoder stage: the loss to minimise and, read after the update, the values logged.</summary>
+    internal delegate (Tensor Loss, Func<double[]> Logged) StageStep(int step, Random rng);
+
+    /// <summary>
+    /// The resumable loop of the stages that train <paramref name="text"/> and <paramref name="lm"/> (lm, pairs): AdamW
+    /// (β 0.9/0.95, wd 0.01) over both, linear warm-up then cosine decay from <paramref name="peakLr"/>, gradients
+    /// clipped at norm 1, one CSV row every 10 steps (<paramref name="columns"/> then lr), a checkpoint every
+    /// <c>CheckpointMinutes</c>, <c>time.txt</c> at the end. Step <c>n</c> draws its batch from
+    /// <c>StepRandom(seed, n)</c>, so a resumed run sees the batches an uninterrupted one would. A stage whose
+    /// checkpoint is complete only restores its weights.
+    /// </summary>
+    internal static void RunStage(SynthModelConfig cfg, string stage, string dir, int steps, double peakLr, int warmup, int seed,
+        string[] columns, TextConditioner text, MusicGenLm lm, StageStep stepFn, IProgress<string>? progress, CancellationToken cancel)
+    {
         Directory.CreateDirectory(dir);
         var parameters = Trainable(text, lm);
-        using var optimizer = optim.AdamW(parameters, cfg.LmLearningRate, beta1: 0.9, beta2: 0.95, weight_decay: 0.01);
+        using var optimizer = optim.AdamW(parameters, peakLr, beta1: 0.9, beta2: 0.95, weight_decay: 0.01);
         var state = StateTensors(text, lm);
         var (start, elapsed) = TrainingState.TryLoad(dir, state, optimizer);
-        if (start > 0) progress?.Report($"lm: resuming at step {start}");
-        if (start >= cfg.LmSteps) return;
-        var log = new TrainingLog(dir, "lm", ["loss", "ce0", "ce1", "ce2", "ce3", "lr"], start, cfg.LmSteps, progress);
-        int window = (int)Math.Round(cfg.LmWindowSeconds * cfg.FrameRate);
+        if (start > 0) progress?.Report($"{stage}: resuming at step {start}");
+        if (start >= steps) return;
+        var log = new TrainingLog(dir, stage, [.. columns, "lr"], start, steps, progress);
         var clock = Stopwatch.StartNew();
         var lastSave = Stopwatch.StartNew();
         text.train(); lm.train();
-        for (int step = start; step < cfg.LmSteps; step++)
+        for (int step = start; step < steps; step++)
         {
             cancel.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            var rng = CodecTrainer.StepRandom(cfg.Seed + 1, step);
-            double lr = CodecTrainer.LearningRate(cfg.LmLearningRate, step, cfg.LmSteps, cfg.LmWarmupSteps);
+            var rng = CodecTrainer.StepRandom(seed, step);
+            double lr = CodecTrainer.LearningRate(peakLr, step, steps, warmup);
             foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
-            var (input, target, ids, mask) = Batch(corpus, tokenizer, model.Decoder, rng, cfg.LmBatch, window, cfg.TextDropout);
-            var (loss, perCodebook) = Loss(text, lm, input, target, ids, mask);
+            var (loss, logged) = stepFn(step, rng);
             optimizer.zero_grad();
             loss.backward();
             nn.utils.clip_grad_norm_(parameters, 1.0);
             optimizer.step();
-            if (step % 10 == 0 || step == cfg.LmSteps - 1)
-            {
-                var ce = perCodebook.data<float>().ToArray();
-                log.Row(step, loss.item<float>(), ce[0], ce[1], ce[2], ce[3], lr);
-            }
+            if (step % 10 == 0 || step == steps - 1) log.Row(step, [.. logged(), lr]);
             if (lastSave.Elapsed.TotalMinutes >= cfg.CheckpointMinutes)
             {
                 TrainingState.Save(dir, step + 1, state, optimizer, elapsed + clock.Elapsed.TotalSeconds);
                 lastSave.Restart();
             }
         }
-        TrainingState.Save(dir, cfg.LmSteps, state, optimizer, elapsed + clock.Elapsed.TotalSeconds);
+        TrainingState.Save(dir, steps, state, optimizer, elapsed + clock.Elapsed.TotalSeconds);
         File.WriteAllText(Path.Combine(dir, "time.txt"), $"{elapsed + clock.Elapsed.TotalSeconds:F0}\n");
         text.eval(); lm.eval();
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Smitin.Models;
 using Smitin.Models.Decoder;
 using Smitin.Models.Text;
@@ -64,42 +63,14 @@ public static class MatchedPairTuner
         var pairs = Pairs(corpus, cfg.PairStems);
         if (pairs.Count == 0)
             throw new SmitinException($"pairs: the codes corpus has no matched pair for {string.Join(", ", cfg.PairStems)} (PairStems)");
-        Directory.CreateDirectory(dir);
-        var parameters = LmTrainer.Trainable(text, lm);
-        using var optimizer = optim.AdamW(parameters, cfg.PairLearningRate, beta1: 0.9, beta2: 0.95, weight_decay: 0.01);
-        var state = LmTrainer.StateTensors(text, lm);
-        var (start, elapsed) = TrainingState.TryLoad(dir, state, optimizer);
-        if (start > 0) progress?.Report($"pairs: resuming at step {start}");
-        if (start >= cfg.PairSteps) return;
-        if (start == 0) progress?.Report($"pairs: {pairs.Count} matched pairs ({string.Join(", ", cfg.PairStems)})");
-        var log = new TrainingLog(dir, "pairs", ["loss", "ce", "contrast", "margin", "accuracy", "lr"], start, cfg.PairSteps, progress);
+        progress?.Report($"pairs: {pairs.Count} matched pairs ({string.Join(", ", cfg.PairStems)})");
         int window = (int)Math.Round(cfg.LmWindowSeconds * cfg.FrameRate);
-        var clock = Stopwatch.StartNew();
-        var lastSave = Stopwatch.StartNew();
-        text.train(); lm.train();
-        for (int step = start; step < cfg.PairSteps; step++)
-        {
-            cancel.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            var rng = CodecTrainer.StepRandom(cfg.Seed + 2, step);
-            double lr = CodecTrainer.LearningRate(cfg.PairLearningRate, step, cfg.PairSteps, Math.Max(1, cfg.PairSteps / 10));
-            foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
-            var (loss, ce, contrast, margin, accuracy) = Loss(cfg, corpus, tokenizer, model.Decoder, text, lm, pairs, rng, window);
-            optimizer.zero_grad();
-            loss.backward();
-            nn.utils.clip_grad_norm_(parameters, 1.0);
-            optimizer.step();
-            if (step % 10 == 0 || step == cfg.PairSteps - 1)
-                log.Row(step, loss.item<float>(), ce.item<float>(), contrast.item<float>(), margin.item<float>(), accuracy.item<float>(), lr);
-            if (lastSave.Elapsed.TotalMinutes >= cfg.CheckpointMinutes)
+        LmTrainer.RunStage(cfg, "pairs", dir, cfg.PairSteps, cfg.PairLearningRate, Math.Max(1, cfg.PairSteps / 10), cfg.Seed + 2,
+            ["loss", "ce", "contrast", "margin", "accuracy"], text, lm, (step, rng) =>
             {
-                TrainingState.Save(dir, step + 1, state, optimizer, elapsed + clock.Elapsed.TotalSeconds);
-                lastSave.Restart();
-            }
-        }
-        TrainingState.Save(dir, cfg.PairSteps, state, optimizer, elapsed + clock.Elapsed.TotalSeconds);
-        File.WriteAllText(Path.Combine(dir, "time.txt"), $"{elapsed + clock.Elapsed.TotalSeconds:F0}\n");
-        text.eval(); lm.eval();
+                var (loss, ce, contrast, margin, accuracy) = Loss(cfg, corpus, tokenizer, model.Decoder, text, lm, pairs, rng, window);
+                return (loss, () => [loss.item<float>(), ce.item<float>(), contrast.item<float>(), margin.item<float>(), accuracy.item<float>()]);
+            }, progress, cancel);
     }
 
     /// <summary>
