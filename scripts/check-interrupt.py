@@ -36,7 +36,14 @@ try:
                 continue
             if m["parent_header"].get("msg_id") != msg_id: continue
             t, c = m["msg_type"], m["content"]
-            if t == "status" and c["execution_state"] == "idle": break
+            if t == "status" and c["execution_state"] == "idle":
+                # a cancelled cell's error can be published just after its idle status: drain what follows for 2 s
+                end = time.time() + 2
+                while time.time() < end:
+                    try: m2 = kc.get_iopub_msg(timeout=0.2)
+                    except queue.Empty: continue
+                    if m2["parent_header"].get("msg_id") == msg_id and m2["msg_type"] == "error": outs.append("ERROR " + m2["content"]["evalue"])
+                break
             if t in ("display_data", "update_display_data", "execute_result"):
                 outs.append(c["data"].get("text/html") or c["data"].get("text/plain", ""))
                 if interrupt_on_progress and sent is None and "smitin-progress" in outs[-1] and "<progress" in outs[-1]:
