@@ -18,13 +18,13 @@ namespace Smitin.Native;
 /// itself: <c>Tensor + Tensor</c> is <c>add(other, 1)</c> (alpha), <c>square()</c> is <c>pow(2)</c>,
 /// <c>Tensor ∘ number</c> operators, <c>elu(double)</c> and the <c>nn.ELU</c> module, <c>softplus</c>,
 /// <c>arange(stop)</c> (start 0, step 1). Under the parallel test run this failed about one run in two; a stress test
-/// (<c>ScalarLifetimeTests</c>) shows it within seconds. dotnet/TorchSharp PR #1434 / #1496 (open) would dispose them.
+/// (<c>ScalarsTests</c>) shows it within seconds. dotnet/TorchSharp PR #1434 / #1496 (open) would dispose them.
 ///
 /// The rule: a scalar argument is either a static field (this class, or a <c>static readonly Scalar</c> next to its one
 /// use) or a <c>using var s = value.ToScalar();</c> local that is disposed after the call; <c>Tensor + Tensor</c> is
 /// written <c>a.add(b, Scalars.One)</c> (the same call TorchSharp's operator makes, with a held alpha). Each constant is
 /// built by the same <c>ToScalar</c> overload the implicit conversion used (int stays an integer scalar, a float a
-/// floating one), so the native calls, and the numbers, are unchanged. <c>ScalarLifetimeTests</c> scans the compiled
+/// floating one), so the native calls, and the numbers, are unchanged. <c>ScalarsTests</c> scans the compiled
 /// assemblies and names any call site that breaks the rule. A static scalar is never freed; libtorch only reads it, so
 /// threads share it.
 /// </summary>
