@@ -17,7 +17,8 @@ namespace Smitin.Training;
 /// pattern (<see cref="DelayPattern.Build"/>, the layout generation uses), next-token cross-entropy per codebook,
 /// targets at delay-pad positions ignored, the description of each window's mix as text. A share
 /// <c>TextDropout</c> of rows trains unconditionally (their text memory zeroed and fully masked, as the reference's
-/// unconditional rows of classifier-free guidance and the probes' "no text"). AdamW (β 0.9/0.95, wd 0.01), warm-up
+/// unconditional rows of classifier-free guidance and the probes' "no text"); a share <c>EmptyText</c> of the others
+/// trains on the empty text "" (what a request without text encodes). AdamW (β 0.9/0.95, wd 0.01), warm-up
 /// then cosine decay. Resumable like <see cref="CodecTrainer"/>.
 /// </summary>
 public static class LmTrainer
@@ -29,7 +30,7 @@ public static class LmTrainer
         RunStage(cfg, "lm", dir, cfg.LmSteps, cfg.LmLearningRate, cfg.LmWarmupSteps, cfg.Seed + 1,
             ["loss", "ce0", "ce1", "ce2", "ce3"], text, lm, (step, rng) =>
             {
-                var (input, target, ids, mask) = Batch(corpus, tokenizer, model.Decoder, rng, cfg.LmBatch, window, cfg.TextDropout);
+                var (input, target, ids, mask) = Batch(corpus, tokenizer, model.Decoder, rng, cfg.LmBatch, window, cfg.TextDropout, cfg.EmptyText);
                 var (loss, perCodebook) = Loss(text, lm, input, target, ids, mask);
                 return (loss, () => [loss.item<float>(), .. perCodebook.data<float>().ToArray().Select(x => (double)x)]);
             }, progress, cancel);
@@ -134,10 +135,11 @@ public static class LmTrainer
 
     /// <summary>
     /// B random windows of <paramref name="window"/> frames: delayed input (B, K, W+K-1... ) and target ids, text ids and
-    /// mask (rows dropped to unconditional have an all-zero mask).
+    /// mask (rows dropped to unconditional have an all-zero mask; a share <paramref name="emptyText"/> of the other rows
+    /// has the empty text "", drawn only when it is above 0 so that the batches of earlier runs are unchanged).
     /// </summary>
     internal static (Tensor Input, Tensor Target, Tensor Ids, Tensor Mask) Batch(CodesCorpus corpus, T5Tokenizer tokenizer,
-        DecoderConfig dec, Random rng, int batch, int window, double textDropout)
+        DecoderConfig dec, Random rng, int batch, int window, double textDropout, double emptyText = 0)
     {
         int k = dec.NumCodebooks;
         var codes = new long[batch * k * window];
@@ -151,6 +153,7 @@ public static class LmTrainer
                 for (int f = 0; f < window; f++) codes[(b * k + c) * window + f] = item.At(c, Math.Min(offset + f, item.Frames - 1));
             texts[b] = item.Description;
             dropped[b] = rng.NextDouble() < textDropout;
+            if (emptyText > 0 && !dropped[b] && rng.NextDouble() < emptyText) texts[b] = "";
         }
         var (input, target) = DelayedPair(tensor(codes, [batch, k, window]), dec);
         var tokens = tokenizer.EncodeBatch(texts);

@@ -66,6 +66,13 @@ public sealed record SynthModelConfig
     public int LmWarmupSteps { get; init; } = 100;
     /// <summary>Share of training rows whose text is dropped (classifier-free guidance; audiocraft uses 0.1–0.3).</summary>
     public double TextDropout { get; init; } = 0.3;
+    /// <summary>
+    /// Share of training rows, drawn among those that keep their text, whose description is replaced by the empty
+    /// text "" (T5 of the end-of-sequence token alone, what the product encodes for a request without text: HF's
+    /// processor does the same), so that "" means "no particular music" to the model and not an unseen condition that
+    /// classifier-free guidance amplifies. 0 draws nothing (the batches of runs before the option existed).
+    /// </summary>
+    public double EmptyText { get; init; } = 0;
 
     // ---- matched-pair fine-tuning (MatchedPairTuner; 0 steps skips the stage) ----
     /// <summary>Steps of the <c>pairs</c> stage after the LM stage.</summary>
@@ -106,6 +113,7 @@ public sealed record SynthModelConfig
         if (!(PairWeight >= 0) || double.IsInfinity(PairWeight)) throw new SmitinException($"training config: {nameof(PairWeight)} must be >= 0 and finite, got {PairWeight}");
         if (PairStems is null || PairStems.Length == 0 || PairStems.Any(s => !Data.Synth.SynthStems.All.Contains(s)))
             throw new SmitinException($"training config: {nameof(PairStems)} must name stems of the generator ({string.Join(", ", Data.Synth.SynthStems.All)}), got [{string.Join(", ", PairStems ?? [])}]");
+        if (!(EmptyText is >= 0 and < 1)) throw new SmitinException($"training config: {nameof(EmptyText)} must be in [0, 1), got {EmptyText}");
         if (!(TextDropout is >= 0 and < 1)) throw new SmitinException($"training config: {nameof(TextDropout)} must be in [0, 1), got {TextDropout}");
         if (!(EmaDecay is > 0 and < 1)) throw new SmitinException($"training config: {nameof(EmaDecay)} must be in (0, 1), got {EmaDecay}");
         int framesPerWindow = (int)Math.Round(LmWindowSeconds * FrameRate);

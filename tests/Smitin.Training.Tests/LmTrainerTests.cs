@@ -1,0 +1,56 @@
+using Smitin.Models.Text;
+using static TorchSharp.torch;
+
+namespace Smitin.Training.Tests;
+
+public class LmTrainerTests(TinyTraining run) : IClassFixture<TinyTraining>
+{
+    static CodesCorpus Corpus()
+    {
+        var rng = new Random(7);
+        return CodesCorpus.FromItems(Enumerable.Range(0, 3).Select(i => new CodesCorpus.Item($"s{i}", ["drums", "piano"],
+            $"An upbeat rock song {i} with drums and piano.", Enumerable.Range(0, 4 * 30).Select(_ => (short)rng.Next(32)).ToArray(), 30, 4)).ToList());
+    }
+
+    [Fact]
+    public void Empty_text_rows_carry_the_end_of_sequence_token_alone_and_dropped_rows_stay_unconditional()
+    {
+        Smitin.Native.TorchRuntime.Ensure();
+        var tokenizer = T5Tokenizer.Load(Path.Combine(run.Work, "text"));
+        var dec = TinyTraining.Config.ToMusicGenConfig(tokenizer.VocabSize).Decoder;
+        using var scope = NewDisposeScope();
+        var corpus = Corpus();
+        var (_, _, ids, mask) = LmTrainer.Batch(corpus, tokenizer, dec, new Random(3), 400, 10, textDropout: 0.3, emptyText: 0.5);
+        var eos = tokenizer.EncodeBatch([""]);                                    // what generation encodes for ""
+        Assert.Equal(1, eos.Length);                                           // </s> alone
+        int dropped = 0, empty = 0, described = 0;
+        for (int b = 0; b < 400; b++)
+        {
+            var m = mask[b].data<long>().ToArray();
+            var row = ids[b].data<long>().ToArray();
+            if (m.All(x => x == 0)) { dropped++; continue; }
+            if (m.Sum() == 1) { empty++; Assert.Equal(eos.InputIds[0, 0], row[0]); }
+            else described++;
+        }
+        // shares 0.3 dropped, 0.7 · 0.5 empty: binomial counts out of 400 within 4.5 standard deviations
+        Assert.InRange(dropped, 120 - 41, 120 + 41);
+        Assert.InRange(empty, 140 - 43, 140 + 43);
+        Assert.Equal(400, dropped + empty + described);
+    }
+
+    [Fact]
+    public void Without_empty_text_a_batch_draws_what_it_drew_before_the_option_existed()
+    {
+        Smitin.Native.TorchRuntime.Ensure();
+        var tokenizer = T5Tokenizer.Load(Path.Combine(run.Work, "text"));
+        var dec = TinyTraining.Config.ToMusicGenConfig(tokenizer.VocabSize).Decoder;
+        using var scope = NewDisposeScope();
+        var corpus = Corpus();
+        var r0 = new Random(5);
+        LmTrainer.Batch(corpus, tokenizer, dec, r0, 8, 10, 0.3, emptyText: 0);
+        // the earlier runs' draws per row: item, offset, dropout; the committed model's batches depend on this order
+        var replay = new Random(5);
+        for (int b = 0; b < 8; b++) { replay.Next(corpus.Items.Count); replay.Next(30 - 10 + 1); replay.NextDouble(); }
+        Assert.Equal(replay.Next(), r0.Next());
+    }
+}
