@@ -1,5 +1,6 @@
 using Smitin.IO;
 using Smitin.Native;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Smitin.Tests.Support;
