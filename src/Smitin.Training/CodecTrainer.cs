@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Smitin.IO;
 using Smitin.Models;
 using Smitin.Models.Codec;
+using Smitin.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -73,7 +74,9 @@ public static class CodecTrainer
             var y = decoder.call(q);                                                // (B, 1, T)
             var mel = melLoss.Compute(y, x);
             var l1 = (y - x).abs().mean();
-            var loss = mel + cfg.WaveformL1Weight * l1 + cfg.CommitmentWeight * commit;
+            using var l1Weight = cfg.WaveformL1Weight.ToScalar();                   // held (Scalars)
+            using var commitmentWeight = cfg.CommitmentWeight.ToScalar();
+            var loss = mel.add(l1.mul(l1Weight), Scalars.One).add(commit.mul(commitmentWeight), Scalars.One);
             optimizer.zero_grad();
             loss.backward();
             nn.utils.clip_grad_norm_(parameters, 1.0);
@@ -171,7 +174,7 @@ public static class CodecTrainer
                 if (k.EndsWith(".conv.weight", StringComparison.Ordinal) && w.dim() == 3)
                 {
                     string stem = prefix + k[..^".weight".Length];
-                    tensors[stem + ".weight_g"] = w.pow(2).sum([1, 2], keepdim: true).sqrt(); // (d0, 1, 1), norm over all dims but 0
+                    tensors[stem + ".weight_g"] = w.pow(Scalars.Two).sum([1, 2], keepdim: true).sqrt(); // (d0, 1, 1), norm over all dims but 0
                     tensors[stem + ".weight_v"] = w;
                 }
                 else tensors[prefix + k] = w;

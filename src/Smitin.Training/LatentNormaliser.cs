@@ -1,4 +1,6 @@
 using Smitin.Models.Codec;
+using Smitin.Native;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Smitin.Training;
@@ -12,6 +14,12 @@ namespace Smitin.Training;
 /// </summary>
 public sealed class LatentNormaliser : IDisposable
 {
+    // held scalars (Smitin.Native.Scalars): a temporary scalar may be freed during the native call
+    static readonly Scalar StdFloor = 1e-8.ToScalar();
+    static readonly Scalar VarianceFloor = 1e-16.ToScalar();
+    static readonly Scalar Decay = 0.99.ToScalar();
+    static readonly Scalar Rate = 0.01.ToScalar();
+
     public Tensor Mean { get; }  // (D)
     public Tensor Std { get; }   // (D)
     bool _initialised;
@@ -33,9 +41,9 @@ public sealed class LatentNormaliser : IDisposable
         Tensor m, s;
         using (no_grad())
         {
-            m = z.mean([0, 2]); s = z.std([0, 2]).clamp_min(1e-8);
+            m = z.mean([0, 2]); s = z.std([0, 2]).clamp_min(StdFloor);
             if (!_initialised) { Mean.copy_(m); Std.copy_(s); _initialised = true; }
-            else { Mean.mul_(0.99).add_(m, alpha: 0.01); Std.mul_(0.99).add_(s, alpha: 0.01); }
+            else { Mean.mul_(Decay).add_(m, alpha: Rate); Std.mul_(Decay).add_(s, alpha: Rate); }
         }
         return (z - m.view(1, -1, 1)) / s.view(1, -1, 1);
     }
@@ -55,13 +63,14 @@ public sealed class LatentNormaliser : IDisposable
         foreach (var x in batches)
         {
             var z = encoder.call(x).to(ScalarType.Float64);                           // (B, D, F)
-            var s1 = z.sum([0, 2]); var s2 = z.pow(2).sum([0, 2]);
-            sum = sum is null ? s1 : sum + s1; sumSq = sumSq is null ? s2 : sumSq + s2;
+            var s1 = z.sum([0, 2]); var s2 = z.pow(Scalars.Two).sum([0, 2]);
+            sum = sum is null ? s1 : sum.add(s1, Scalars.One); sumSq = sumSq is null ? s2 : sumSq.add(s2, Scalars.One);
             count += z.shape[0] * z.shape[2];
         }
         if (sum is null) throw new InvalidOperationException("no batches to recalibrate on");
-        var mean = sum / count;
-        var std = (sumSq! / count - mean.pow(2)).clamp_min(1e-16).sqrt();
+        using var n = count.ToScalar();                                               // held (Scalars)
+        var mean = sum.div(n);
+        var std = (sumSq!.div(n) - mean.pow(Scalars.Two)).clamp_min(VarianceFloor).sqrt();
         Mean.copy_(mean.to(ScalarType.Float32)); Std.copy_(std.to(ScalarType.Float32));
     }
 

@@ -4,6 +4,7 @@ using Smitin.Models;
 using Smitin.Models.Codec;
 using Smitin.Models.Decoder;
 using Smitin.Models.Text;
+using Smitin.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -178,7 +179,7 @@ public static class LmTrainer
     internal static (Tensor Loss, Tensor PerCodebook) Loss(TextConditioner text, MusicGenLm lm, Tensor input, Tensor target, Tensor ids, Tensor mask)
     {
         var (nll, valid) = TokenNll(text, lm, input, target, ids, mask);                        // (B, K, T) each
-        var perCodebook = nll.sum([0, 2]) / valid.sum([0, 2]).clamp_min(1);                     // (K)
+        var perCodebook = nll.sum([0, 2]) / valid.sum([0, 2]).clamp_min(Scalars.One);           // (K)
         return (perCodebook.mean(), perCodebook.detach());
     }
 
@@ -189,11 +190,12 @@ public static class LmTrainer
     internal static (Tensor Nll, Tensor Valid) TokenNll(TextConditioner text, MusicGenLm lm, Tensor input, Tensor target, Tensor ids, Tensor mask)
     {
         var memory = text.call(ids, mask);                                                      // (B, S, D), zero where masked
-        var additive = zeros(mask.shape, ScalarType.Float32).masked_fill(mask.eq(0), float.MinValue).unsqueeze(1).unsqueeze(1); // (B,1,1,S)
+        var additive = zeros(mask.shape, ScalarType.Float32).masked_fill(mask.eq(Scalars.Zero), Scalars.FloatMin).unsqueeze(1).unsqueeze(1); // (B,1,1,S)
         var h = lm.Stack.Forward(input, memory, additive, null, null);                          // (B, T, D)
         var logits = stack(lm.lm_heads.Select(head => head.call(h)), 1);                        // (B, K, T, V)
         long v = logits.shape[3];
-        var validBool = target.ne(lm.Config.PadTokenId);                                         // (B, K, T)
+        using var padToken = lm.Config.PadTokenId.ToScalar();                                   // held (Scalars)
+        var validBool = target.ne(padToken);                                                     // (B, K, T)
         var valid = validBool.to(ScalarType.Float32);
         var safeTarget = where(validBool, target, zeros_like(target));
         var nll = nn.functional.cross_entropy(logits.reshape(-1, v), safeTarget.reshape(-1), reduction: nn.Reduction.None)

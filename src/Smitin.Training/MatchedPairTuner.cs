@@ -1,6 +1,7 @@
 using Smitin.Models;
 using Smitin.Models.Decoder;
 using Smitin.Models.Text;
+using Smitin.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -114,15 +115,16 @@ public static class MatchedPairTuner
         var trueRows = tensor(Enumerable.Range(0, p).Concat(Enumerable.Range(3 * p, 2 * p)).Select(i => (long)i).ToArray());
         var nllTrue = nll.index_select(0, trueRows);
         var validTrue = valid.index_select(0, trueRows);
-        var ce = (nllTrue.sum([0, 2]) / validTrue.sum([0, 2]).clamp_min(1)).mean();
+        var ce = (nllTrue.sum([0, 2]) / validTrue.sum([0, 2]).clamp_min(Scalars.One)).mean();
 
         // Δ on the first PairFrames positions: how much better the right description explains the start.
         int early = Math.Min(cfg.PairFrames, (int)nll.shape[2]);
         var start = nll.narrow(2, 0, early).sum([1, 2]);                                       // (5P)
         var delta = cat([start.narrow(0, p, p) - start.narrow(0, 0, p),                        // NLL(A|d̄) − NLL(A|d)
                          start.narrow(0, 2 * p, p) - start.narrow(0, 3 * p, p)]);             // NLL(Ā|d) − NLL(Ā|d̄)
-        var contrast = nn.functional.softplus(-delta).mean();
-        var loss = ce + cfg.PairWeight * contrast;
-        return (loss, ce.detach(), contrast.detach(), delta.detach().mean(), delta.detach().gt(0).to(ScalarType.Float32).mean());
+        var contrast = Scalars.Softplus(-delta).mean();
+        using var pairWeight = cfg.PairWeight.ToScalar();                                       // held (Scalars)
+        var loss = ce.add(contrast.mul(pairWeight), Scalars.One);
+        return (loss, ce.detach(), contrast.detach(), delta.detach().mean(), delta.detach().gt(Scalars.Zero).to(ScalarType.Float32).mean());
     }
 }

@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,6 +14,9 @@ public sealed class MultiScaleMelLoss : IDisposable
     public static readonly int[] DefaultScales = [256, 512, 1024, 2048];
     readonly (int NFft, Tensor Window, Tensor Mel)[] _scales;
     const double Eps = 1e-5;
+    // held scalars (Smitin.Native.Scalars): a temporary scalar may be freed during the native call
+    static readonly Scalar EpsScalar = Eps.ToScalar();
+    static readonly Scalar MagnitudeFloor = 1e-9.ToScalar();
 
     public MultiScaleMelLoss(int sampleRate, int nMels = 64, int[]? scales = null)
     {
@@ -24,8 +28,8 @@ public sealed class MultiScaleMelLoss : IDisposable
     public static Tensor LogMel(Tensor audio, int nFft, Tensor window, Tensor mel)
     {
         var spec = stft(audio, nFft, hop_length: nFft / 4, window: window, center: true, return_complex: true); // (B, F, frames)
-        var mag = view_as_real(spec).pow(2).sum(-1).add(1e-9).sqrt();                                           // (B, F, frames)
-        return mag.transpose(1, 2).matmul(mel).add(Eps).log();                                                  // (B, frames, n_mels)
+        var mag = view_as_real(spec).pow(Scalars.Two).sum(-1).add(MagnitudeFloor, Scalars.One).sqrt();          // (B, F, frames)
+        return mag.transpose(1, 2).matmul(mel).add(EpsScalar, Scalars.One).log();                               // (B, frames, n_mels)
     }
 
     /// <param name="predicted">(B, 1, T)</param>
@@ -38,9 +42,10 @@ public sealed class MultiScaleMelLoss : IDisposable
         foreach (var (n, w, m) in _scales)
         {
             var l = (LogMel(p, n, w, m) - LogMel(t, n, w, m)).abs().mean();
-            total = total is null ? l : total + l;
+            total = total is null ? l : total.add(l, Scalars.One);
         }
-        return total! / _scales.Length;
+        using var scales = _scales.Length.ToScalar();
+        return total!.div(scales);
     }
 
     public void Dispose()

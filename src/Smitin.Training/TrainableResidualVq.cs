@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,6 +15,10 @@ namespace Smitin.Training;
 /// </summary>
 public sealed class TrainableResidualVq : IDisposable
 {
+    // held scalars (Smitin.Native.Scalars): a temporary scalar may be freed during the native call
+    static readonly Scalar InitScale = 0.01.ToScalar();
+    static readonly Scalar Smoothing = 1e-5.ToScalar();
+
     public int Levels { get; }
     public int Size { get; }
     public int Dim { get; }
@@ -28,7 +33,7 @@ public sealed class TrainableResidualVq : IDisposable
         Embed = new Tensor[levels]; EmbedAvg = new Tensor[levels]; ClusterSize = new Tensor[levels];
         for (int k = 0; k < levels; k++)
         {
-            Embed[k] = randn(size, dim).mul_(0.01).DetachFromDisposeScope();
+            Embed[k] = randn(size, dim).mul_(InitScale).DetachFromDisposeScope();
             EmbedAvg[k] = Embed[k].clone().DetachFromDisposeScope();
             ClusterSize[k] = ones(size).DetachFromDisposeScope();
         }
@@ -37,7 +42,10 @@ public sealed class TrainableResidualVq : IDisposable
     static Tensor Nearest(Tensor rows, Tensor embed) // (N, dim), (size, dim) -> (N)
     {
         var e = embed.t();
-        var dist = -(rows.pow(2).sum(1, keepdim: true) - 2 * rows.matmul(e) + e.pow(2).sum(0, keepdim: true));
+        var xx = rows.pow(Scalars.Two).sum(1, keepdim: true);                 // (N, 1)
+        var xe = rows.matmul(e).mul(Scalars.Two);                             // (N, size), 2·x·e
+        var ee = e.pow(Scalars.Two).sum(0, keepdim: true);                    // (1, size)
+        var dist = (xx - xe).add(ee, Scalars.One).neg();                      // -(|x|² - 2·x·e + |e|²)
         return dist.argmax(-1);
     }
 
@@ -63,13 +71,13 @@ public sealed class TrainableResidualVq : IDisposable
                 idx = Nearest(residual.detach(), Embed[k]);                     // (N)
                 q = Embed[k].index_select(0, idx);                              // (N, dim)
             }
-            commitment = commitment + (residual - q).pow(2).mean();
+            commitment = commitment.add((residual - q).pow(Scalars.Two).mean(), Scalars.One);
             if (update) using (no_grad()) UpdateEma(k, residual.detach(), idx, rng);
-            quantized = quantized + q;
+            quantized = quantized.add(q, Scalars.One);
             residual = residual - q;
             codes.Add(idx.view(b, f));
         }
-        var st = rows + (quantized - rows).detach();                          // straight-through
+        var st = rows.add((quantized - rows).detach(), Scalars.One);          // straight-through
         return (st.view(b, f, Dim).permute(0, 2, 1), stack(codes, 1), commitment.squeeze());
     }
 
@@ -78,13 +86,17 @@ public sealed class TrainableResidualVq : IDisposable
         var onehot = nn.functional.one_hot(idx, Size).to(ScalarType.Float32);  // (N, size)
         var counts = onehot.sum(dim: 0);                                             // (size)
         var sums = onehot.t().matmul(x);                                        // (size, dim)
-        ClusterSize[k].mul_(_decay).add_(counts, alpha: 1 - _decay);
-        EmbedAvg[k].mul_(_decay).add_(sums, alpha: 1 - _decay);
+        using var decay = _decay.ToScalar();                                   // held (Scalars)
+        using var rate = (1 - _decay).ToScalar();
+        using var sizeSmoothing = (Size * 1e-5).ToScalar();
+        using var deadThreshold = _deadThreshold.ToScalar();
+        ClusterSize[k].mul_(decay).add_(counts, alpha: rate);
+        EmbedAvg[k].mul_(decay).add_(sums, alpha: rate);
         var n = ClusterSize[k].sum();
-        var smoothed = (ClusterSize[k] + 1e-5) / (n + Size * 1e-5) * n;        // Laplace smoothing (audiocraft)
+        var smoothed = ClusterSize[k].add(Smoothing, Scalars.One) / n.add(sizeSmoothing, Scalars.One) * n; // Laplace smoothing (audiocraft)
         Embed[k].copy_(EmbedAvg[k] / smoothed.unsqueeze(1));
         // Dead-code restart: codes used less than the threshold take a random batch vector.
-        var dead = ClusterSize[k].lt(_deadThreshold).nonzero().flatten();
+        var dead = ClusterSize[k].lt(deadThreshold).nonzero().flatten();
         long nDead = dead.shape[0];
         if (nDead == 0) return;
         var pick = tensor(Enumerable.Range(0, (int)nDead).Select(_ => (long)rng.Next((int)x.shape[0])).ToArray());
@@ -92,8 +104,9 @@ public sealed class TrainableResidualVq : IDisposable
         Embed[k].index_copy_(0, dead, fresh);
         // a restarted code starts at the average usage, so it is judged again after as many steps as any other
         double average = x.shape[0] / (double)Size;
-        EmbedAvg[k].index_copy_(0, dead, fresh * average);
-        ClusterSize[k].index_fill_(0, dead, average);
+        using var averageScalar = average.ToScalar();
+        EmbedAvg[k].index_copy_(0, dead, fresh.mul(averageScalar));
+        ClusterSize[k].index_fill_(0, dead, averageScalar);
     }
 
     /// <summary>
@@ -116,15 +129,16 @@ public sealed class TrainableResidualVq : IDisposable
                 var onehot = nn.functional.one_hot(idx, Size).to(ScalarType.Float32);
                 var counts = onehot.sum(dim: 0);
                 var sums = onehot.t().matmul(residual);
-                var empty = counts.eq(0);
-                var mean = sums / counts.clamp_min(1).unsqueeze(1);
+                var empty = counts.eq(Scalars.Zero);
+                var mean = sums / counts.clamp_min(Scalars.One).unsqueeze(1);
                 var refill = residual.index_select(0, tensor(Enumerable.Range(0, Size).Select(_ => (long)rng.Next((int)n)).ToArray()));
                 centroids = where(empty.unsqueeze(1), refill, mean);
             }
             var assigned = Nearest(residual, centroids);
             var counts2 = nn.functional.one_hot(assigned, Size).to(ScalarType.Float32).sum(dim: 0);
             Embed[k].copy_(centroids);
-            ClusterSize[k].copy_(counts2.clamp_min(1) / counts2.sum() * vectorsPerStep); // the EMA steady state of usage per step
+            using var perStep = vectorsPerStep.ToScalar();
+            ClusterSize[k].copy_((counts2.clamp_min(Scalars.One) / counts2.sum()).mul(perStep)); // the EMA steady state of usage per step
             EmbedAvg[k].copy_(centroids * ClusterSize[k].unsqueeze(1));
             residual.sub_(centroids.index_select(0, assigned));
         }

@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.Json;
 using Smitin.IO;
 using Smitin.Models;
+using Smitin.Native;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Smitin.Training;
@@ -43,9 +45,10 @@ public static class TrainingReport
     {
         using var scope = NewDisposeScope();
         var s = reference - reference.mean(); var e = estimate - estimate.mean();
-        var target = (e * s).sum() / (s.pow(2).sum() + 1e-12) * s;
+        using var tiny = 1e-12.ToScalar();                                    // held (Scalars)
+        var target = (e * s).sum() / s.pow(Scalars.Two).sum().add(tiny, Scalars.One) * s;
         var noise = e - target;
-        return 10 * Math.Log10((target.pow(2).sum().item<float>() + 1e-12) / (noise.pow(2).sum().item<float>() + 1e-12));
+        return 10 * Math.Log10((target.pow(Scalars.Two).sum().item<float>() + 1e-12) / (noise.pow(Scalars.Two).sum().item<float>() + 1e-12));
     }
 
     public static LmFigures Lm(MusicGen model, SongCorpus heldOut, CodesCorpus training, int window, int seed, IProgress<string>? progress)
@@ -74,7 +77,8 @@ public static class TrainingReport
                     for (int c = 0; c < k; c++) for (int f = 0; f < window; f++) w[c * window + f] = codes[c * frames + offset + f];
                     var (input, target) = LmTrainer.DelayedPair(tensor(w, [1, k, window]), dec);
                     using var text = model.EncodeText([SongCorpus.Describe(song, variants[i])]);
-                    var valid = target.ne(dec.PadTokenId);
+                    using var padToken = dec.PadTokenId.ToScalar();
+                    var valid = target.ne(padToken);
                     var safe = where(valid, target, zeros_like(target));
                     for (int mode = 0; mode < 2; mode++)
                     {

@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -48,15 +49,27 @@ public static class SincResampler
     {
         double baseFreq = Math.Min(orig, @new) * rolloff;
         long width = (long)Math.Ceiling(lowpassFilterWidth * orig / baseFreq);
-        var idx = torch.arange(-width, width + orig, dtype: dtype, device: device).unsqueeze(0).unsqueeze(0) / orig; // (1, 1, 2w + orig)
-        var t = torch.arange(0, -@new, -1, dtype: dtype, device: device).unsqueeze(1).unsqueeze(1) / @new + idx;      // (new, 1, 2w + orig)
-        t = t * baseFreq;
-        t = t.clamp(-lowpassFilterWidth, lowpassFilterWidth);
-        var window = torch.cos(t * Math.PI / lowpassFilterWidth / 2).pow(2);
-        t = t * Math.PI;
         double scale = baseFreq / orig;
-        var kernels = torch.where(t.eq(0), torch.ones_like(t), t.sin() / t);
-        kernels = kernels * (window * scale);
+        // held scalars (Scalars), each of the type the arithmetic used: integers stay integer scalars
+        using var idxStart = (-width).ToScalar();
+        using var idxStop = (width + orig).ToScalar();
+        using var origScalar = orig.ToScalar();
+        using var newScalar = @new.ToScalar();
+        using var minusNew = (-@new).ToScalar();
+        using var baseFreqScalar = baseFreq.ToScalar();
+        using var minusFilterWidth = (-lowpassFilterWidth).ToScalar();
+        using var filterWidth = lowpassFilterWidth.ToScalar();
+        using var pi = Math.PI.ToScalar();
+        using var scaleScalar = scale.ToScalar();
+        var idx = torch.arange(idxStart, idxStop, Scalars.One, dtype: dtype, device: device).unsqueeze(0).unsqueeze(0).div(origScalar); // (1, 1, 2w + orig)
+        var t = torch.arange(Scalars.Zero, minusNew, Scalars.MinusOne, dtype: dtype, device: device).unsqueeze(1).unsqueeze(1)
+            .div(newScalar).add(idx, Scalars.One);                                                                  // (new, 1, 2w + orig)
+        t = t.mul(baseFreqScalar);
+        t = t.clamp(minusFilterWidth, filterWidth);
+        var window = torch.cos(t.mul(pi).div(filterWidth).div(Scalars.Two)).pow(Scalars.Two);
+        t = t.mul(pi);
+        var kernels = torch.where(t.eq(Scalars.Zero), torch.ones_like(t), t.sin() / t);
+        kernels = kernels * window.mul(scaleScalar);
         return (kernels, width);
     }
 

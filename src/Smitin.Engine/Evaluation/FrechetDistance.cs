@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,7 +22,8 @@ public static class FrechetDistance
         var x = torch.tensor(rows.SelectMany(r => r.Select(v => (double)v)).ToArray(), [rows.Length, d], ScalarType.Float64); // (N, D)
         var mu = x.mean([0]);                                                                                             // (D)
         var xc = x - mu;
-        var cov = xc.t().matmul(xc) / (rows.Length - 1);                                                                  // (D, D)
+        using var dof = (rows.Length - 1).ToScalar();                                                                      // held (Scalars)
+        var cov = xc.t().matmul(xc).div(dof);                                                                             // (D, D)
         var covArr = new double[d, d];
         var flat = cov.contiguous().data<double>().ToArray();
         for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) covArr[i, j] = flat[i * d + j];
@@ -46,8 +48,8 @@ public static class FrechetDistance
         var s1 = ToTensor(sigma1); var s2 = ToTensor(sigma2);                                                              // (D, D)
         var root1 = SqrtPsd(s1);
         var inner = root1.matmul(s2).matmul(root1);
-        inner = (inner + inner.t()) / 2;                                                                                  // symmetric up to rounding
-        var eig = torch.linalg.eigvalsh(inner).clamp_min(0).sqrt().sum().item<double>();
+        inner = inner.add(inner.t(), Scalars.One).div(Scalars.Two);                                                       // symmetric up to rounding
+        var eig = torch.linalg.eigvalsh(inner).clamp_min(Scalars.Zero).sqrt().sum().item<double>();
         double diff = 0;
         for (int i = 0; i < d; i++) diff += (mu1[i] - mu2[i]) * (mu1[i] - mu2[i]);
         double fd = diff + s1.trace().item<double>() + s2.trace().item<double>() - 2 * eig;
@@ -64,7 +66,7 @@ public static class FrechetDistance
 
     static Tensor SqrtPsd(Tensor s)
     {
-        var (vals, vecs) = torch.linalg.eigh((s + s.t()) / 2);
-        return vecs.matmul(torch.diag(vals.clamp_min(0).sqrt())).matmul(vecs.t());
+        var (vals, vecs) = torch.linalg.eigh(s.add(s.t(), Scalars.One).div(Scalars.Two));
+        return vecs.matmul(torch.diag(vals.clamp_min(Scalars.Zero).sqrt())).matmul(vecs.t());
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Smitin.Models.Decoder;
+using Smitin.Native;
 using Smitin.Steering;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -233,9 +234,14 @@ public sealed class CodeGenerator
         int b = run.BatchSize, k = config.NumCodebooks, v = config.VocabSize, steps = window.Steps, kc = CodebooksPerChannel;
         var device = _lm.Device;
 
+        // scalars held for the whole window (Scalars: a temporary one may be freed during the native call)
+        using var startToken = ((long)_startToken).ToScalar();
+        using var padToken = ((long)_padToken).ToScalar();
+        using var guidanceScale = (options.GuidanceScale ?? 0.0).ToScalar();              // used when guided
+
         // 1. undelayed ids (start token + prompt) → delayed prefix and pattern
         var ids = prompt is null
-            ? torch.full(b, k, 1, (long)_startToken, ScalarType.Int64, device)
+            ? torch.full(b, k, 1, startToken, ScalarType.Int64, device)
             : DelayPattern.WithStartToken(prompt, _startToken);                           // (B, K, S)
         int maxLength = (int)ids.shape[2] + steps;
         int minSteps = Math.Max(DelayPattern.MinimumLength(k, config.AudioChannels), (int)ids.shape[2] + kc - 1) - (int)ids.shape[2];
@@ -246,7 +252,7 @@ public sealed class CodeGenerator
         int prefixLength = (int)prefix.shape[2];
         if (prefixLength + steps > maxLength)
             throw new SmitinException($"internal: prefix {prefixLength} + {steps} steps exceeds max length {maxLength}");
-        var sequence = torch.full(b, k, maxLength, (long)_padToken, ScalarType.Int64, device);  // (B, K, L) delayed, as fed
+        var sequence = torch.full(b, k, maxLength, padToken, ScalarType.Int64, device);        // (B, K, L) delayed, as fed
         sequence.narrow(2, 0, prefixLength).copy_(prefix);
         if (run.Conditioning + maxLength - 1 > config.MaxPositionEmbeddings)                // step N feeds position conditioning + P + N - 1
             throw new SmitinException($"generate: the conditioning prefix ({run.Conditioning} rows) + {maxLength - 1} code positions exceed decoder.max_position_embeddings {config.MaxPositionEmbeddings}: generate fewer tokens");
@@ -265,12 +271,12 @@ public sealed class CodeGenerator
             var logits = _lm.Forward(input, step == 0 ? run.Memory : null, step == 0 ? run.Mask : null, cache,
                 lastPositionOnly: true, generation: context, prefix: step == 0 ? run.Prefix : null).squeeze(2); // (rows, K, V)
             var processed = run.Guided
-                ? logits.narrow(0, b, b) + (logits.narrow(0, 0, b) - logits.narrow(0, b, b)) * options.GuidanceScale!.Value
+                ? logits.narrow(0, b, b).add((logits.narrow(0, 0, b) - logits.narrow(0, b, b)).mul(guidanceScale), Scalars.One)
                 : logits;                                                                 // (B, K, V)
             EnsureFinite(logits, processed, window.FirstStep + step, run.Plan.TotalSteps, options, steering: SteeringSession.ActiveOn(_lm) is not null);
             var next = Sampler.Next(processed.reshape(b * k, v), options, run.Generator, window.FirstStep + step).view(b, k); // (B, K)
             var forced = pattern.select(2, position);                                     // (B, K)
-            sequence.select(2, position).copy_(torch.where(forced.eq(-1), next, forced));
+            sequence.select(2, position).copy_(torch.where(forced.eq(Scalars.MinusOne), next, forced));
 
             run.Scores?.Add(processed.cpu().MoveToOuterDisposeScope());
             run.Inputs?.Add(input.select(2, input.shape[2] - 1).cpu().MoveToOuterDisposeScope());

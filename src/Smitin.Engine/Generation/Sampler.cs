@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,7 +25,8 @@ public static class Sampler
         if (scores.isnan().any().item<bool>() || scores.isposinf().any().item<bool>())
             throw new SmitinException($"{where}: the scores contain NaN or +inf; nothing can be sampled from them");
         if (options.IsGreedy) return scores.argmax(-1).MoveToOuterDisposeScope();
-        var probs = (scores / options.Temperature).softmax(-1);                       // (N, V)
+        using var temperature = options.Temperature.ToScalar();                       // held (Scalars)
+        var probs = scores.div(temperature).softmax(-1);                              // (N, V)
         if (!probs.isfinite().all().item<bool>())
             throw new SmitinException($"{where}: softmax(scores / temperature) is not finite in float32 (temperature = {OptionRange.Text(options.Temperature)}, " +
                 "or a row of scores that is -inf everywhere): raise the temperature or use greedy decoding");
@@ -48,7 +50,8 @@ public static class Sampler
     {
         var (sorted, indices) = probs.sort(-1, descending: true);                    // (N, V)
         var before = sorted.cumsum(-1) - sorted;                                      // mass of the better tokens
-        var kept = sorted.masked_fill(before > p, 0);
+        using var mass = p.ToScalar();
+        var kept = sorted.masked_fill(before.gt(mass), Scalars.Zero);
         var pick = torch.multinomial(kept / kept.sum(-1, keepdim: true), 1, false, generator); // (N, 1)
         return indices.gather(-1, pick).squeeze(-1);
     }

@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -66,7 +67,7 @@ public static class WeightLoader
         long[] dims = Enumerable.Range(1, (int)v.dim() - 1).Select(i => (long)i).ToArray();
         if (g.numel() != v.shape[0])
             throw new SmitinException($"tensor '{name}' has wrong shape: got {Shape(g.shape)}, expected [{v.shape[0]}, 1, ...] to match weight_v {Shape(v.shape)}");
-        var norm = dims.Length == 0 ? v.abs() : v.pow(2).sum(dims, keepdim: true).sqrt();
+        var norm = dims.Length == 0 ? v.abs() : v.pow(Scalars.Two).sum(dims, keepdim: true).sqrt();
         return v * (g.reshape(norm.shape) / norm);
     }
 

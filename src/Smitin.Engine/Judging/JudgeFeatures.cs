@@ -1,6 +1,7 @@
 using Smitin.Audio;
 using Smitin.Data;
 using Smitin.IO;
+using Smitin.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -30,6 +31,12 @@ namespace Smitin.Judging;
 /// </summary>
 public static class JudgeFeatures
 {
+    // held scalars (see Scalars): a temporary one may be freed during the native call
+    static readonly Scalar Ten = 10.0.ToScalar();
+    static readonly Scalar MelFloor = 1e-10.ToScalar();
+    static readonly Scalar PowerFloor = 1e-20.ToScalar();
+    static readonly Scalar PeriodicityEpsilon = 1e-6.ToScalar();
+
     /// <summary>Shortest clip (seconds) the features are defined for: 1 s, or 2 · period_min if longer.</summary>
     public static double MinimumSeconds(JudgeFeatureOptions o) => Math.Max(1.0, 2 * o.PeriodMinSeconds);
 
@@ -58,15 +65,15 @@ public static class JudgeFeatures
         int nFreqs = o.NFft / 2 + 1;
         var window = torch.hann_window(o.NFft);                                                // (n_fft), periodic
         var spec = torch.stft(x, o.NFft, o.HopLength, window: window, center: true, return_complex: true); // (B, F, N)
-        // |X|² as a product, not square(): TorchSharp's square() is pow(Scalar 2) with a temporary Scalar, and one test
-        // run failed in it with libtorch's "Unknown scalar type" (a temporary Scalar freed during the native call?)
+        // |X|² as a product (square() would pass a temporary Scalar 2; see Scalars)
         var magnitude = spec.abs();                                                            // (B, F, N)
         var power = magnitude * magnitude;                                                     // (B, F, N)
         var fb = torch.tensor(MelFilterbank.Create(nFreqs, o.FMinHz, o.FMaxHz, o.Mels, o.SampleRate), new long[] { nFreqs, o.Mels }); // (F, M)
         var mel = torch.matmul(fb.t(), power);                                                 // (B, M, N)
-        var db = mel.clamp_min(1e-10).log10().mul(10.0);                                       // (B, M, N)
+        var db = mel.clamp_min(MelFloor).log10().mul(Ten);                                     // (B, M, N)
         var peak = db.amax(new long[] { 1, 2 }, keepdim: true);                                // (B, 1, 1)
-        db = torch.maximum(db, peak - o.TopDb);
+        using var topDb = o.TopDb.ToScalar();
+        db = torch.maximum(db, peak.sub(topDb));
         db = db - db.mean(new long[] { 1, 2 }, keepdim: true);                                 // gain-invariant
 
         var bandMean = db.mean(new long[] { 2 });                                              // (B, M)
@@ -89,7 +96,7 @@ public static class JudgeFeatures
         var r0 = ac.narrow(2, 0, 1);                                                           // (B, G, 1)
         long lagMin = Math.Max(1, (long)Math.Round(o.PeriodMinSeconds * o.FramesPerSecond));
         long lagMax = Math.Min(n - 1, (long)Math.Round(o.PeriodMaxSeconds * o.FramesPerSecond));
-        var periodicity = (ac.narrow(2, lagMin, lagMax - lagMin + 1) / (r0 + 1e-6)).amax(new long[] { 2 }); // (B, G)
+        var periodicity = (ac.narrow(2, lagMin, lagMax - lagMin + 1) / r0.add(PeriodicityEpsilon, Scalars.One)).amax(new long[] { 2 }); // (B, G)
 
         var delta = db.narrow(2, 1, frames - 1) - db.narrow(2, 0, frames - 1);                  // (B, M, N-1)
         var deltaStd = delta.std(2, unbiased: false);                                          // (B, M)
@@ -97,14 +104,14 @@ public static class JudgeFeatures
         // Peakiness per group on the linear-frequency power: 10·log10(max_k S / mean_k S), averaged over frames; S is
         // relative to the clip's peak and floored top_db below it, so the ratio does not depend on the gain.
         var floor = Math.Pow(10, -o.TopDb / 10);
-        var relative = torch.maximum(power / power.amax(new long[] { 1, 2 }, keepdim: true).clamp_min(1e-20), torch.tensor(floor)); // (B, F, N)
+        var relative = torch.maximum(power / power.amax(new long[] { 1, 2 }, keepdim: true).clamp_min(PowerFloor), torch.tensor(floor)); // (B, F, N)
         var binGroups = BinGroups(o, nFreqs);
         var peaks = new List<Tensor>();
         for (int g = 0; g < o.Groups; g++)
         {
             var band = relative.narrow(1, binGroups[g].Start, binGroups[g].Count);             // (B, F_g, N)
             var ratio = band.amax(new long[] { 1 }) / band.mean(new long[] { 1 });             // (B, N), ≥ 1
-            peaks.Add(ratio.log10().mul(10.0).mean(new long[] { 1 }, keepdim: true));           // (B, 1)
+            peaks.Add(ratio.log10().mul(Ten).mean(new long[] { 1 }, keepdim: true));             // (B, 1)
         }
         var peakiness = torch.cat(peaks, 1);                                                   // (B, G)
 

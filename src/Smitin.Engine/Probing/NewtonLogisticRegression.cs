@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,6 +14,11 @@ namespace Smitin.Probing;
 /// </summary>
 public static class NewtonLogisticRegression
 {
+    // held scalars (Scalars): a temporary scalar may be freed during the native call
+    static readonly Scalar Half = 0.5.ToScalar();
+    static readonly Scalar ArmijoFraction = 1e-4.ToScalar();
+    static readonly Scalar RoundOff = 1e-15.ToScalar();
+
     /// <summary>Solution of P problems: w (P, D), b (P), iterations used, final max |∇F| over all problems.</summary>
     public sealed record Result(double[,] W, double[] B, int Iterations, double MaxGradient);
 
@@ -31,13 +37,15 @@ public static class NewtonLogisticRegression
 
         var xt = torch.cat([x.to_type(ScalarType.Float64), torch.ones(p, n, 1, ScalarType.Float64)], 2); // (P, N, D+1)
         var yt = y.to_type(ScalarType.Float64);                                                       // (P, N)
-        var reg = torch.cat([torch.full(d, 1.0 / (c * n), ScalarType.Float64), torch.zeros(1, ScalarType.Float64)]); // (D+1)
+        using var regValue = (1.0 / (c * n)).ToScalar();
+        using var count = n.ToScalar();
+        var reg = torch.cat([torch.full(d, regValue, ScalarType.Float64), torch.zeros(1, ScalarType.Float64)]); // (D+1)
         var theta = torch.zeros(p, d + 1, ScalarType.Float64);                                        // (P, D+1)
 
         Tensor Objective(Tensor th)                                                                   // (P)
         {
             var s = torch.bmm(xt, th.unsqueeze(-1)).squeeze(-1);                                      // (P, N)
-            return (torch.nn.functional.softplus(s) - yt * s).mean([1]) + 0.5 * (reg * th * th).sum(1);
+            return (Scalars.Softplus(s) - yt * s).mean([1]).add((reg * th * th).sum(1).mul(Half), Scalars.One);
         }
 
         int it = 0;
@@ -47,25 +55,25 @@ public static class NewtonLogisticRegression
             using var iter = torch.NewDisposeScope();
             var s = torch.bmm(xt, theta.unsqueeze(-1)).squeeze(-1);                                   // (P, N)
             var prob = torch.sigmoid(s);
-            var g = torch.bmm(xt.transpose(1, 2), ((prob - yt) / n).unsqueeze(-1)).squeeze(-1) + reg * theta; // (P, D+1)
+            var g = torch.bmm(xt.transpose(1, 2), (prob - yt).div(count).unsqueeze(-1)).squeeze(-1).add(reg * theta, Scalars.One); // (P, D+1)
             maxGrad = g.abs().max().item<double>();
             if (maxGrad <= gradientTolerance) break;
 
-            var wgt = (prob * (1 - prob) / n).unsqueeze(-1);                                          // (P, N, 1)
-            var h = torch.bmm(xt.transpose(1, 2), xt * wgt) + torch.diag(reg);                       // (P, D+1, D+1)
+            var wgt = (prob * prob.negative().add(Scalars.One, Scalars.One)).div(count).unsqueeze(-1); // (P, N, 1): p(1 - p)/n
+            var h = torch.bmm(xt.transpose(1, 2), xt * wgt).add(torch.diag(reg), Scalars.One);      // (P, D+1, D+1)
             var step = torch.linalg.solve(h, -g);                                                     // (P, D+1)
             var f0 = Objective(theta);
             var slope = (g * step).sum(1);                                                            // (P), < 0
             var t = torch.ones(p, ScalarType.Float64);
             for (int k = 0; k < 40; k++)
             {
-                var fNew = Objective(theta + t.unsqueeze(-1) * step);
+                var fNew = Objective(theta.add(t.unsqueeze(-1) * step, Scalars.One));
                 // Armijo with a round-off allowance: near the optimum F changes by ~1e-17 and exact comparisons flap.
-                var ok = fNew <= f0 + 1e-4 * t * slope + 1e-15 * f0.abs();
+                var ok = fNew <= f0.add(t.mul(ArmijoFraction) * slope, Scalars.One).add(f0.abs().mul(RoundOff), Scalars.One);
                 if (ok.all().item<bool>()) break;
-                t = torch.where(ok, t, t / 2);
+                t = torch.where(ok, t, t.div(Scalars.Two));
             }
-            theta.copy_(theta + t.unsqueeze(-1) * step);
+            theta.copy_(theta.add(t.unsqueeze(-1) * step, Scalars.One));
         }
 
         var th64 = theta.contiguous();

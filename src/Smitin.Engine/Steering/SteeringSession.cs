@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Smitin.Generation;
 using Smitin.Models.Decoder;
+using Smitin.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -108,7 +109,7 @@ public sealed class SteeringSession : IDisposable
         {
             using var scope = torch.NewDisposeScope();
             var chosen = newest.narrow(0, 0, _batch).index_select(1, index);        // (B, Q_l, D)
-            var score = (chosen * _tensors.MonitorWeight[layer]!).sum(-1) + _tensors.MonitorBias[layer]!; // (B, Q_l)
+            var score = (chosen * _tensors.MonitorWeight[layer]!).sum(-1).add(_tensors.MonitorBias[layer]!, Scalars.One); // (B, Q_l)
             _scores[layer]?.Dispose();
             _scores[layer] = score.DetachFromDisposeScope();
         }
@@ -118,7 +119,7 @@ public sealed class SteeringSession : IDisposable
         {
             var shift = _coefficients.mm(basis).view(rows, _heads, _headDim);       // (R, N)·(N, H·D) → (R, H, D)
             shifted = z.clone();                                                       // (R, T, H, D)
-            shifted.select(1, t - 1).add_(shift);
+            shifted.select(1, t - 1).add_(shift, Scalars.One);
         }
         if (layer == _layers - 1) FinishStep();
         return shifted;

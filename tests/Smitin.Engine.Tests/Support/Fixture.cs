@@ -1,4 +1,6 @@
 using Smitin.IO;
+using Smitin.Native;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Smitin.Tests.Support;
@@ -46,7 +48,9 @@ public static class TensorAssert
         using var e = expected.to_type(ScalarType.Float64).cpu();
         using var a = actual.to_type(ScalarType.Float64).cpu();
         using var diff = (a - e).abs();
-        using var bound = e.abs() * rtol + atol;
+        using var rtolScalar = rtol.ToScalar();                              // held: see Smitin.Native.Scalars
+        using var atolScalar = atol.ToScalar();
+        using var bound = e.abs().mul(rtolScalar).add(atolScalar, Scalars.One);
         using var bad = diff > bound;
         long nBad = bad.sum().item<long>();
         if (nBad > 0)

@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,9 +28,10 @@ public sealed class EncodecCodebook : nn.Module
     {
         using var scope = torch.NewDisposeScope();
         var e = embed.t();                                            // (dim, size)
-        var dist = -(x.pow(2).sum(1, keepdim: true)                   // (N, 1)
-                     - 2 * x.matmul(e)                                // (N, size)
-                     + e.pow(2).sum(0, keepdim: true));               // (1, size)
+        var xx = x.pow(Scalars.Two).sum(1, keepdim: true);            // (N, 1)
+        var xe = x.matmul(e).mul(Scalars.Two);                        // (N, size), 2·x·e
+        var ee = e.pow(Scalars.Two).sum(0, keepdim: true);            // (1, size)
+        var dist = (xx - xe).add(ee, Scalars.One).neg();              // (N, size) -(|x|² - 2·x·e + |e|²)
         return dist.argmax(-1).MoveToOuterDisposeScope();             // (N)
     }
 

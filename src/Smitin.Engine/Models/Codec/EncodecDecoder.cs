@@ -41,13 +41,13 @@ public sealed class EncodecDecoder : nn.Module<Tensor, Tensor>
         foreach (int ratio in config.UpsamplingRatios)
         {
             long scale = scaling * config.NumFilters;
-            model.Add(nn.ELU());
+            model.Add(new EncodecElu());
             model.Add(new EncodecConvTranspose1d(config, scale, scale / 2, kernelSize: ratio * 2, stride: ratio));
             for (int j = 0; j < config.NumResidualLayers; j++)
                 model.Add(new EncodecResnetBlock(config, scale / 2, (long)Math.Pow(config.DilationGrowthRate, j)));
             scaling /= 2;
         }
-        model.Add(nn.ELU());
+        model.Add(new EncodecElu());
         model.Add(new EncodecConv1d(config, config.NumFilters, config.AudioChannels, config.LastKernelSize));
         layers = nn.ModuleList(model.ToArray());
         RegisterComponents();
@@ -117,7 +117,7 @@ public sealed class EncodecDecoder : nn.Module<Tensor, Tensor>
                 case EncodecConv1d c: reach += Ceil(c.Reach, perInput); break;
                 case EncodecResnetBlock r: reach += Ceil(r.Reach, perInput); break;
                 case EncodecConvTranspose1d t: reach += Ceil(t.Reach, perInput); perInput *= t.Stride; break;
-                case ELU: break;
+                case EncodecElu: break;
                 default: throw new SmitinException($"EnCodec decoder: {layer.GetType().Name} is not a local layer");
             }
         }

@@ -33,12 +33,12 @@ public sealed class EncodecEncoder : nn.Module<Tensor, Tensor>
             long scale = scaling * config.NumFilters;
             for (int j = 0; j < config.NumResidualLayers; j++)
                 model.Add(new EncodecResnetBlock(config, scale, (long)Math.Pow(config.DilationGrowthRate, j)));
-            model.Add(nn.ELU());
+            model.Add(new EncodecElu());
             model.Add(new EncodecConv1d(config, scale, scale * 2, kernelSize: ratio * 2, stride: ratio));
             scaling *= 2;
         }
         model.Add(new EncodecLstm(config, scaling * config.NumFilters));
-        model.Add(nn.ELU());
+        model.Add(new EncodecElu());
         model.Add(new EncodecConv1d(config, scaling * config.NumFilters, config.HiddenSize, config.LastKernelSize));
         layers = nn.ModuleList(model.ToArray());
         RegisterComponents();

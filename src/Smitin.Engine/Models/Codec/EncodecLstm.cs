@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -34,7 +35,7 @@ public sealed class EncodecLstm : nn.Module<Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         var seq = x.permute(2, 0, 1);                   // (T, B, C)
         var (output, h, c) = lstm.call(seq, state);     // (T, B, C), (layers, B, C) × 2
-        var y = (output + seq).permute(1, 2, 0).contiguous();  // (B, C, T)
+        var y = output.add(seq, Scalars.One).permute(1, 2, 0).contiguous(); // (B, C, T)
         return (y.MoveToOuterDisposeScope(), (h.MoveToOuterDisposeScope(), c.MoveToOuterDisposeScope()));
     }
 
@@ -46,7 +47,7 @@ public sealed class EncodecLstm : nn.Module<Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         var seq = x.permute(2, 0, 1);                   // (T, B, C)
         var (output, _, _) = lstm.call(seq, null);      // (T, B, C)
-        return (output + seq).permute(1, 2, 0)          // (B, C, T)
+        return output.add(seq, Scalars.One).permute(1, 2, 0) // (B, C, T)
             .contiguous().MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -67,7 +68,7 @@ public sealed class EncodecQuantizer : nn.Module
         for (int i = 0; i < codes.shape[1]; i++)
         {
             var q = layers[i].Decode(codes.select(1, i));            // (B, dim, F)
-            sum = sum is null ? q : sum + q;
+            sum = sum is null ? q : sum.add(q, Scalars.One);
         }
         return sum!.MoveToOuterDisposeScope();
     }

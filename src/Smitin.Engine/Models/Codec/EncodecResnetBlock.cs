@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -21,9 +22,9 @@ public sealed class EncodecResnetBlock : nn.Module<Tensor, Tensor>
     {
         long hidden = dim / config.Compress;
         block = nn.ModuleList<nn.Module<Tensor, Tensor>>(
-            nn.ELU(),
+            new EncodecElu(),
             new EncodecConv1d(config, dim, hidden, config.ResidualKernelSize, dilation: dilation),
-            nn.ELU(),
+            new EncodecElu(),
             new EncodecConv1d(config, hidden, dim, 1));
         shortcut = config.UseConvShortcut ? new EncodecConv1d(config, dim, dim, 1) : nn.Identity();
         RegisterComponents();
@@ -41,6 +42,6 @@ public sealed class EncodecResnetBlock : nn.Module<Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         var h = x;
         foreach (var layer in block) h = layer.call(h);
-        return (shortcut.call(x) + h).MoveToOuterDisposeScope();
+        return shortcut.call(x).add(h, Scalars.One).MoveToOuterDisposeScope();
     }
 }

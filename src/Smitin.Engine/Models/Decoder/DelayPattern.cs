@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -49,20 +50,20 @@ public static class DelayPattern
                 $"(needs at least max({2 * kc - 1}, {s + kc - 1}))");
 
         using var scope = torch.NewDisposeScope();
-        var shifted = torch.full(b, k, maxLength, -1L, ScalarType.Int64, ids.device);  // (B, K, maxLength)
+        var shifted = torch.full(b, k, maxLength, Scalars.MinusOne, ScalarType.Int64, ids.device); // (B, K, maxLength)
         var forced = torch.zeros(k, maxLength, ScalarType.Bool);                          // (K, maxLength)
         for (int row = 0; row < k; row++)
         {
             int delay = Delay(row, audioChannels);
             shifted.select(1, row).narrow(1, delay, s).copy_(ids.select(1, row));
-            forced[row].narrow(0, 0, delay + 1).fill_(true);                                // start padding
+            forced[row].narrow(0, 0, delay + 1).fill_(Scalars.True);                        // start padding
             int endStart = delay + maxLength - kc + 1;                                        // end padding
-            if (endStart < maxLength) forced[row].narrow(0, endStart, maxLength - endStart).fill_(true);
+            if (endStart < maxLength) forced[row].narrow(0, endStart, maxLength - endStart).fill_(Scalars.True);
         }
         var pattern = torch.where(forced.to(ids.device).unsqueeze(0), torch.tensor((long)padTokenId, device: ids.device), shifted);
 
         // the first position to generate is the first -1 of codebook 0 (it has no delay); none: the whole input
-        var open = pattern.select(1, 0).eq(-1).any(0).nonzero();                           // (n, 1)
+        var open = pattern.select(1, 0).eq(Scalars.MinusOne).any(0).nonzero();             // (n, 1)
         long first = open.shape[0] > 0 ? open[0, 0].item<long>() : s;
         var prefix = pattern.narrow(2, 0, first).contiguous();
         return (prefix.MoveToOuterDisposeScope(), pattern.MoveToOuterDisposeScope());
@@ -75,7 +76,7 @@ public static class DelayPattern
     {
         using var scope = torch.NewDisposeScope();
         var p = pattern.narrow(2, 0, ids.shape[2]);
-        return torch.where(p.eq(-1), ids, p).MoveToOuterDisposeScope();
+        return torch.where(p.eq(Scalars.MinusOne), ids, p).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -88,7 +89,8 @@ public static class DelayPattern
     {
         using var scope = torch.NewDisposeScope();
         long b = delayed.shape[0], k = delayed.shape[1];
-        var keep = delayed.ne(padTokenId);
+        using var pad = padTokenId.ToScalar();
+        var keep = delayed.ne(pad);
         var perRow = keep.sum(2).flatten();                                                  // (B*K)
         long lo = perRow.min().item<long>(), hi = perRow.max().item<long>();
         if (lo != hi)
@@ -115,7 +117,8 @@ public static class DelayPattern
     public static Tensor WithStartToken(Tensor codes, int startTokenId)
     {
         using var scope = torch.NewDisposeScope();
-        var start = torch.full(codes.shape[0], codes.shape[1], 1, (long)startTokenId, ScalarType.Int64, codes.device);
+        using var startToken = ((long)startTokenId).ToScalar();
+        var start = torch.full(codes.shape[0], codes.shape[1], 1, startToken, ScalarType.Int64, codes.device);
         return torch.cat([start, codes.to(ScalarType.Int64)], 2).MoveToOuterDisposeScope();
     }
 }

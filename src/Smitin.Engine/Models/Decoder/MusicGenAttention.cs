@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -107,7 +108,7 @@ public sealed class MusicGenAttention : nn.Module
     static Tensor CausalMask(long t, int past, Device device)
     {
         // query i sits at absolute position past + i and may see keys 0..past + i
-        var mask = torch.full(t, past + t, float.MinValue, ScalarType.Float32, device); // (T, past + T)
+        var mask = torch.full(t, past + t, Scalars.FloatMin, ScalarType.Float32, device); // (T, past + T)
         return mask.triu(past + 1);
     }
 }

@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -49,10 +50,10 @@ public sealed class MusicGenDecoder : nn.Module
         int past = cache?.Length ?? 0;
         Tensor h = embed_tokens[0].call(codes.select(1, 0));              // (B, T, D)
         for (int k = 1; k < embed_tokens.Count; k++)
-            h = h + embed_tokens[k].call(codes.select(1, k));
+            h = h.add(embed_tokens[k].call(codes.select(1, k)), Scalars.One);
         if (prefix is not null) h = torch.cat([prefix, h], 1);            // (B, P + T, D)
         long t = h.shape[1];
-        h = h + embed_positions.Slice(past, (int)t);                      // (1, P + T, D) broadcast over B
+        h = h.add(embed_positions.Slice(past, (int)t), Scalars.One);      // (1, P + T, D) broadcast over B
         for (int l = 0; l < layers.Count; l++)
         {
             hiddenStates?.Add(h);

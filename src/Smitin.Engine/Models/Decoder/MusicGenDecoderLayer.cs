@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -52,12 +53,12 @@ public sealed class MusicGenDecoderLayer : nn.Module
     /// <param name="crossCache">this layer's cross-attention key/value cache, or null without caching</param>
     internal Tensor Forward(Tensor x, Tensor? memory, Tensor? memoryMask, SelfAttentionCache? selfCache, CrossAttentionCache? crossCache)
     {
-        var h = x + self_attn.SelfAttention(self_attn_layer_norm.call(x), selfCache);
+        var h = x.add(self_attn.SelfAttention(self_attn_layer_norm.call(x), selfCache), Scalars.One);
         if (encoder_attn is not null && (memory is not null || crossCache is { IsSet: true }))
-            h = h + encoder_attn.CrossAttention(encoder_attn_layer_norm!.call(h), memory, memoryMask, crossCache);
+            h = h.add(encoder_attn.CrossAttention(encoder_attn_layer_norm!.call(h), memory, memoryMask, crossCache), Scalars.One);
         // No memory at all: the reference skips cross-attention, which equals attending to an all-zero memory
         // (values are 0 without biases, so the output and its projection are exactly 0).
-        return h + fc2.call(_activation(fc1.call(final_layer_norm.call(h))));
+        return h.add(fc2.call(_activation(fc1.call(final_layer_norm.call(h)))), Scalars.One);
     }
 
     /// <summary>Hugging Face ACT2FN names a MusicGen config can carry.</summary>

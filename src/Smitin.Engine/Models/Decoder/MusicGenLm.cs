@@ -1,4 +1,5 @@
 using Smitin.Generation;
+using Smitin.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -188,8 +189,8 @@ public sealed class MusicGenLm : nn.Module
     /// <summary>(B, S) 0/1 mask → additive (B, 1, 1, S): 0 where attended, float.MinValue where masked (as the reference).</summary>
     static Tensor AdditiveMask(Tensor mask)
     {
-        var masked = mask.to(ScalarType.Float32).eq(0);
-        return torch.zeros(masked.shape, ScalarType.Float32, mask.device).masked_fill(masked, float.MinValue).unsqueeze(1).unsqueeze(1);
+        var masked = mask.to(ScalarType.Float32).eq(Scalars.Zero);
+        return torch.zeros(masked.shape, ScalarType.Float32, mask.device).masked_fill(masked, Scalars.FloatMin).unsqueeze(1).unsqueeze(1);
     }
 
     void ValidatePrefix(Tensor codes, Tensor? memory, Tensor? prefix)

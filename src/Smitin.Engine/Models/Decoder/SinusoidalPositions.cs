@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -42,8 +43,11 @@ public sealed class SinusoidalPositions : nn.Module
         using var scope = torch.NewDisposeScope();
         int half = dim / 2;
         double step = Math.Log(10000) / Math.Max(1, half - 1);
-        var invFreq = torch.exp(torch.arange(half, ScalarType.Float32) * (float)-step);                    // (half)
-        var angles = torch.arange(maxPositions, ScalarType.Float32).unsqueeze(1) * invFreq.unsqueeze(0);  // (P, half)
+        using var halfScalar = half.ToScalar();
+        using var positions = maxPositions.ToScalar();
+        using var minusStep = ((float)-step).ToScalar();
+        var invFreq = torch.exp(torch.arange(Scalars.Zero, halfScalar, Scalars.One, ScalarType.Float32).mul(minusStep)); // (half)
+        var angles = torch.arange(Scalars.Zero, positions, Scalars.One, ScalarType.Float32).unsqueeze(1) * invFreq.unsqueeze(0); // (P, half)
         var table = torch.cat([torch.cos(angles), torch.sin(angles)], 1);                                 // (P, 2*half)
         if (dim % 2 == 1) table = torch.cat([table, torch.zeros(maxPositions, 1)], 1);
         return table.contiguous().MoveToOuterDisposeScope();

@@ -1,4 +1,5 @@
 using Smitin.Audio;
+using Smitin.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,6 +21,8 @@ namespace Smitin.Models.Melody;
 /// </summary>
 public sealed class ChromaExtractor : IDisposable
 {
+    static readonly Scalar NormFloor = 1e-6.ToScalar(); // held (Scalars): the floor of the per-frame maximum
+
     readonly Tensor _filters; // (C, n_fft/2 + 1) float32
     readonly Tensor _window;  // (n_fft) float32
 
@@ -118,10 +121,10 @@ public sealed class ChromaExtractor : IDisposable
         }
         var stft = torch.stft(batch, nFft, hop_length: Config.HopLength, win_length: nFft, window: _window, center: true,
             pad_mode: PaddingModes.Reflect, normalized: false, onesided: true, return_complex: true);   // (B, n_fft/2+1, F) complex
-        stft = stft / _window.pow(2).sum().sqrt();
-        var power = stft.abs().pow(2);                                                             // (B, n_fft/2+1, F)
+        stft = stft / _window.pow(Scalars.Two).sum().sqrt();
+        var power = stft.abs().pow(Scalars.Two);                                                   // (B, n_fft/2+1, F)
         var raw = torch.matmul(_filters, power);                                                   // (B, C, F)
-        var max = raw.abs().amax([1], keepdim: true).clamp_min(1e-6);                              // (B, 1, F)
+        var max = raw.abs().amax([1], keepdim: true).clamp_min(NormFloor);                         // (B, 1, F)
         var norm = (raw / max).transpose(1, 2).contiguous();                                       // (B, F, C)
         var idx = norm.argmax(-1, keepdim: true);                                                  // (B, F, 1)
         var onehot = torch.zeros_like(norm).scatter_(-1, idx, torch.ones_like(norm));              // (B, F, C)

@@ -1,4 +1,5 @@
 using Smitin.IO;
+using Smitin.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -65,7 +66,7 @@ public sealed class MelodyConditioner : nn.Module
     public Tensor NullChroma(long batch, long frames = 1)
     {
         var x = torch.zeros(batch, frames, Config.NumChroma, ScalarType.Float32, Device);
-        x.select(2, 0).fill_(1);
+        x.select(2, 0).fill_(Scalars.One);
         return x;
     }
 

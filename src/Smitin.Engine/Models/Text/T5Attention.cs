@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -42,7 +43,7 @@ public sealed class T5Attention : nn.Module<Tensor, Tensor, Tensor>
         var query = Heads(q);
         var key = Heads(k);
         var value = Heads(v);
-        var scores = torch.matmul(query, key.transpose(2, 3)) + positionBias;                // (B, H, S, S), unscaled
+        var scores = torch.matmul(query, key.transpose(2, 3)).add(positionBias, Scalars.One); // (B, H, S, S), unscaled
         var weights = nn.functional.softmax(scores.to_type(ScalarType.Float32), -1).type_as(scores);
         var context = torch.matmul(weights, value).transpose(1, 2).reshape(b, s, _heads * _dKv); // (B, S, H*Dkv)
         return o.call(context).MoveToOuterDisposeScope();
@@ -54,8 +55,10 @@ public sealed class T5Attention : nn.Module<Tensor, Tensor, Tensor>
         if (relative_attention_bias is null) throw new InvalidOperationException("only the first T5 layer owns relative_attention_bias");
         using var scope = torch.NewDisposeScope();
         var device = relative_attention_bias.weight!.device;
-        var context = torch.arange(queryLength, ScalarType.Int64, device).unsqueeze(1);  // (Q, 1)
-        var memory = torch.arange(keyLength, ScalarType.Int64, device).unsqueeze(0);     // (1, K)
+        using var queryStop = queryLength.ToScalar();
+        using var keyStop = keyLength.ToScalar();
+        var context = torch.arange(Scalars.Zero, queryStop, Scalars.One, ScalarType.Int64, device).unsqueeze(1); // (Q, 1)
+        var memory = torch.arange(Scalars.Zero, keyStop, Scalars.One, ScalarType.Int64, device).unsqueeze(0);    // (1, K)
         var buckets = RelativePositionBucket(memory - context, bidirectional: true, _numBuckets, _maxDistance); // (Q, K)
         var values = relative_attention_bias.call(buckets);                               // (Q, K, H)
         return values.permute(2, 0, 1).unsqueeze(0).MoveToOuterDisposeScope();            // (1, H, Q, K)
@@ -74,7 +77,8 @@ public sealed class T5Attention : nn.Module<Tensor, Tensor, Tensor>
         if (bidirectional)
         {
             numBuckets /= 2;
-            buckets = buckets + (relativePosition > 0).to_type(ScalarType.Int64) * numBuckets;
+            using var perDirection = numBuckets.ToScalar();
+            buckets = buckets.add(relativePosition.gt(Scalars.Zero).to_type(ScalarType.Int64).mul(perDirection), Scalars.One);
             distance = relativePosition.abs();
         }
         else
@@ -82,11 +86,15 @@ public sealed class T5Attention : nn.Module<Tensor, Tensor, Tensor>
             distance = -torch.minimum(relativePosition, torch.zeros_like(relativePosition));
         }
         int maxExact = numBuckets / 2;
-        var isSmall = distance < maxExact;
+        using var maxExactScalar = maxExact.ToScalar();
+        using var logRange = Math.Log((double)maxDistance / maxExact).ToScalar();
+        using var logBuckets = (numBuckets - maxExact).ToScalar();
+        using var lastBucket = (numBuckets - 1).ToScalar();
+        var isSmall = distance.lt(maxExactScalar);
         // log(0) = -inf at distance 0 is discarded by the where below.
-        var large = maxExact + (torch.log(distance.to_type(ScalarType.Float32) / maxExact)
-                                / Math.Log((double)maxDistance / maxExact) * (numBuckets - maxExact)).to_type(ScalarType.Int64);
-        large = torch.minimum(large, torch.full_like(large, numBuckets - 1));
-        return (buckets + torch.where(isSmall, distance, large)).MoveToOuterDisposeScope();
+        var large = torch.log(distance.to_type(ScalarType.Float32).div(maxExactScalar))
+            .div(logRange).mul(logBuckets).to_type(ScalarType.Int64).add(maxExactScalar, Scalars.One); // maxExact + ⌊…⌋
+        large = torch.minimum(large, torch.full_like(large, lastBucket));
+        return buckets.add(torch.where(isSmall, distance, large), Scalars.One).MoveToOuterDisposeScope();
     }
 }

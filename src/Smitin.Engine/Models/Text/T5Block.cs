@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -64,6 +65,6 @@ public sealed class T5LayerSelfAttention : nn.Module<Tensor, Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         var normed = layer_norm.call(hidden);
-        return (hidden + SelfAttention.call(normed, positionBias)).MoveToOuterDisposeScope();
+        return hidden.add(SelfAttention.call(normed, positionBias), Scalars.One).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -39,13 +40,20 @@ public sealed class T5DenseActDense : nn.Module<Tensor, Tensor>
         return wo.call(h).MoveToOuterDisposeScope();
     }
 
+    // gelu_new's constants, held (Scalars): a temporary scalar may be freed during the native call
+    static readonly Scalar GeluHalf = 0.5.ToScalar();
+    static readonly Scalar GeluCubic = 0.044715.ToScalar();
+    static readonly Scalar GeluSqrt2OverPi = Math.Sqrt(2.0 / Math.PI).ToScalar();
+    static readonly Scalar GeluCube = 3.ToScalar();
+
     /// <summary>The reference's ACT2FN entries that T5 configurations use.</summary>
     internal static Func<Tensor, Tensor> Activation(string name) => name switch
     {
         "relu" => x => nn.functional.relu(x),
         "gelu" => x => nn.functional.gelu(x),
         // tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-        "gelu_new" or "gelu_pytorch_tanh" or "gelu_fast" => x => 0.5 * x * (1.0 + torch.tanh(Math.Sqrt(2.0 / Math.PI) * (x + 0.044715 * x.pow(3)))),
+        "gelu_new" or "gelu_pytorch_tanh" or "gelu_fast" => x => x.mul(GeluHalf)
+            .mul(torch.tanh(x.add(x.pow(GeluCube).mul(GeluCubic), Scalars.One).mul(GeluSqrt2OverPi)).add(Scalars.DoubleOne, Scalars.One)),
         "silu" or "swish" => x => nn.functional.silu(x),
         _ => throw new SmitinException($"config.json: text_encoder.dense_act_fn '{name}' is not supported (expected relu, gelu, gelu_new, gelu_pytorch_tanh or silu)"),
     };

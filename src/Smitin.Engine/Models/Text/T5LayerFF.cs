@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -29,6 +30,6 @@ public sealed class T5LayerFF : nn.Module<Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         var normed = layer_norm.call(hidden);
-        return (hidden + DenseReluDense.call(normed)).MoveToOuterDisposeScope();
+        return hidden.add(DenseReluDense.call(normed), Scalars.One).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -28,8 +29,9 @@ public sealed class T5LayerNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var variance = x.to_type(ScalarType.Float32).pow(2).mean([-1L], keepdim: true); // (..., 1)
-        var normed = x * torch.rsqrt(variance + _eps);
+        using var eps = _eps.ToScalar();                                                // held (Scalars)
+        var variance = x.to_type(ScalarType.Float32).pow(Scalars.Two).mean([-1L], keepdim: true); // (..., 1)
+        var normed = x * torch.rsqrt(variance.add(eps, Scalars.One));
         if (weight.dtype is ScalarType.Float16 or ScalarType.BFloat16) normed = normed.to_type(weight.dtype);
         return (weight * normed).MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using Smitin.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -46,8 +47,9 @@ public sealed class T5Stack : nn.Module<Tensor, Tensor, Tensor>
 
         var mask = attentionMask ?? torch.ones(b, s, ScalarType.Int64, inputIds.device);
         // (B, 1, 1, S): 0 where attended, float32 min where padded (large negative, not -inf: no NaN on empty rows)
-        var additive = (1.0 - mask.to_type(ScalarType.Float32).unsqueeze(1).unsqueeze(2)) * float.MinValue;
-        var positionBias = block[0].SelfAttentionLayer.Attention.ComputeBias(s, s) + additive; // (B, H, S, S)
+        var additive = mask.to_type(ScalarType.Float32).unsqueeze(1).unsqueeze(2).negative()
+            .add(Scalars.DoubleOne, Scalars.One).mul(Scalars.FloatMin);                          // (1 - mask) · float.MinValue
+        var positionBias = block[0].SelfAttentionLayer.Attention.ComputeBias(s, s).add(additive, Scalars.One); // (B, H, S, S)
 
         for (int i = 0; i < block.Count; i++)
         {
