@@ -94,7 +94,7 @@ public class TraitGateTests
     [Fact]
     public void BeforeAnyMonitorValueTheSmitinGateIsClosedAndBetaOneIsConstant()
     {
-        var gate = Gate(new SteeringOptions { Every = 1, Beta = BetaRule.One }, batch: 2);
+        var gate = Gate(new SteeringOptions { Every = 1, Beta = BetaRule.One, Alpha = 5 }, batch: 2);
         Assert.False(gate.Decide(1, 0).GateOpen);                                      // C = NaN
         gate.Observe(1, 0.1f);
         Assert.False(gate.Decide(1, 0).GateOpen);                                      // per-sample state
