@@ -18,4 +18,4 @@ smitin info
 echo "== demo: model $MODEL, trait $TRAIT, seed $SEED, outputs in $OUT"
 # "no {trait}.": the default model adds drums to a drum-less prompt by itself when the text is empty (model card),
 # so the adding rows continue under a text that says the trait is absent (docs/evaluation.md).
-smitin demo --model "$MODEL" --trait "$TRAIT" --seed "$SEED" --base-text "no {trait}." --out "$OUT"
+smitin demo --model "$MODEL" --trait "$TRAIT" --seed "$SEED" --out "$OUT"
