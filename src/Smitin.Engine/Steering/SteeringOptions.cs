@@ -38,7 +38,7 @@ public enum SteeringRows
 }
 
 /// <summary>
-/// The knobs of one trait's intervention, with the paper's defaults (α 10, s 5) and ITI's K 48; p, M and τ default to
+/// The knobs of one trait's intervention, with the paper's values (α 10, its text-to-music one; s 5) and ITI's K 48; p, M and τ default to
 /// the probe set's (chosen when probing: <see cref="Probing.ProbeSetOptions"/>, the paper's p 3, M 16). Every
 /// choice the paper leaves open is here and is recorded, resolved, in every result (<see cref="TraitPlanSummary"/>).
 /// </summary>
