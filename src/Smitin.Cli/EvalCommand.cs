@@ -122,8 +122,10 @@ static class EvalCommand
             if (parse.GetValue(report))
             {
                 var prompt = EvaluationPrompts.Load(stemDir, options, model.SampleRate, model.AudioChannels, 1, ct)[0];
-                var series = MonitorBySchedule.Run(model, prompt.Without, sets[0], options, [1, 5, 10], true, ct);
-                EvaluationReport.Save(Path.Combine(outDir, "report.html"), new EvaluationReport.Content(result, sets[0], series,
+                // heatmap and monitor: the first requested direction that has a probe set (as the evaluation's monitor)
+                var primary = options.Directions.Select(d => sets.FirstOrDefault(s => s.Direction == d)).First(s => s is not null)!;
+                var series = MonitorBySchedule.Run(model, prompt.Without, primary, options, [1, 5, 10], true, ct);
+                EvaluationReport.Save(Path.Combine(outDir, "report.html"), new EvaluationReport.Content(result, primary, series,
                     [$"model: {modelDir}", $"prompts: {stemDir}", $"judge: {judgePath}"]));
             }
             Console.WriteLine(result.ToMarkdown());

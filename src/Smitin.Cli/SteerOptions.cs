@@ -19,7 +19,7 @@ sealed class SteerOptions
     public readonly Option<string[]> Probes = new("--probes") { Description = "Probe set (from 'smitin probe') of a trait; FILE:remove pushes it out, FILE:monitor only watches it. Repeat for several traits (shifts add up, each trait has its own monitor)" };
     public readonly Option<string> Mode = new("--mode") { Description = "none (only monitor the probes' traits; default), iti (top-K heads, every step, no gate) or smitin (soft weights, every s-th step, self-monitored gate)" };
     public readonly Option<bool> Remove = new("--remove") { Description = "Push the traits of --probes files without a suffix out instead of in" };
-    public readonly Option<double> Alpha = new("--alpha") { Description = $"Strength alpha (default {Defaults.Alpha}, the paper's; ITI used 15)" };
+    public readonly Option<double> Alpha = new("--alpha") { Description = $"Strength alpha (default {Defaults.Alpha}; the paper reports 5 and 10, ITI used 15)" };
     public readonly Option<int> Every = new("--every") { Description = $"SMITIN: shift every s-th generated step (default {Defaults.Every})" };
     public readonly Option<int> TopKHeads = new("--top-k-heads") { Description = $"ITI: number of most accurate heads shifted (default {Defaults.TopKHeads})" };
     public readonly Option<double> Tau = new("--tau") { Description = "Gate threshold tau (default: the probe set's, median - std of the head accuracies unless given when probing)" };

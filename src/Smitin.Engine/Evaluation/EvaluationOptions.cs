@@ -57,8 +57,12 @@ public sealed record EvaluationOptions
     /// e.g. "no {trait}." for adding rows; removal rows always use "".
     /// </summary>
     public string BaseTextTemplate { get; init; } = "";
-    /// <summary>Directions evaluated (one probe set each); rows of a direction without a probe set are left out.</summary>
-    public IReadOnlyList<ProbeDirection> Directions { get; init; } = [ProbeDirection.ProbeWeight, ProbeDirection.MassMean];
+    /// <summary>
+    /// Directions evaluated (one probe set each), in table order; rows of a direction without a probe set are left out.
+    /// Default mass-mean (the product's default, <see cref="ProbeSetOptions.Direction"/>) first, then probe weight; the
+    /// first direction that has a probe set also draws the report's heatmap and monitor chart.
+    /// </summary>
+    public IReadOnlyList<ProbeDirection> Directions { get; init; } = [ProbeDirection.MassMean, ProbeDirection.ProbeWeight];
     /// <summary>Sampling settings (audiocraft's defaults: top-k 250, temperature 1, guidance 3); seed and length are set per batch.</summary>
     public GenerationOptions Generation { get; init; } = new();
     /// <summary>Prompts kept with their audio and monitor traces for the report (players), per row.</summary>

@@ -21,6 +21,8 @@ public static class EvaluationFixture
     {
         Trait = "drums", PromptSeconds = 1, ContinuationSeconds = 1, Prompts = 3, RemovalPrompts = 2, BatchSize = 2, Seed = 7,
         SmitinAlphas = [5], Examples = 2,
+        // the order these tests were written with (probe rows first; the default is mass-mean first)
+        Directions = [ProbeDirection.ProbeWeight, ProbeDirection.MassMean],
     };
 
     static readonly Lazy<Smitin.Models.MusicGen> OwnModel = new(() => TinyModel.Load(), LazyThreadSafetyMode.ExecutionAndPublication);

@@ -20,6 +20,16 @@ public class EvaluationRowSpecTests
     }
 
     [Fact]
+    public void By_default_the_mass_mean_rows_come_first_and_both_directions_are_compared()
+    {
+        // mass-mean is the product's direction (ProbeSetOptions.Direction); its rows lead the table and the report
+        Assert.Equal(new ProbeSetOptions().Direction, new EvaluationOptions().Directions[0]);
+        var rows = EvaluationRowSpec.Rows(new EvaluationOptions(), [ProbeDirection.ProbeWeight, ProbeDirection.MassMean]);
+        var directions = rows.Where(r => r.Task == "add").Select(r => r.DirectionName).OfType<string>().Distinct();
+        Assert.Equal(["mass-mean", "probe"], directions);
+    }
+
+    [Fact]
     public void Without_a_base_text_the_adding_rows_are_unconditional()
     {
         var rows = EvaluationRowSpec.Rows(new EvaluationOptions { Trait = "drums" }, Both);

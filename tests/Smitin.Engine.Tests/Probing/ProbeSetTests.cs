@@ -43,10 +43,10 @@ public class ProbeSetTests : IDisposable
     [Fact]
     public void DerivedQuantitiesFollowTheMethodNote()
     {
-        var set = Make();
+        var set = Make(new ProbeSetOptions { Direction = ProbeDirection.ProbeWeight, MonitorHeadCount = 4 });
         var all = Planted(600, 1);
         Assert.Equal(6, set.Accuracy.Length);
-        // θ = w/|w|
+        // θ = w/|w| (the probe-weight direction; the default mass-mean is the next test's)
         for (int i = 0; i < 6; i++)
         {
             var w = set.Weights.AsSpan(i * 4, 4);

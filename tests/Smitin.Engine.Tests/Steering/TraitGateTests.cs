@@ -94,7 +94,7 @@ public class TraitGateTests
     [Fact]
     public void BeforeAnyMonitorValueTheSmitinGateIsClosedAndBetaOneIsConstant()
     {
-        var gate = Gate(new SteeringOptions { Every = 1, Beta = BetaRule.One }, batch: 2);
+        var gate = Gate(new SteeringOptions { Every = 1, Beta = BetaRule.One, Alpha = 5 }, batch: 2);
         Assert.False(gate.Decide(1, 0).GateOpen);                                      // C = NaN
         gate.Observe(1, 0.1f);
         Assert.False(gate.Decide(1, 0).GateOpen);                                      // per-sample state
@@ -118,7 +118,7 @@ public class TraitGateTests
         Assert.All(iti.HeadWeights, w => Assert.Equal(1f, w));
 
         var s = smitin.Describe();
-        Assert.Equal(("smitin", "add", 5.0, 5, 2.0, 3, "probe", "both"),
+        Assert.Equal(("smitin", "add", 10.0, 5, 2.0, 3, "probe", "both"),
             (s.Mode, s.Action, s.Alpha, s.Every, s.SoftWeightExponent!.Value, s.MonitorHeadCount, s.Direction, s.Rows));
         Assert.Equal("probe-set", s.TauSource);
         Assert.Equal(0.6, s.Tau);
@@ -134,11 +134,12 @@ public class TraitGateTests
     {
         var o = new SteeringOptions();
         // p and M are chosen when probing (ProbeSetOptions: the paper's 3 and 16); steering takes the probe set's.
-        Assert.Equal((SteeringMode.Smitin, SteeringAction.Add, 5.0, 5, (double?)null, (int?)null, 48, BetaRule.OneMinusC, SteeringRows.Both),
+        // α 10: the paper's text-to-music value, the one that meets issue 12 on the default model (SteeringOptions.Alpha)
+        Assert.Equal((SteeringMode.Smitin, SteeringAction.Add, 10.0, 5, (double?)null, (int?)null, 48, BetaRule.OneMinusC, SteeringRows.Both),
             (o.Mode, o.Action, o.Alpha, o.Every, o.SoftWeightExponent, o.MonitorHeadCount, o.TopKHeads, o.Beta, o.Rows));
-        Assert.Equal((3.0, 16), (new ProbeSetOptions().SoftWeightExponent, new ProbeSetOptions().MonitorHeadCount));
+        Assert.Equal((3.0, 16, ProbeDirection.MassMean), (new ProbeSetOptions().SoftWeightExponent, new ProbeSetOptions().MonitorHeadCount, new ProbeSetOptions().Direction));
         var s = TraitIntervention.Resolve(Probes, o).Describe();
-        Assert.Equal((5.0, 5, Probes.SoftWeightExponent), (s.Alpha, s.Every, s.SoftWeightExponent!.Value));
+        Assert.Equal((10.0, 5, Probes.SoftWeightExponent), (s.Alpha, s.Every, s.SoftWeightExponent!.Value));
         Assert.Equal((Probes.MonitorHeadIndices.Length, "probe-set", "probe-set"), (s.MonitorHeadCount, s.MonitorHeadCountSource, s.SoftWeightExponentSource));
         Assert.Equal(0.6, s.Tau);                                                        // the probe set's τ
         var given = TraitIntervention.Resolve(Probes, o with { MonitorHeadCount = 3, SoftWeightExponent = 2 }).Describe();

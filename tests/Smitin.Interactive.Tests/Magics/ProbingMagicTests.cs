@@ -74,10 +74,11 @@ public class ProbingMagicTests : IClassFixture<ProbingMagicTests.Notebook>
         var use = await _nb.Kernel.SubmitAsync("drumProbes.Layers * drumProbes.Heads + drumProbes.MonitorHeadIndices.Length");
         use.Succeeded();
         Assert.Equal(2 * 4 + 4, use.ReturnValue<int>());
-        // the figures the notebook checks read (scripts/check-notebook.py --probe-accuracy) are the set's own
+        // the figures the notebook checks read (scripts/check-notebook.py --probe-accuracy) are the set's own; without
+        // --direction the set has the default direction, mass-mean (ProbeSetOptions.Direction)
         Assert.True(_nb.Kernel.CSharp.TryGetValue<Smitin.Probing.ProbeSet>("drumProbes", out var set));
         Assert.Contains(System.FormattableString.Invariant(
-            $"class=\"smitin-probeset\" data-trait=\"drums\" data-direction=\"probe\" data-best-accuracy=\"{set.Accuracy.Max():0.0000}\" data-tau=\"{set.Tau:0.0000}\""), heat);
+            $"class=\"smitin-probeset\" data-trait=\"drums\" data-direction=\"mass-mean\" data-best-accuracy=\"{set.Accuracy.Max():0.0000}\" data-tau=\"{set.Tau:0.0000}\""), heat);
 
         var again = await _nb.Kernel.SubmitAsync("#!smitin heatmap drums --tau 0.25");
         again.Succeeded();
