@@ -52,9 +52,10 @@ public sealed record EvaluationOptions
     public string TextTemplate { get; init; } = "with {trait}";
     /// <summary>
     /// The text of every other generated row (no control, ITI, SMITIN, removal); <c>{trait}</c> is replaced by the
-    /// trait. Default "" (unconditional continuation). A model whose unconditional continuation adds the trait by
-    /// itself (the default model adds drums to every drum-less prompt) needs a text that keeps the prompt's character,
-    /// e.g. "no {trait}." for adding rows; removal rows always use "".
+    /// trait. Default "": the empty text (T5 of <c>&lt;/s&gt;</c> alone, what a request without text encodes; not
+    /// guidance's zeroed unconditional memory). A model that never saw "" in training may add the trait by itself
+    /// (the second session's default model added drums to every drum-less prompt; the current one trains on "")
+    /// and then needs a text that keeps the prompt's character, e.g. "no {trait}."; removal rows always use "".
     /// </summary>
     public string BaseTextTemplate { get; init; } = "";
     /// <summary>
