@@ -53,12 +53,17 @@ internal static class Scalars
 
     // TorchSharp's public softplus(double beta, double threshold) converts both to temporary scalars and calls its
     // private softplus1(Scalar, Scalar); this calls the latter with held ones (the same native THSTensor_softplus call).
-    static readonly Func<Tensor, Scalar, Scalar, Tensor> SoftplusWithScalars =
-        typeof(Tensor).GetMethod("softplus1", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic,
-            [typeof(Scalar), typeof(Scalar)]) is { } m
-            ? m.CreateDelegate<Func<Tensor, Scalar, Scalar, Tensor>>()
-            : throw new MissingMethodException("TorchSharp.torch+Tensor.softplus1(Scalar, Scalar) (TorchSharp 0.107) is missing: " +
-                "this TorchSharp version needs Smitin.Native.Scalars.Softplus adapted");
+    // In its own class so that a TorchSharp without that method fails the softplus callers only, not every user of
+    // the constants above (a throwing static initialiser here would make the whole class unusable).
+    static class SoftplusMethod
+    {
+        internal static readonly Func<Tensor, Scalar, Scalar, Tensor> Call =
+            typeof(Tensor).GetMethod("softplus1", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic,
+                [typeof(Scalar), typeof(Scalar)]) is { } m
+                ? m.CreateDelegate<Func<Tensor, Scalar, Scalar, Tensor>>()
+                : throw new MissingMethodException("TorchSharp.torch+Tensor.softplus1(Scalar, Scalar) (TorchSharp 0.107) is missing: " +
+                    "this TorchSharp version needs Smitin.Native.Scalars.Softplus adapted");
+    }
 
     /// <summary>ELU with alpha 1 (<c>nn.ELU()</c>, <c>torch.nn.functional.elu</c>) with held scalars.</summary>
     /// <param name="x">any shape</param>
@@ -69,5 +74,5 @@ internal static class Scalars
     /// defaults) with held scalars.</summary>
     /// <param name="x">any shape</param>
     /// <returns>softplus(x), same shape</returns>
-    public static Tensor Softplus(Tensor x) => SoftplusWithScalars(x, DoubleOne, SoftplusThreshold);
+    public static Tensor Softplus(Tensor x) => SoftplusMethod.Call(x, DoubleOne, SoftplusThreshold);
 }
