@@ -16,6 +16,6 @@ smitin() { dotnet src/Smitin.Cli/bin/Release/net10.0/smitin.dll "$@"; }
 
 smitin info
 echo "== demo: model $MODEL, trait $TRAIT, seed $SEED, outputs in $OUT"
-# "no {trait}.": the default model adds drums to a drum-less prompt by itself when the text is empty (model card),
-# so the adding rows continue under a text that says the trait is absent (docs/evaluation.md).
+# The adding rows continue under the empty text "" (the default model trains on it since the fifth session; the old
+# model needed --base-text "no {trait}." because it added drums whenever the text was empty: docs/evaluation.md).
 smitin demo --model "$MODEL" --trait "$TRAIT" --seed "$SEED" --out "$OUT"
