@@ -12,12 +12,18 @@ public class LmTrainerTests(TinyTraining run) : IClassFixture<TinyTraining>
             $"An upbeat rock song {i} with drums and piano.", Enumerable.Range(0, 4 * 30).Select(_ => (short)rng.Next(32)).ToArray(), 30, 4)).ToList());
     }
 
-    [Fact]
-    public void Empty_text_rows_carry_the_end_of_sequence_token_alone_and_dropped_rows_stay_unconditional()
+    /// <summary>The tiny run's SentencePiece vocabulary and decoder config (what its LM stage batched with).</summary>
+    (T5Tokenizer Tokenizer, Smitin.Models.DecoderConfig Decoder) TinyTokenizerAndDecoder()
     {
         Smitin.Native.TorchRuntime.Ensure();
         var tokenizer = T5Tokenizer.Load(Path.Combine(run.Work, "text"));
-        var dec = TinyTraining.Config.ToMusicGenConfig(tokenizer.VocabSize).Decoder;
+        return (tokenizer, TinyTraining.Config.ToMusicGenConfig(tokenizer.VocabSize).Decoder);
+    }
+
+    [Fact]
+    public void Empty_text_rows_carry_the_end_of_sequence_token_alone_and_dropped_rows_stay_unconditional()
+    {
+        var (tokenizer, dec) = TinyTokenizerAndDecoder();
         using var scope = NewDisposeScope();
         var corpus = Corpus();
         var (_, _, ids, mask) = LmTrainer.Batch(corpus, tokenizer, dec, new Random(3), 400, 10, textDropout: 0.3, emptyText: 0.5);
@@ -41,9 +47,7 @@ public class LmTrainerTests(TinyTraining run) : IClassFixture<TinyTraining>
     [Fact]
     public void Without_empty_text_a_batch_draws_what_it_drew_before_the_option_existed()
     {
-        Smitin.Native.TorchRuntime.Ensure();
-        var tokenizer = T5Tokenizer.Load(Path.Combine(run.Work, "text"));
-        var dec = TinyTraining.Config.ToMusicGenConfig(tokenizer.VocabSize).Decoder;
+        var (tokenizer, dec) = TinyTokenizerAndDecoder();
         using var scope = NewDisposeScope();
         var corpus = Corpus();
         var r0 = new Random(5);
