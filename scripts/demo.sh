@@ -16,6 +16,6 @@ smitin() { dotnet src/Smitin.Cli/bin/Release/net10.0/smitin.dll "$@"; }
 
 smitin info
 echo "== demo: model $MODEL, trait $TRAIT, seed $SEED, outputs in $OUT"
-# The adding rows continue under the empty text "" (the default model trains on it since the fifth session; the old
-# model needed --base-text "no {trait}." because it added drums whenever the text was empty: docs/evaluation.md).
+# The adding rows continue without any text condition (audiocraft's descriptions=None, the probes' condition);
+# --base-text gives them a text instead (docs/evaluation.md).
 smitin demo --model "$MODEL" --trait "$TRAIT" --seed "$SEED" --out "$OUT"

@@ -41,7 +41,7 @@ static class EvalCommand
         public readonly Option<int> TopK = new("--top-k") { Description = $"Sample among the k most likely tokens; 0 = all (default {defaults.Generation.TopK})" };
         public readonly Option<double> Temperature = new("--temperature") { Description = $"Sampling temperature (default {defaults.Generation.Temperature})" };
         public readonly Option<double?> Guidance = new("--guidance") { Description = "Classifier-free guidance scale (default: the checkpoint's generation_config.json guidance_scale, else 3)" };
-        public readonly Option<string?> BaseText = new("--base-text") { Description = $"Text of the adding rows other than the text baselines; {{trait}} = the trait, e.g. \"no {{trait}}.\" for a model that adds the trait unprompted (default \"{defaults.BaseTextTemplate}\": the empty text, as a request without text)" };
+        public readonly Option<string?> BaseText = new("--base-text") { Description = "Text of the adding rows other than the text baselines; {trait} = the trait, \"\" = the empty text (default: none, no text condition, as audiocraft continues a prompt without a description)" };
         public readonly Option<string?> Judge = new("--judge") { Description = "Trait judge file (default: judge-<trait>.json next to the model)" };
         public readonly Option<string> Device = CliModel.DeviceOption();
 

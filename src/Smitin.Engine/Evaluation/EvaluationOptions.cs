@@ -51,13 +51,15 @@ public sealed record EvaluationOptions
     /// <summary>The text baseline's prompt; <c>{trait}</c> is replaced by the trait. The other rows use the empty text.</summary>
     public string TextTemplate { get; init; } = "with {trait}";
     /// <summary>
-    /// The text of every other generated row (no control, ITI, SMITIN, removal); <c>{trait}</c> is replaced by the
-    /// trait. Default "": the empty text (T5 of <c>&lt;/s&gt;</c> alone, what a request without text encodes; not
-    /// guidance's zeroed unconditional memory). A model that never saw "" in training may add the trait by itself
-    /// (the second session's default model added drums to every drum-less prompt; the current one trains on "")
-    /// and then needs a text that keeps the prompt's character, e.g. "no {trait}."; removal rows always use "".
+    /// The text of every other generated row (no control, ITI, SMITIN); <c>{trait}</c> is replaced by the trait.
+    /// Default null: <b>no text condition at all</b> (<see cref="Models.MusicGen.GenerateUnconditional"/>: no
+    /// cross-attention memory, guidance skipped), which is how audiocraft continues a prompt without a description
+    /// (<c>descriptions=None</c>, masked to the null condition) and the condition the probes are captured in. "" is a
+    /// real text instead (T5 of <c>&lt;/s&gt;</c> alone, what <c>smitin generate</c> encodes without <c>--text</c>),
+    /// which a model that never saw it in training may treat as an unknown condition; "no {trait}." keeps the prompt's
+    /// character on a model that adds the trait unprompted. Removal rows take no text with the default, "" otherwise.
     /// </summary>
-    public string BaseTextTemplate { get; init; } = "";
+    public string? BaseTextTemplate { get; init; }
     /// <summary>
     /// Directions evaluated (one probe set each), in table order; rows of a direction without a probe set are left out.
     /// Default mass-mean (the product's default, <see cref="ProbeSetOptions.Direction"/>) first, then probe weight; the
@@ -78,7 +80,9 @@ public sealed record EvaluationOptions
     public string TextPrompt => TextTemplate.Replace("{trait}", Trait, StringComparison.Ordinal);
 
     /// <summary>The text of the adding rows other than the text baselines.</summary>
-    public string BaseText => BaseTextTemplate.Replace("{trait}", Trait, StringComparison.Ordinal);
+    public string? BaseText => BaseTextTemplate?.Replace("{trait}", Trait, StringComparison.Ordinal);
+    /// <summary>The condition of the removal rows: no text when <see cref="BaseTextTemplate"/> is null, else "".</summary>
+    public string? RemovalText => BaseTextTemplate is null ? null : "";
 
     /// <summary>Checks every value; the message names the option and what was expected.</summary>
     /// <exception cref="SmitinException">a value is out of range</exception>

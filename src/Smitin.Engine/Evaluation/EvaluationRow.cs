@@ -15,7 +15,8 @@ public sealed record EvaluationRow
     public double? Alpha { get; init; }
     /// <summary>SMITIN's s (null for other rows; ITI shifts every step).</summary>
     public int? Every { get; init; }
-    /// <summary>Text prompt of the row ("" = empty text; null for real rows).</summary>
+    /// <summary>Text prompt of the row ("" = the empty text); null for the real rows and for generated rows without any
+    /// text condition (<see cref="EvaluationOptions.BaseTextTemplate"/>).</summary>
     public string? Text { get; init; }
     /// <summary>Prompts (continuations) in the row.</summary>
     public required int N { get; init; }

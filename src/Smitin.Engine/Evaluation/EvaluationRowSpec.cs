@@ -5,7 +5,7 @@ using Smitin.Steering;
 namespace Smitin.Evaluation;
 
 /// <summary>One condition to generate: method, task, text, and the steering options (null = monitor only).</summary>
-public sealed record EvaluationRowSpec(string Method, string Task, ProbeDirection? Direction, string Text, SteeringOptions? Steering)
+public sealed record EvaluationRowSpec(string Method, string Task, ProbeDirection? Direction, string? Text, SteeringOptions? Steering)
 {
     /// <summary>Steering strength α, null for rows without steering.</summary>
     public double? Alpha => Steering?.Alpha;
@@ -33,11 +33,11 @@ public sealed record EvaluationRowSpec(string Method, string Task, ProbeDirectio
         }
         if (o.ResolvedRemovalPrompts > 0)
         {
-            rows.Add(new("none", "remove", null, "", null));
+            rows.Add(new("none", "remove", null, o.RemovalText, null));
             foreach (var d in o.Directions.Where(directions.Contains))
             {
-                rows.Add(new("iti", "remove", d, "", new SteeringOptions { Mode = SteeringMode.Iti, Alpha = o.ItiAlpha, TopKHeads = o.TopKHeads, Action = SteeringAction.Remove, Direction = d }));
-                rows.Add(new("smitin", "remove", d, "", new SteeringOptions { Alpha = o.CombinedAlpha, Every = o.Every, Action = SteeringAction.Remove, Direction = d }));
+                rows.Add(new("iti", "remove", d, o.RemovalText, new SteeringOptions { Mode = SteeringMode.Iti, Alpha = o.ItiAlpha, TopKHeads = o.TopKHeads, Action = SteeringAction.Remove, Direction = d }));
+                rows.Add(new("smitin", "remove", d, o.RemovalText, new SteeringOptions { Alpha = o.CombinedAlpha, Every = o.Every, Action = SteeringAction.Remove, Direction = d }));
             }
         }
         return rows;

@@ -235,7 +235,7 @@ public static class SteeringEvaluation
         }
 
         /// <summary>Continues each clip's first P s; the plan steers or only monitors.</summary>
-        public Collected Generate(AudioClip[] clips, string text, InterventionPlan plan, string stage)
+        public Collected Generate(AudioClip[] clips, string? text, InterventionPlan plan, string stage)
         {
             var c = new Collected();
             var t0 = clock.Elapsed;
@@ -247,7 +247,9 @@ public static class SteeringEvaluation
                 long seed = BatchSeed(runSeed, batchIndex++);
                 var options = o.Generation with { DurationSeconds = o.PromptSeconds + o.ContinuationSeconds, Seed = seed, Steering = plan };
                 var prompt = Stack(batch, 0, promptSamples);                                                   // (b, C, P)
-                using var result = model.Generate(Enumerable.Repeat(text, batch.Length).ToArray(), options, prompt, null, ct);
+                using var result = text is null
+                    ? model.GenerateUnconditional(batch.Length, options, prompt, null, ct)                    // no text condition
+                    : model.Generate(Enumerable.Repeat(text, batch.Length).ToArray(), options, prompt, null, ct);
                 Collect(c, result.Audio!, start);
                 c.Seeds.Add(seed);
                 var trace = result.Steering!.Trace.Traits[0];

@@ -53,6 +53,44 @@ public sealed partial class MusicGen
     }
 
     /// <summary>
+    /// Generates without any text condition: no cross-attention memory at all, as Hugging Face's
+    /// <c>get_unconditional_inputs</c> (zero encoder states, zero mask) and audiocraft's
+    /// <c>generate_continuation(prompt, descriptions=None)</c> (a missing description is masked to the null condition).
+    /// The conditional and unconditional rows of classifier-free guidance are then the same, so guidance changes nothing
+    /// and is skipped. This is the condition probes are captured in (<see cref="Probing.ProbeSetOptions"/>: unconditional),
+    /// and not the same as the text "" (T5 of <c>&lt;/s&gt;</c> alone, a real condition the model may or may not have
+    /// seen in training).
+    /// </summary>
+    /// <param name="batchSize">B, clips generated</param>
+    /// <param name="options">sampling, length, seed, steering (guidance is ignored)</param>
+    /// <param name="audioPrompt">(1 or B, <see cref="AudioChannels"/>, T) audio at <see cref="SampleRate"/> to continue,
+    /// or null; its frames are re-decoded at the start of the result, as <see cref="Generate(IReadOnlyList{string}, GenerationOptions?, Tensor?, IProgress{GenerationProgress}?, CancellationToken, bool)"/></param>
+    /// <param name="progress">decoder steps done (per window for long pieces)</param>
+    /// <param name="cancellationToken">checked before every decoder step and before decoding</param>
+    /// <param name="decodeAudio">decode the codes to <see cref="GenerationResult.Audio"/></param>
+    /// <returns>codes (B, K, frames), the audio (B, C, T) when decoded; <see cref="GenerationResult.Texts"/> is empty</returns>
+    /// <exception cref="SmitinException">B &lt; 1; a MusicGen Melody model (its unconditional rows need the melody
+    /// prefix: use <see cref="GenerateMelody(IReadOnlyList{string}, Tensor?, int, GenerationOptions, IProgress{GenerationProgress}?, CancellationToken, bool)"/>);
+    /// an option out of range; an audio prompt of the wrong shape; a length that cannot fit; a steering plan for another
+    /// model; not enough memory</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled</exception>
+    public GenerationResult GenerateUnconditional(int batchSize, GenerationOptions? options = null, Tensor? audioPrompt = null,
+        IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default, bool decodeAudio = true)
+    {
+        if (batchSize < 1) throw new SmitinException($"generate: batch size {batchSize}, expected at least 1");
+        if (IsMelody)
+            throw new SmitinException("generate: unconditional generation of a MusicGen Melody model goes through GenerateMelody (its unconditional rows carry the null chroma prefix)");
+        options ??= new GenerationOptions();
+        options.Validate();
+        EnsureSteeringFits(options);
+        CheckTextRequest([], options, audioPrompt, decodeAudio, batchSize);
+        using var scope = torch.NewDisposeScope();
+        var promptCodes = PromptCodes(batchSize, audioPrompt);                                  // (B, K, P) or null
+        var result = CreateCodeGenerator().Generate(null, null, promptCodes, options, progress, cancellationToken, batchSize: batchSize);
+        return decodeAudio ? WithAudio(result, cancellationToken) : result;
+    }
+
+    /// <summary>
     /// The bounds of a text (and audio prompt) request, checked before anything is encoded: the audio prompt's frames
     /// (floor: the exact count is checked again by the code generator) plus the request must fit the decoder's context,
     /// every prompt fits <c>model_max_length</c>, and the batch's caches and audio fit in memory. MusicGen Melody requests

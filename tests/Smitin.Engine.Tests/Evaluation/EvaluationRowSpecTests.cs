@@ -8,7 +8,7 @@ public class EvaluationRowSpecTests
     static readonly ProbeDirection[] Both = [ProbeDirection.ProbeWeight, ProbeDirection.MassMean];
 
     [Fact]
-    public void Base_text_goes_to_the_adding_rows_other_than_the_text_baselines_and_removal_rows_stay_unconditional()
+    public void Base_text_goes_to_the_adding_rows_other_than_the_text_baselines_and_removal_rows_take_the_empty_text()
     {
         var rows = EvaluationRowSpec.Rows(new EvaluationOptions { Trait = "bass", BaseTextTemplate = "no {trait}." }, Both);
         foreach (var r in rows)
@@ -30,9 +30,20 @@ public class EvaluationRowSpecTests
     }
 
     [Fact]
-    public void Without_a_base_text_the_adding_rows_are_unconditional()
+    public void Without_a_base_text_every_row_but_the_text_baselines_has_no_text_condition()
     {
+        // null = no text at all (MusicGen.GenerateUnconditional: audiocraft's descriptions=None), the probes' condition
+        Assert.Null(new EvaluationOptions().BaseTextTemplate);
         var rows = EvaluationRowSpec.Rows(new EvaluationOptions { Trait = "drums" }, Both);
+        Assert.All(rows.Where(r => r.Method is not ("text" or "smitin+text")), r => Assert.Null(r.Text));
+        Assert.All(rows.Where(r => r.Method is "text" or "smitin+text"), r => Assert.Equal("with drums", r.Text));
+        Assert.Contains(rows, r => r.Task == "remove");
+    }
+
+    [Fact]
+    public void The_empty_text_is_a_text_condition_for_every_row_but_the_text_baselines()
+    {
+        var rows = EvaluationRowSpec.Rows(new EvaluationOptions { Trait = "drums", BaseTextTemplate = "" }, Both);
         Assert.All(rows.Where(r => r.Method is not ("text" or "smitin+text")), r => Assert.Equal("", r.Text));
     }
 }

@@ -41,6 +41,43 @@ public sealed class MusicGenGenerateTests : IDisposable
     }
 
     [Fact]
+    public void UnconditionalContinuationIsTheReferencesNullConditionAndGuidanceChangesNothing()
+    {
+        using var scope = torch.NewDisposeScope();
+        var model = TinyModel.Shared;
+        var audio = _ref.Read("cont.input_values");                                     // (1, 1, T)
+        var guided = new GenerationOptions { Greedy = true, GuidanceScale = 3, MaxNewTokens = 20, RecordTrace = true };
+        using var result = model.GenerateUnconditional(1, guided, audio);
+        // step 0 feeds the prompt: its logits are the reference's unconditional half of the guided run's first step
+        int k = model.Config.Decoder.NumCodebooks, v = model.Config.Decoder.VocabSize;
+        var reference = _ref.Read("cont.cfg3.step_logits")[0].narrow(0, k, k);          // (K, V): rows [B*K, 2B*K), B = 1
+        Assert.Equal(1L, result.Trace!.StepLogits.shape[1]);                             // no guidance rows
+        TensorAssert.Close(reference, result.Trace.StepLogits[0].reshape(k, v), what: "step 0 logits = the reference's zero-memory rows");
+        var promptCodes = _ref.Read("cont.prompt_codes")[0];                            // (1, K, P)
+        TensorAssert.Equal(promptCodes, result.Codes.narrow(2, 0, promptCodes.shape[2]), "the prompt frames are re-decoded first");
+        Assert.Empty(result.Texts);
+        Assert.Equal((int)promptCodes.shape[2], result.PromptFrames);
+
+        using var unguided = model.GenerateUnconditional(1, guided with { GuidanceScale = 1, RecordTrace = false }, audio);
+        TensorAssert.Equal(result.Codes, unguided.Codes, "without a text condition guidance has nothing to amplify");
+        using var batch = model.GenerateUnconditional(2, guided with { RecordTrace = false }, audio, decodeAudio: false);
+        Assert.Equal(2L, batch.Codes.shape[0]);
+        TensorAssert.Equal(result.Codes, batch.Codes.narrow(0, 1, 1), "one prompt is shared by every row");
+        Assert.Null(batch.Audio);
+    }
+
+    [Fact]
+    public void UnconditionalGenerationRefusesAnEmptyBatchAndAWrongPrompt()
+    {
+        var model = TinyModel.Shared;
+        var e = Assert.Throws<SmitinException>(() => model.GenerateUnconditional(0));
+        Assert.Contains("batch size 0", e.Message);
+        using var wrong = torch.zeros(3, model.AudioChannels, 9600);
+        e = Assert.Throws<SmitinException>(() => model.GenerateUnconditional(2, new GenerationOptions { MaxNewTokens = 4 }, wrong));
+        Assert.Contains("audio prompt has shape", e.Message);
+    }
+
+    [Fact]
     public void AModelLoadedInsideADisposeScopeKeepsEveryWeightAfterIt()
     {
         Smitin.Models.MusicGen model;

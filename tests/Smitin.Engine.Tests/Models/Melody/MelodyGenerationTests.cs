@@ -81,6 +81,8 @@ public class MelodyGenerationTests(MelodyFixture f, ITestOutputHelper output) : 
         using var prompt = torch.zeros(1, 1, 640);
         e = Assert.Throws<SmitinException>(() => f.Model.Generate(["x"], options, prompt));
         Assert.Contains("audio prompt", e.Message);
+        e = Assert.Throws<SmitinException>(() => f.Model.GenerateUnconditional(1, options));
+        Assert.Contains("GenerateMelody", e.Message);
     }
 
     [Fact]
