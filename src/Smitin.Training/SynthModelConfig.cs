@@ -59,7 +59,7 @@ public sealed record SynthModelConfig
     public int Heads { get; init; } = 8;
     public int Ffn { get; init; } = 768;
     public int MaxPositions { get; init; } = 512;
-    public int LmSteps { get; init; } = 1000;
+    public int LmSteps { get; init; } = 2500;
     public int LmBatch { get; init; } = 10;
     public double LmWindowSeconds { get; init; } = 5.0;
     public double LmLearningRate { get; init; } = 1e-3;
