@@ -162,7 +162,10 @@ public static class EvaluationReport
     static string Players(EvaluationResult r, IReadOnlyList<string>? rows)
     {
         if (r.Examples.Count == 0) return "<p>(no examples kept)</p>\n";
-        var labels = rows ?? r.Examples[0].Clips.Where(x => x.Task == "add" && !(x.Row.Contains("(mass-mean)") && r.Examples[0].Clips.Any(y => y.Row.Contains("(probe)")))).Select(x => x.Row).ToArray();
+        // default: the adding rows without a direction and those of the table's first direction
+        string? first = r.Rows.FirstOrDefault(x => x.Direction is not null)?.Direction;
+        var other = r.Rows.Select(x => x.Direction).OfType<string>().Where(d => d != first).Distinct().ToArray();
+        var labels = rows ?? r.Examples[0].Clips.Where(x => x.Task == "add" && !other.Any(d => x.Row.Contains($"({d})", StringComparison.Ordinal))).Select(x => x.Row).ToArray();
         var sb = new StringBuilder("<table class=\"players\">\n<tr><th>condition</th>");
         foreach (var e in r.Examples) sb.Append("<th>").Append(Enc(e.Prompt)).Append("</th>");
         sb.Append("</tr>\n");
@@ -190,7 +193,12 @@ public static class EvaluationReport
             ? x.Success.ToString("P0", c) : "–";
         var dirs = r.Rows.Where(x => x.Direction is not null).Select(x => x.Direction!).Distinct().ToArray();
         var parts = new List<string> { $"no control {Get("none", null)}", $"text {Get("text", null)}" };
-        foreach (var d in dirs) parts.Add($"{d}: ITI {Get("iti", d)}, SMITIN {Get("smitin", d)}");
+        foreach (var d in dirs)
+        {
+            var smitin = r.Rows.Where(x => x.Method == "smitin" && x.Task == "add" && x.Direction == d)
+                .Select(x => string.Create(c, $"α {x.Alpha:0.##} {x.Success.ToString("P0", c)}")).ToArray();
+            parts.Add($"{d}: ITI {Get("iti", d)}, SMITIN {(smitin.Length > 0 ? string.Join(", ", smitin) : "–")}");
+        }
         parts.Add($"real songs without/with the {r.Trait}: {Get("real-without", null)} / {Get("real-with", null)}");
         return $"Prompts of songs without {r.Trait} ({r.PromptSeconds.ToString("0.##", c)} s) were continued for {r.ContinuationSeconds.ToString("0.##", c)} s under each condition; " +
                $"the judge heard {r.Trait} in: " + string.Join("; ", parts) + ". The table and the players below show what this means for closeness to the prompt.";

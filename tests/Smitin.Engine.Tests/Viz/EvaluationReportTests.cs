@@ -38,7 +38,7 @@ public sealed class EvaluationReportTests : IDisposable
         Assert.DoesNotContain("src=\"http", page);
         Assert.DoesNotContain("<script src=", page);
         int players = Regex.Matches(page, "<audio ").Count;
-        Assert.Equal(2 * 7, players);                      // 2 examples × 7 adding rows of the probe direction
+        Assert.Equal(2 * 7, players);                      // 2 examples × 7 adding rows of the first direction (probe)
         // control: charts not drawn, players removed
         string control = _dir["control.html"];
         File.WriteAllText(control, Regex.Replace(page.Replace("window.Plotly.newPlot(", "(function () {})("), "<audio [^>]*></audio>", ""));
@@ -54,6 +54,27 @@ public sealed class EvaluationReportTests : IDisposable
         Assert.DoesNotContain("PASS players", controlOutput);
         Assert.DoesNotContain("PASS success chart", controlOutput);
         Assert.DoesNotContain("PASS monitor chart", controlOutput);
+    }
+
+    [Fact]
+    public void Players_follow_the_tables_first_direction_and_the_summary_names_every_alpha()
+    {
+        var result = EvaluationFixture.Result;
+        var prompt = EvaluationPrompts.Load(JudgeSongs.Root, EvaluationFixture.Options, EvaluationFixture.Model.SampleRate, 1, 1)[0];
+        var series = MonitorBySchedule.Run(EvaluationFixture.Model, prompt.Without, EvaluationFixture.Probes[0], EvaluationFixture.Options, [5], includeIti: false);
+        // the same result with the mass-mean rows first (the product's default order)
+        var reordered = result with { Rows = [.. result.Rows.Where(x => x.Direction != "probe"), .. result.Rows.Where(x => x.Direction == "probe")] };
+        foreach (var (r, first, second) in new[] { (result, "probe", "mass-mean"), (reordered, "mass-mean", "probe") })
+        {
+            string page = EvaluationReport.Html(new EvaluationReport.Content(r, EvaluationFixture.Probes[0], series, []));
+            string players = page[page.IndexOf("<table class=\"players\">", StringComparison.Ordinal)..];
+            players = players[..players.IndexOf("</table>", StringComparison.Ordinal)];
+            Assert.Contains($"({first})", players);
+            Assert.DoesNotContain($"({second})", players);
+            Assert.Contains("no control", players);
+        }
+        string summary = EvaluationReport.Html(new EvaluationReport.Content(result, EvaluationFixture.Probes[0], series, []));
+        Assert.Contains("SMITIN α 5 ", summary[..summary.IndexOf("<h2", StringComparison.Ordinal)]);
     }
 
     static readonly string[] Offline =
