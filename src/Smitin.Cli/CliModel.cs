@@ -23,7 +23,7 @@ static class CliModel
 
     /// <summary>The <c>--device</c> option every model command takes.</summary>
     public static Option<string> DeviceOption() =>
-        new("--device") { Description = "cpu (default), cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        new("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
 
     /// <summary>The <c>--dtype</c> option (<see cref="MusicGenLoadOptions.DType"/>) of the generating commands.</summary>
     public static Option<string> DTypeOption() =>

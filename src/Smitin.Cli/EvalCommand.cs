@@ -41,7 +41,7 @@ static class EvalCommand
         public readonly Option<int> TopK = new("--top-k") { Description = $"Sample among the k most likely tokens; 0 = all (default {defaults.Generation.TopK})" };
         public readonly Option<double> Temperature = new("--temperature") { Description = $"Sampling temperature (default {defaults.Generation.Temperature})" };
         public readonly Option<double?> Guidance = new("--guidance") { Description = "Classifier-free guidance scale (default: the checkpoint's generation_config.json guidance_scale, else 3)" };
-        public readonly Option<string?> BaseText = new("--base-text") { Description = "Text of the adding rows other than the text baselines; {trait} = the trait, \"\" = the empty text (default: none, no text condition, as audiocraft continues a prompt without a description)" };
+        public readonly Option<string?> BaseText = new("--base-text") { Description = "Text of the adding rows other than the text baselines; {trait} = the trait, \"\" = the empty text; when given, the removal rows take \"\" (default: none, no text condition on every such row, as audiocraft continues a prompt without a description)" };
         public readonly Option<string?> Judge = new("--judge") { Description = "Trait judge file (default: judge-<trait>.json next to the model)" };
         public readonly Option<string> Device = CliModel.DeviceOption();
 
@@ -59,7 +59,7 @@ static class EvalCommand
                 ContinuationSeconds = p.Given(ContinuationSeconds) ?? D.ContinuationSeconds,
                 BatchSize = p.Given(BatchSize) ?? D.BatchSize,
                 Seed = RandomSeed.Resolve(p.Given(Seed) ?? D.Seed),          // one seed for the evaluation and the monitor chart
-                SmitinAlphas = p.Gave(Alphas) ? p.GetValue(Alphas)! : D.SmitinAlphas,
+                SmitinAlphas = p.Gave(Alphas) ? p.GetValue(Alphas)!.Distinct().ToArray() : D.SmitinAlphas,     // one row per value, as --directions
                 ItiAlpha = p.Given(ItiAlpha) ?? D.ItiAlpha,
                 Every = p.Given(Every) ?? D.Every,
                 TopKHeads = p.Given(TopKHeads) ?? D.TopKHeads,

@@ -40,6 +40,9 @@ public sealed record EvaluationOptions
     public long? Seed { get; init; }
     /// <summary>SMITIN strengths α, one row each (paper: 5, and 10 for text-to-music).</summary>
     public IReadOnlyList<double> SmitinAlphas { get; init; } = [5, 10];
+    /// <summary>α of the report's monitor-by-s chart (<see cref="MonitorBySchedule"/>): the product's SMITIN α
+    /// (<see cref="Steering.SteeringOptions.Alpha"/>, 10) when it is among <see cref="SmitinAlphas"/>, else the first.</summary>
+    public double MonitorAlpha => SmitinAlphas.Contains(new Steering.SteeringOptions().Alpha) ? new Steering.SteeringOptions().Alpha : SmitinAlphas[0];
     /// <summary>ITI strength α (ITI used 15 on LLaMA; the paper's continuation table compares at α 5).</summary>
     public double ItiAlpha { get; init; } = 5;
     /// <summary>ITI: top-K heads (capped at the model's head count).</summary>
@@ -48,7 +51,8 @@ public sealed record EvaluationOptions
     public int Every { get; init; } = 5;
     /// <summary>α of the SMITIN + text row and of the removal rows.</summary>
     public double CombinedAlpha { get; init; } = 5;
-    /// <summary>The text baseline's prompt; <c>{trait}</c> is replaced by the trait. The other rows use the empty text.</summary>
+    /// <summary>The text baseline's prompt; <c>{trait}</c> is replaced by the trait. The other rows use
+    /// <see cref="BaseTextTemplate"/> (default: no text condition).</summary>
     public string TextTemplate { get; init; } = "with {trait}";
     /// <summary>
     /// The text of every other generated row (no control, ITI, SMITIN); <c>{trait}</c> is replaced by the trait.

@@ -35,6 +35,12 @@ public sealed record EvaluationResult
     public required int BatchSize { get; init; }
     /// <summary>Sampling settings: top-k, top-p, temperature, guidance.</summary>
     public required string Sampling { get; init; }
+    /// <summary>Text of the no-control, ITI and SMITIN rows: null = no text condition
+    /// (<see cref="Models.MusicGen.GenerateUnconditional"/>), else the text (<see cref="EvaluationOptions.BaseTextTemplate"/>).</summary>
+    public string? BaseText { get; init; }
+    /// <summary>Adding prompts asked for (<see cref="EvaluationOptions.Prompts"/>); the rows' n is smaller when the songs
+    /// give fewer windows.</summary>
+    public int PromptsRequested { get; init; }
     /// <summary>Prompt windows ("track @ start s"), in prompt order.</summary>
     public required IReadOnlyList<string> Prompts { get; init; }
     /// <summary>The steering settings of each probe set used: direction, τ and its source, p, M, best accuracy.</summary>
@@ -75,6 +81,9 @@ public sealed record EvaluationResult
         foreach (var r in Rows)
             sb.Append(c, $"| {r.Label} | {r.Task} | {r.N} | {r.Success:P1} | {r.SuccessCi95[0]:P1} – {r.SuccessCi95[1]:P1} | {r.JudgeProbability:0.000} | {r.Fad:0.000} | {r.PromptSimilarity:0.000} | {(r.ShiftedFraction is { } s ? s.ToString("P1", c) : "–")} | {(r.MonitorConfidence is { } m ? m.ToString("0.000", c) : "–")} |\n");
         sb.Append('\n');
+        sb.Append(BaseText is null ? "- no control, ITI and SMITIN rows: no text condition (unconditional)\n" : $"- no control, ITI and SMITIN rows: the text \"{BaseText}\"\n");
+        int n = Rows.FirstOrDefault(r => r.Method == "none" && r.Task == "add")?.N ?? PromptsRequested;
+        if (n < PromptsRequested) sb.Append(c, $"- n = {n} of the {PromptsRequested} prompts asked for: the songs give only {n} prompt windows with the trait\n");
         sb.Append("- success: adding rows = the judge hears the trait in the continuation; removal rows = it does not. Interval: Wilson 95 %.\n");
         sb.Append(c, $"- judge: {Judge}\n");
         sb.Append(c, $"- FAD and prompt similarity: {Embedding}\n");

@@ -10,6 +10,7 @@ namespace Smitin.Evaluation;
 /// <summary>
 /// The paper's Fig. 4: one prompt continued with SMITIN at several intervention intervals s (and, for contrast, ITI),
 /// each drawn as the monitor probes' median, mean and range over generation time with the steps that were shifted.
+/// SMITIN runs at <see cref="EvaluationOptions.MonitorAlpha"/>, ITI at <see cref="EvaluationOptions.ItiAlpha"/>.
 /// </summary>
 public static class MonitorBySchedule
 {
@@ -30,7 +31,8 @@ public static class MonitorBySchedule
         if (every.Any(s => s < 1)) throw new SmitinException($"monitor by schedule: s must be >= 1, got {string.Join(", ", every)}");
         int samples = (int)Math.Round(options.PromptSeconds * model.SampleRate);
         if (prompt.Frames < samples) throw new SmitinException($"monitor by schedule: prompt has {prompt.Frames} frames, expected at least {samples}");
-        var runs = every.Select(s => ($"SMITIN α {options.SmitinAlphas[0]:0.##}, s = {s}", new SteeringOptions { Alpha = options.SmitinAlphas[0], Every = s })).ToList();
+        double alpha = options.MonitorAlpha;
+        var runs = every.Select(s => ($"SMITIN α {alpha:0.##}, s = {s}", new SteeringOptions { Alpha = alpha, Every = s })).ToList();
         if (includeIti) runs.Add(($"ITI α {options.ItiAlpha:0.##}", new SteeringOptions { Mode = SteeringMode.Iti, Alpha = options.ItiAlpha, TopKHeads = options.TopKHeads }));
         var series = new List<MonitorPlotSeries>();
         foreach (var (name, steering) in runs)

@@ -134,6 +134,7 @@ public static class SteeringEvaluation
             Embedding = EmbeddingDescription,
             PromptSeconds = options.PromptSeconds, ContinuationSeconds = options.ContinuationSeconds, Seed = seed, BatchSize = options.BatchSize,
             Sampling = string.Create(CultureInfo.InvariantCulture, $"{(g.IsGreedy ? "greedy" : $"top-k {g.TopK}, top-p {g.TopP}, temperature {g.Temperature}")}, guidance {g.GuidanceScale ?? model.Config.GuidanceScale}"),
+            BaseText = options.BaseText, PromptsRequested = options.Prompts,
             Prompts = prompts.Take(Math.Max(add.Length, remove.Length)).Select(p => p.ToString()).ToArray(),
             ProbeSets = byDirection.Values.Select(Describe).ToArray(),
             Seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),

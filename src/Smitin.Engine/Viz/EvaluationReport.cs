@@ -83,7 +83,7 @@ public static class EvaluationReport
         foreach (var p in r.ProbeSets) sb.Append("<li>probes: ").Append(Enc(p)).Append("</li>\n");
         sb.Append("<li>").Append(Enc($"sampling: {r.Sampling}; seed {r.Seed}; batch {r.BatchSize}; evaluation took {r.Seconds:0} s")).Append("</li>\n");
         sb.Append("</ul>\n");
-        sb.Append(StatusScript);
+        sb.Append(StatusScript.Replace("%CHARTS%", ChartIds.Length.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
         sb.Append("</body>\n</html>\n");
         return sb.ToString();
     }
@@ -190,13 +190,14 @@ public static class EvaluationReport
     {
         var c = CultureInfo.InvariantCulture;
         string Get(string method, string? dir) => r.Rows.FirstOrDefault(x => x.Method == method && x.Task == "add" && (dir is null || x.Direction == dir)) is { } x
-            ? x.Success.ToString("P0", c) : "–";
+            ? Pct(x.Success) : "–";
+        string Pct(double v) => (100 * v).ToString("0.#", c) + " %";                  // as the table: 97.5 %
         var dirs = r.Rows.Where(x => x.Direction is not null).Select(x => x.Direction!).Distinct().ToArray();
         var parts = new List<string> { $"no control {Get("none", null)}", $"text {Get("text", null)}" };
         foreach (var d in dirs)
         {
             var smitin = r.Rows.Where(x => x.Method == "smitin" && x.Task == "add" && x.Direction == d)
-                .Select(x => string.Create(c, $"α {x.Alpha:0.##} {x.Success.ToString("P0", c)}")).ToArray();
+                .Select(x => string.Create(c, $"α {x.Alpha:0.##} {Pct(x.Success)}")).ToArray();
             parts.Add($"{d}: ITI {Get("iti", d)}, SMITIN {(smitin.Length > 0 ? string.Join(", ", smitin) : "–")}");
         }
         parts.Add($"real songs without/with the {r.Trait}: {Get("real-without", null)} / {Get("real-with", null)}");

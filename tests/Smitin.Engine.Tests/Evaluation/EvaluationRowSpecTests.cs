@@ -41,6 +41,15 @@ public class EvaluationRowSpecTests
     }
 
     [Fact]
+    public void The_monitor_chart_uses_the_products_alpha_when_it_is_evaluated()
+    {
+        Assert.Equal(new Smitin.Steering.SteeringOptions().Alpha, new EvaluationOptions().MonitorAlpha);
+        Assert.Equal(10, new EvaluationOptions().MonitorAlpha);
+        Assert.Equal(5, new EvaluationOptions { SmitinAlphas = [5] }.MonitorAlpha);
+        Assert.Equal(20, new EvaluationOptions { SmitinAlphas = [20, 30] }.MonitorAlpha);
+    }
+
+    [Fact]
     public void The_empty_text_is_a_text_condition_for_every_row_but_the_text_baselines()
     {
         var rows = EvaluationRowSpec.Rows(new EvaluationOptions { Trait = "drums", BaseTextTemplate = "" }, Both);

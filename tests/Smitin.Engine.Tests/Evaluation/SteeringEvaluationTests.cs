@@ -46,6 +46,14 @@ public class SteeringEvaluationTests
         Assert.All(r.Rows.Where(x => x.Method == "iti"), x => Assert.Equal(1, x.ShiftedFraction));
         // scheduled steps are 1, 6, 11, ...: at most ⌈n/5⌉ of the n ≥ 50 generated steps (1 s at 50 Hz) ≤ 0.22
         Assert.All(r.Rows.Where(x => x.Method.StartsWith("smitin")), x => Assert.InRange(x.ShiftedFraction!.Value, 0, 0.22));
+        // the fixture's options leave the base text unset: the no-text rows had no text condition, and that is recorded
+        Assert.Null(r.BaseText);
+        Assert.All(r.Rows.Where(x => x.Method is "none" or "iti" or "smitin"), x => Assert.Null(x.Text));
+        Assert.Equal(3, r.PromptsRequested);
+        Assert.Contains("no text condition", r.ToMarkdown());
+        Assert.Contains("\"base_text\": null", r.ToJson());
+        Assert.DoesNotContain("prompts asked for", r.ToMarkdown());                 // 3 of 3: nothing capped
+        Assert.Contains("n = 3 of the 500 prompts asked for", (r with { PromptsRequested = 500 }).ToMarkdown());
         // the ceiling is the FAD reference of adding rows: distance 0 by construction
         Assert.Equal(0, r.Rows.Single(x => x.Method == "real-with").Fad, 6);
         Assert.True(r.Rows.Single(x => x.Method == "real-without").Fad > 0);

@@ -43,11 +43,13 @@ public sealed class EvaluationReportTests : IDisposable
         string control = _dir["control.html"];
         File.WriteAllText(control, Regex.Replace(page.Replace("window.Plotly.newPlot(", "(function () {})("), "<audio [^>]*></audio>", ""));
 
-        var (shot, _) = await Shoot(html, "report");
+        var (shot, dom) = await Shoot(html, "report");
+        Assert.Contains("charts drawn: 3/3", dom);                               // the page's own status line
         var (ok, output) = Check(shot, players);
         Assert.True(ok, output);
 
-        var (controlShot, _) = await Shoot(control, "control");
+        var (controlShot, controlDom) = await Shoot(control, "control");
+        Assert.Contains("charts drawn: 0/3", controlDom);
         var (controlOk, controlOutput) = Check(controlShot, players);
         Assert.False(controlOk, controlOutput);
         Assert.DoesNotContain("PASS heatmap", controlOutput);
@@ -74,7 +76,10 @@ public sealed class EvaluationReportTests : IDisposable
             Assert.Contains("no control", players);
         }
         string summary = EvaluationReport.Html(new EvaluationReport.Content(result, EvaluationFixture.Probes[0], series, []));
-        Assert.Contains("SMITIN α 5 ", summary[..summary.IndexOf("<h2", StringComparison.Ordinal)]);
+        string head = summary[..summary.IndexOf("<h2", StringComparison.Ordinal)];
+        Assert.Contains("SMITIN α 5 ", head);
+        double none = result.Rows.First(x => x.Method == "none" && x.Task == "add").Success;   // rounded as the table rounds it
+        Assert.Contains($"no control {(100 * none).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} %", head);
     }
 
     static readonly string[] Offline =
