@@ -42,7 +42,7 @@ public sealed record EvaluationOptions
     public IReadOnlyList<double> SmitinAlphas { get; init; } = [5, 10];
     /// <summary>α of the report's monitor-by-s chart (<see cref="MonitorBySchedule"/>): the product's SMITIN α
     /// (<see cref="Steering.SteeringOptions.Alpha"/>, 10) when it is among <see cref="SmitinAlphas"/>, else the first.</summary>
-    public double MonitorAlpha => SmitinAlphas.Contains(new Steering.SteeringOptions().Alpha) ? new Steering.SteeringOptions().Alpha : SmitinAlphas[0];
+    public double MonitorAlpha => new Steering.SteeringOptions().Alpha is var product && SmitinAlphas.Contains(product) ? product : SmitinAlphas[0];
     /// <summary>ITI strength α (ITI used 15 on LLaMA; the paper's continuation table compares at α 5).</summary>
     public double ItiAlpha { get; init; } = 5;
     /// <summary>ITI: top-K heads (capped at the model's head count).</summary>

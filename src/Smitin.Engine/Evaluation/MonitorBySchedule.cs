@@ -46,9 +46,7 @@ public static class MonitorBySchedule
                 Seed = SteeringEvaluation.BatchSeed(seed, 0),
                 Steering = InterventionPlan.Build(probes, steering),
             };
-            using var result = options.BaseText is { } text
-                ? model.Generate([text], gen, audio, null, cancellationToken, decodeAudio: false)
-                : model.GenerateUnconditional(1, gen, audio, null, cancellationToken, decodeAudio: false);
+            using var result = SteeringEvaluation.Continue(model, options.BaseText, 1, gen, audio, cancellationToken, decodeAudio: false);
             series.AddRange(MonitorPlotSeries.FromTrace(name, result.Steering!.Trace, model.FrameRate));   // one trait, one sample
         }
         return series;

@@ -163,6 +163,21 @@ public static class SteeringEvaluation
         public float[][] FrameList => Frames.SelectMany(f => f).ToArray();
     }
 
+    /// <summary>Continues <paramref name="prompt"/> in <paramref name="batch"/> rows under one condition: the text, or no
+    /// text condition at all when it is null (<see cref="MusicGen.GenerateUnconditional"/>).</summary>
+    /// <param name="model">the model</param>
+    /// <param name="text">the text of every row, or null</param>
+    /// <param name="batch">rows</param>
+    /// <param name="options">length, seed, sampling, steering</param>
+    /// <param name="prompt">(1 or batch, C, P) audio prompt at the model's rate</param>
+    /// <param name="ct">cancels the generation</param>
+    /// <param name="decodeAudio">decode the codes to audio</param>
+    internal static GenerationResult Continue(MusicGen model, string? text, int batch, GenerationOptions options, Tensor prompt,
+        CancellationToken ct, bool decodeAudio = true) =>
+        text is null
+            ? model.GenerateUnconditional(batch, options, prompt, null, ct, decodeAudio)
+            : model.Generate(Enumerable.Repeat(text, batch).ToArray(), options, prompt, null, ct, decodeAudio);
+
     sealed class Context(MusicGen model, TraitJudge judge, EvaluationOptions o, long runSeed, int promptSamples, int contSamples, int windowSamples,
         IProgress<EvaluationProgress>? progress, Stopwatch clock, CancellationToken ct)
     {
@@ -248,9 +263,7 @@ public static class SteeringEvaluation
                 long seed = BatchSeed(runSeed, batchIndex++);
                 var options = o.Generation with { DurationSeconds = o.PromptSeconds + o.ContinuationSeconds, Seed = seed, Steering = plan };
                 var prompt = Stack(batch, 0, promptSamples);                                                   // (b, C, P)
-                using var result = text is null
-                    ? model.GenerateUnconditional(batch.Length, options, prompt, null, ct)                    // no text condition
-                    : model.Generate(Enumerable.Repeat(text, batch.Length).ToArray(), options, prompt, null, ct);
+                using var result = Continue(model, text, batch.Length, options, prompt, ct);
                 Collect(c, result.Audio!, start);
                 c.Seeds.Add(seed);
                 var trace = result.Steering!.Trace.Traits[0];

@@ -207,7 +207,7 @@ public static class EvaluationReport
 
     static IEnumerable<string> Meanings(EvaluationResult r)
     {
-        string baseText = r.Rows.FirstOrDefault(x => x.Method == "none" && x.Task == "add")?.Text is { } t ? $"the text \"{Enc(t)}\"" : "no text condition";
+        string baseText = r.BaseText is { } t ? $"the text \"{Enc(t)}\"" : "no text condition";
         yield return "<b>no control</b>: the prompt continued with " + baseText + " and no intervention (the monitor still runs, nothing is shifted). <b>text</b>: the same with the text \"" + Enc(r.Rows.FirstOrDefault(x => x.Method == "text")?.Text ?? "") + "\" (the paper's text baseline).";
         yield return "<b>ITI</b>: the top-K probe heads shifted along their direction θ by α·σ at every generated step (Li et al. 2023). <b>SMITIN</b>: all heads, soft weights ω = ((a − a_min)/(a_max − a_min))³, every s-th step, only while the monitor C(t−1) is below τ, scaled by 1 − C (docs/steering.md). <b>SMITIN + text</b>: both at once.";
         yield return "<b>direction</b>: <i>probe</i> = the probe's weight vector w/|w| (the paper), <i>mass-mean</i> = mean(with) − mean(without) of the head outputs (ITI's best; Smitin's default, docs/method.md §4.1); σ belongs to each direction.";
