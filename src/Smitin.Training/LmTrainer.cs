@@ -30,7 +30,7 @@ public static class LmTrainer
         RunStage(cfg, "lm", dir, cfg.LmSteps, cfg.LmLearningRate, cfg.LmWarmupSteps, cfg.Seed + 1,
             ["loss", "ce0", "ce1", "ce2", "ce3"], text, lm, (step, rng) =>
             {
-                var (input, target, ids, mask) = Batch(corpus, tokenizer, model.Decoder, rng, cfg.LmBatch, window, cfg.TextDropout, cfg.EmptyText);
+                var (input, target, ids, mask) = Batch(corpus, tokenizer, model.Decoder, rng, cfg.LmBatch, window, cfg.TextDropout, cfg.EmptyText, cfg.InputNoise);
                 var (loss, perCodebook) = Loss(text, lm, input, target, ids, mask);
                 return (loss, () => [loss.item<float>(), .. perCodebook.data<float>().ToArray().Select(x => (double)x)]);
             }, progress, cancel);
@@ -136,10 +136,12 @@ public static class LmTrainer
     /// <summary>
     /// B random windows of <paramref name="window"/> frames: delayed input (B, K, W+K-1... ) and target ids, text ids and
     /// mask (rows dropped to unconditional have an all-zero mask; a share <paramref name="emptyText"/> of the other rows
-    /// has the empty text "", drawn only when it is above 0 so that the batches of earlier runs are unchanged).
+    /// has the empty text "", drawn only when it is above 0 so that the batches of earlier runs are unchanged). A share
+    /// <paramref name="inputNoise"/> of the input codes (not the targets) is replaced by uniformly random codes, drawn
+    /// after the rows and only when it is above 0.
     /// </summary>
     internal static (Tensor Input, Tensor Target, Tensor Ids, Tensor Mask) Batch(CodesCorpus corpus, T5Tokenizer tokenizer,
-        DecoderConfig dec, Random rng, int batch, int window, double textDropout, double emptyText = 0)
+        DecoderConfig dec, Random rng, int batch, int window, double textDropout, double emptyText = 0, double inputNoise = 0)
     {
         int k = dec.NumCodebooks;
         var codes = new long[batch * k * window];
@@ -156,6 +158,14 @@ public static class LmTrainer
             if (emptyText > 0 && !dropped[b] && rng.NextDouble() < emptyText) texts[b] = "";
         }
         var (input, target) = DelayedPair(tensor(codes, [batch, k, window]), dec);
+        if (inputNoise > 0)
+        {
+            // the same delay pattern over corrupted codes: input from the noisy copy, targets stay the clean ones
+            var noisy = (long[])codes.Clone();
+            for (int i = 0; i < noisy.Length; i++)
+                if (rng.NextDouble() < inputNoise) noisy[i] = rng.Next(dec.VocabSize);
+            (input, _) = DelayedPair(tensor(noisy, [batch, k, window]), dec);
+        }
         var tokens = tokenizer.EncodeBatch(texts);
         var ids = tensor(tokens.InputIds);
         var mask = tensor(tokens.AttentionMask) * tensor(dropped.Select(d => d ? 0L : 1L).ToArray()).unsqueeze(1);

@@ -75,6 +75,12 @@ public sealed record SynthModelConfig
     /// "" then added drums to 20 % (1000-step LM) and 36 % (2500-step LM) instead of 100 % (model card).
     /// </summary>
     public double EmptyText { get; init; } = 0.15;
+    /// <summary>
+    /// Share of the LM's input codes (context, never targets) replaced by uniformly random codes in training, so that
+    /// a stray code sampled during generation is not read as evidence (e.g. of drums) and the text keeps its weight.
+    /// 0 draws nothing (the batches of earlier runs).
+    /// </summary>
+    public double InputNoise { get; init; } = 0;
 
     // ---- matched-pair fine-tuning (MatchedPairTuner; 0 steps skips the stage) ----
     /// <summary>Steps of the <c>pairs</c> stage after the LM stage.</summary>

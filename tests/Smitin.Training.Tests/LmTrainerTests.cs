@@ -57,4 +57,32 @@ public class LmTrainerTests(TinyTraining run) : IClassFixture<TinyTraining>
         for (int b = 0; b < 8; b++) { replay.Next(corpus.Items.Count); replay.Next(30 - 10 + 1); replay.NextDouble(); }
         Assert.Equal(replay.Next(), r0.Next());
     }
+
+    [Fact]
+    public void Input_noise_corrupts_a_share_of_the_input_codes_and_leaves_targets_text_and_special_tokens_alone()
+    {
+        var (tokenizer, dec) = TinyTokenizerAndDecoder();
+        using var scope = NewDisposeScope();
+        var corpus = Corpus();
+        var (cleanIn, cleanTarget, cleanIds, cleanMask) = LmTrainer.Batch(corpus, tokenizer, dec, new Random(9), 200, 10, 0.3, 0.15, inputNoise: 0);
+        var (noisyIn, noisyTarget, noisyIds, noisyMask) = LmTrainer.Batch(corpus, tokenizer, dec, new Random(9), 200, 10, 0.3, 0.15, inputNoise: 0.2);
+        // the rows (items, offsets, text) are drawn before the noise: the same batch, only the input differs
+        Assert.Equal(cleanTarget.data<long>().ToArray(), noisyTarget.data<long>().ToArray());
+        Assert.Equal(cleanIds.data<long>().ToArray(), noisyIds.data<long>().ToArray());
+        Assert.Equal(cleanMask.data<long>().ToArray(), noisyMask.data<long>().ToArray());
+        var a = cleanIn.data<long>().ToArray();
+        var b = noisyIn.data<long>().ToArray();
+        int codes = 0, changed = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            if (a[i] >= dec.VocabSize) { Assert.Equal(a[i], b[i]); continue; }   // start and delay-pad tokens stay
+            Assert.InRange(b[i], 0, dec.VocabSize - 1);
+            codes++;
+            if (a[i] != b[i]) changed++;
+        }
+        // each code is replaced with probability 0.2 by a uniform code (equal to the old one with probability 1/V):
+        // binomial count within 4.5 standard deviations
+        double p = 0.2 * (1 - 1.0 / dec.VocabSize), mean = codes * p, sd = Math.Sqrt(codes * p * (1 - p));
+        Assert.InRange(changed, mean - 4.5 * sd, mean + 4.5 * sd);
+    }
 }
