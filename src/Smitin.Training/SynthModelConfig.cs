@@ -78,9 +78,9 @@ public sealed record SynthModelConfig
     /// <summary>
     /// Share of the LM's input codes (context, never targets) replaced by uniformly random codes in training, so that
     /// a stray code sampled during generation is not read as evidence (e.g. of drums) and the text keeps its weight.
-    /// 0 draws nothing (the batches of earlier runs).
+    /// 0 draws nothing (the batches of earlier runs); 0.15 since the seventh session (model card, docs/training.md).
     /// </summary>
-    public double InputNoise { get; init; } = 0;
+    public double InputNoise { get; init; } = 0.15;
 
     // ---- matched-pair fine-tuning (MatchedPairTuner; 0 steps skips the stage) ----
     /// <summary>Steps of the <c>pairs</c> stage after the LM stage.</summary>

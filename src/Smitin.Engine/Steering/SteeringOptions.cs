@@ -50,11 +50,12 @@ public sealed record SteeringOptions
     public SteeringAction Action { get; init; } = SteeringAction.Add;
     /// <summary>
     /// Strength α, default 10. 0 leaves the generation bit-identical to no steering. The paper reports α 5 and, for
-    /// text-to-music, α 10 (ITI used 15). 10 because on the default model α 10 meets issue 12 at every seed tried and
-    /// α 5 does not (<c>smitin eval --trait drums --prompts 100 --seed 0</c>, mass-mean direction, docs/evaluation.md):
-    /// SMITIN adds drums to 96 / 96 / 98 % of drum-less prompts at α 10 (seeds 0 / 1 / 2) and 90 / 94 / 85 % at α 5, no
-    /// control 31 / 28 / 28 % (α 10: 3.1–3.5×, pooled 3.3×; α 5: 2.9× at seed 0), while staying far closer to the
-    /// prompt than ITI (prompt similarity 0.81 vs −0.10, Fréchet distance 0.83 vs 72 at seed 0). The same
+    /// text-to-music, α 10 (ITI used 15). 10 because on the default model α 10 adds the trait more often than α 5 and
+    /// stays as close to the prompt (<c>smitin eval --trait drums --prompts 100 --seed 0</c>, mass-mean direction,
+    /// docs/evaluation.md): SMITIN adds drums to 98 / 97 / 99 % of drum-less prompts at α 10 (seeds 0 / 1 / 2) and
+    /// 85 / 79 / 90 % at α 5, no control 22 / 18 / 15 % (α 10: 4.5–6.6×, pooled 5.3×; α 5: pooled 4.6×), prompt
+    /// similarity 0.80 at α 10 and 0.70 at α 5 against ITI's −0.10, Fréchet distance 0.26 / 0.50 against 72 (seed 0).
+    /// An earlier default model (without input noise) met issue 12's 3× at α 10 only (3.1–3.5×; α 5 2.9×). The same
     /// default applies in ITI mode; the evaluation's ITI rows use <see cref="Evaluation.EvaluationOptions.ItiAlpha"/>.
     /// </summary>
     public double Alpha { get; init; } = 10;
