@@ -122,6 +122,7 @@ public sealed record SynthModelConfig
         if (PairStems is null || PairStems.Length == 0 || PairStems.Any(s => !Data.Synth.SynthStems.All.Contains(s)))
             throw new SmitinException($"training config: {nameof(PairStems)} must name stems of the generator ({string.Join(", ", Data.Synth.SynthStems.All)}), got [{string.Join(", ", PairStems ?? [])}]");
         if (!(EmptyText is >= 0 and < 1)) throw new SmitinException($"training config: {nameof(EmptyText)} must be in [0, 1), got {EmptyText}");
+        if (!(InputNoise is >= 0 and < 1)) throw new SmitinException($"training config: {nameof(InputNoise)} must be in [0, 1), got {InputNoise}");
         if (!(TextDropout is >= 0 and < 1)) throw new SmitinException($"training config: {nameof(TextDropout)} must be in [0, 1), got {TextDropout}");
         if (!(EmaDecay is > 0 and < 1)) throw new SmitinException($"training config: {nameof(EmaDecay)} must be in (0, 1), got {EmaDecay}");
         int framesPerWindow = (int)Math.Round(LmWindowSeconds * FrameRate);

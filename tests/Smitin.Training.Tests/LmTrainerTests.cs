@@ -85,4 +85,16 @@ public class LmTrainerTests(TinyTraining run) : IClassFixture<TinyTraining>
         double p = 0.2 * (1 - 1.0 / dec.VocabSize), mean = codes * p, sd = Math.Sqrt(codes * p * (1 - p));
         Assert.InRange(changed, mean - 4.5 * sd, mean + 4.5 * sd);
     }
+
+    [Theory]
+    [InlineData("""{"InputNoise": -0.1}""")]
+    [InlineData("""{"InputNoise": 1}""")]
+    public void An_input_noise_outside_zero_to_one_is_refused_by_name(string json)
+    {
+        using var dir = new TempDir();
+        string path = dir["cfg.json"];
+        File.WriteAllText(path, json);
+        var e = Assert.Throws<SmitinException>(() => SynthModelConfig.FromFile(path).Validate());
+        Assert.Contains("InputNoise", e.Message, StringComparison.Ordinal);
+    }
 }

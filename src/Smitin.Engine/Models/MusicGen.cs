@@ -177,17 +177,22 @@ public sealed partial class MusicGen : IDisposable
 
     static Device ParseDevice(string text)
     {
-        try
-        {
-            var d = torch.device(text);
-            if (d.type == DeviceType.CUDA && !torch.cuda.is_available())
-                throw new SmitinException($"device '{text}' requested but CUDA is not available: this build uses the CPU libtorch (see README, 'GPU')");
-            return d;
-        }
+        // CUDA is checked before libtorch parses the name: a CPU-only libtorch refuses "cuda" as a device name itself
+        bool cuda = text == "cuda" || (text.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(text.AsSpan(5), out int index) && index >= 0);
+        if (cuda && !CudaAvailable())
+            throw new SmitinException($"device '{text}' requested but CUDA is not available: this build uses the CPU libtorch (see README, 'GPU')");
+        try { return torch.device(text); }
         catch (Exception e) when (e is not SmitinException)
         {
             throw new SmitinException($"unknown device '{text}' (expected cpu, cuda or cuda:N)", e);
         }
+    }
+
+    /// <summary>False when the CUDA runtime is missing, including when asking libtorch about it throws (CPU-only builds).</summary>
+    static bool CudaAvailable()
+    {
+        try { return torch.cuda.is_available(); }
+        catch (Exception) { return false; }
     }
 
     /// <summary>The built parts as modules, for moving and disposing (null: not built, or disposed).</summary>

@@ -53,6 +53,26 @@ public class MusicGenLoadTests : IDisposable
 
     static SmitinException LoadFails(string dir) => Assert.Throws<SmitinException>(() => TinyModel.Load(dir).Dispose());
 
+    [Theory]
+    [InlineData("cuda")]
+    [InlineData("cuda:1")]
+    public void A_cuda_device_on_this_cpu_build_says_cuda_is_unavailable(string device)
+    {
+        Smitin.Native.TorchRuntime.Ensure();
+        if (torch.cuda.is_available()) return;                                  // a CUDA machine loads it instead
+        var e = Assert.Throws<SmitinException>(() => MusicGen.Load(Fixture.Model(), new MusicGenLoadOptions { Device = device }));
+        Assert.Contains("CUDA is not available", e.Message);
+        Assert.Contains(device, e.Message);
+    }
+
+    [Fact]
+    public void An_unknown_device_is_named()
+    {
+        Smitin.Native.TorchRuntime.Ensure();
+        var e = Assert.Throws<SmitinException>(() => MusicGen.Load(Fixture.Model(), new MusicGenLoadOptions { Device = "gpu7" }));
+        Assert.Contains("unknown device 'gpu7'", e.Message);
+    }
+
     [Fact]
     public void MissingFolder()
     {
