@@ -56,6 +56,8 @@ static class GenerateCommand
                     throw new SmitinException($"--greedy takes the argmax, so {string.Join(", ", samplingOptions)} would be ignored: give --greedy or the sampling options, not both");
             }
             string wav = parse.GetValue(output)!;
+            if (Directory.Exists(wav))                                                            // before minutes of generation
+                throw new SmitinException($"--out {wav} is a directory; expected a WAV file path (e.g. {Path.Combine(wav, "out.wav")})");
             string[] texts = parse.GetValue(text) ?? [];
             string[] melodyPaths = parse.GetValue(melody) ?? [];
             if (texts.Length == 0 && melodyPaths.Length == 0)

@@ -132,6 +132,9 @@ public sealed class GenerateCommandTests : IDisposable
         await Fails("--top-p, --temperature would be ignored", Gen("--greedy", "--top-p", "0.9", "--temperature", "0.5"));
         await Fails($"model folder '{_dir.File("missing")}' does not exist", "generate", "--model", _dir.File("missing"), "--text", "a", "--out", _dir.File("x.wav"));
         await Fails("missing.wav: audio file not found", Gen("--audio-prompt", _dir.File("missing.wav")));
+        Directory.CreateDirectory(_dir.File("adir"));
+        await Fails("adir: is a directory; expected a WAV file", Gen("--audio-prompt", _dir.File("adir")));
+        await Fails($"--out {_dir.File("adir")} is a directory", "generate", "--model", Fixture.Model(), "--text", "a", "--out", _dir.File("adir"));
         // needs the model's codebook count: found at generation, named by the option and the minimum (6 for K = 4)
         await Fails("max-new-tokens = 3 is too few decoder steps: with 4 codebooks per channel the delay pattern needs at least 6", Gen("--max-new-tokens", "3"));
         Assert.False(File.Exists(_dir.File("x.wav")));

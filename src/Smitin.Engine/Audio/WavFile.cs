@@ -107,7 +107,8 @@ static class WavFile
     static FileStream OpenFile(string path)
     {
         var fi = new FileInfo(path);
-        if (!fi.Exists) throw new SmitinException($"{path}: audio file not found");
+        if (!fi.Exists)
+            throw new SmitinException(Directory.Exists(path) ? $"{path}: is a directory; expected a WAV file" : $"{path}: audio file not found");
         if (fi.Length == 0) throw new SmitinException($"{path}: the file is empty (0 bytes); {Expected}");
         return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
     }
