@@ -19,9 +19,9 @@ public sealed record ProbeSetOptions
     /// <summary>
     /// Direction θ: mass-mean (default, ITI's best) or probe weight (the paper's). Recorded in the file. Mass-mean
     /// because it is the direction that steers: on the default model (<c>smitin eval --trait drums --prompts 100
-    /// --seed 0</c>, docs/evaluation.md) SMITIN α 10 adds drums to 96 % of drum-less prompts along mass-mean and 75 %
-    /// along the probe weight (no control 31 %; ITI α 5 100 % along both); on the earlier 1000-step LM the gap was
-    /// wider (69 % vs 27 %, no control 20 %). ITI (Li et al. 2023) and our prototype found
+    /// --seed 0</c>, docs/evaluation.md) SMITIN α 10 adds drums to 98 % of drum-less prompts along mass-mean and 42 %
+    /// along the probe weight (no control 22 %; ITI α 5 99 % and 85 %); on the sixth session's LM 96 % vs 75 % (no
+    /// control 31 %), on the 1000-step LM 69 % vs 27 % (no control 20 %). ITI (Li et al. 2023) and our prototype found
     /// the same (docs/method.md §4.1 "Direction — evidence").
     /// </summary>
     public ProbeDirection Direction { get; init; } = ProbeDirection.MassMean;
